@@ -1,0 +1,32 @@
+// Bytes in, text out, and back to the very same bytes.
+import type { Encoding } from './types.js'
+
+/** UTF-8 when the bytes are valid UTF-8 (a BOM stays in the text), else Latin-1: one char a byte. */
+export function decode(bytes: Uint8Array): { text: string; encoding: Encoding } {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const text = buf.toString('utf8')
+  if (Buffer.byteLength(text, 'utf8') === buf.length && Buffer.from(text, 'utf8').equals(buf)) {
+    return { text, encoding: 'utf8' }
+  }
+  return { text: buf.toString('latin1'), encoding: 'latin1' }
+}
+
+export function encode(text: string, encoding: Encoding): Buffer {
+  return Buffer.from(text, encoding)
+}
+
+/** The line ending used most in `text`; `\n` when it has none. */
+export function dominantEol(text: string): string {
+  let crlf = 0
+  let lf = 0
+  let cr = 0
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (i > 0 && text.charCodeAt(i - 1) === 13) crlf++
+    else lf++
+  }
+  if (crlf === 0 && lf === 0) {
+    for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) cr++
+    return cr > 0 ? '\r' : '\n'
+  }
+  return crlf > lf ? '\r\n' : '\n'
+}

@@ -1,0 +1,100 @@
+// The Apache configuration syntax tree: unist-compatible nodes that keep their source text.
+//
+// Every node owns a `raw` slice of the file; concatenating the slices in document order gives
+// the file back byte for byte. A node's `raw` starts with its indentation and ends with its line
+// ending (a node that shares a line with the next one, as in `<IfModule a><IfModule b>`, ends
+// without one). `position` covers the node's text without indentation and line ending.
+import type { Node, Parent, Point, Position } from 'unist'
+import type { VFileMessage } from 'vfile-message'
+
+export type { Point, Position }
+
+/** A directive: `Name arg1 "arg 2"`, possibly continued over several lines with `\`. */
+export interface Directive extends Node {
+  type: 'directive'
+  /** The name as written (Apache matches names case-insensitively). */
+  name: string
+  /** Argument values with quotes and escapes resolved, as Apache's ap_getword_conf reads them. */
+  args: string[]
+  /** Source text: indentation, continuations, quoting, trailing space and line ending. */
+  raw: string
+  position?: Position
+  data?: DirectiveData
+}
+
+export interface DirectiveData {
+  /** A line Apache would not read as a directive but that a template engine fills in (`<% %>`). */
+  template?: boolean
+  /** A close tag with no open tag, kept as written. */
+  strayClose?: boolean
+  /** A section tag inside a `<Macro>` whose body only balances after expansion. */
+  macroTag?: boolean
+}
+
+/** `# text`. A comment ending in `\` continues on the next line, as in Apache. */
+export interface Comment extends Node {
+  type: 'comment'
+  /** Text after the `#`, continuation lines joined. */
+  value: string
+  raw: string
+  position?: Position
+}
+
+/** An empty or whitespace-only line. */
+export interface Blank extends Node {
+  type: 'blank'
+  raw: string
+  position?: Position
+}
+
+/** The open or close tag of a section: `<VirtualHost *:80>` / `</VirtualHost>`. */
+export interface Tag {
+  /** Source text of the tag, with indentation and line ending. */
+  raw: string
+  /** The tag name as written in this tag (`</virtualhost>` may close `<VirtualHost>`). */
+  name: string
+  position?: Position
+}
+
+/** A container directive: `<VirtualHost *:80>` ... `</VirtualHost>`. */
+export interface Section extends Parent {
+  type: 'section'
+  /** Name as written in the open tag, without `<`. */
+  name: string
+  /** Arguments of the open tag, quotes resolved, without the closing `>`. */
+  args: string[]
+  open: Tag
+  /** `null` when the section is never closed (a diagnostic says so). */
+  close: Tag | null
+  children: Content[]
+  position?: Position
+}
+
+export type Content = Directive | Section | Comment | Blank
+export type ConfigNode = Root | Content
+
+export type InputKind = 'string' | 'buffer'
+/** How a Buffer was decoded: UTF-8 when it is valid UTF-8, else byte for byte as Latin-1. */
+export type Encoding = 'utf8' | 'latin1'
+
+export interface RootData {
+  path?: string
+  input: InputKind
+  encoding: Encoding
+  /** The line ending most used in the file (`\n` when there is none). */
+  eol: string
+  /** Structural problems found while parsing; empty for a clean tree. */
+  diagnostics: VFileMessage[]
+}
+
+export interface Root extends Parent {
+  type: 'root'
+  children: Content[]
+  position?: Position
+  data: RootData
+}
+
+export interface ParseOptions {
+  /** File path used in diagnostics. */
+  path?: string
+}
