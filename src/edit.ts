@@ -1,0 +1,203 @@
+// Edits that keep the user's layout: new lines take the indentation and line ending of their
+// neighbours, removals take whole lines, option edits touch only the option's own word.
+import { respell } from './render.js'
+import { remember } from './snapshot.js'
+import type { Content, Directive, Root, Section } from './types.js'
+import { quoteWord } from './words.js'
+
+export type ParentNode = Root | Section
+
+const EOL_AT_END = /(?:\r\n|\n|\r)$/
+
+/** The text a node starts with on its line (its indentation). */
+export function indentOf(node: Content): string {
+  const raw = node.type === 'section' ? node.open.raw : node.raw
+  return /^[ \t]*/.exec(raw)?.[0] ?? ''
+}
+
+/** The line ending a node's last line ends with ('' at the end of a file without one). */
+export function eolOf(node: Content): string {
+  const raw = lastRaw(node)
+  return EOL_AT_END.exec(raw)?.[0] ?? ''
+}
+
+function lastRaw(node: Content): string {
+  if (node.type === 'section') {
+    if (node.close) return node.close.raw
+    const last = node.children[node.children.length - 1]
+    return last ? lastRaw(last) : node.open.raw
+  }
+  return node.raw
+}
+
+function setLastRaw(node: Content, raw: string): void {
+  if (node.type === 'section') {
+    if (node.close) node.close.raw = raw
+    else {
+      const last = node.children[node.children.length - 1]
+      if (last) setLastRaw(last, raw)
+      else node.open.raw = raw
+    }
+  } else if (node.type === 'directive') {
+    node.raw = raw
+    remember(node)
+  } else node.raw = raw
+}
+
+/** The indentation one level deeper than the file's sections use, guessed from the file. */
+export function indentUnit(root: Root): string {
+  let unit: string | undefined
+  const visit = (parent: ParentNode, depth: string): void => {
+    for (const child of parent.children) {
+      if (unit !== undefined) return
+      if (child.type === 'blank' || child.type === 'comment') continue
+      const own = indentOf(child)
+      if (own.length > depth.length && own.startsWith(depth)) unit = own.slice(depth.length)
+      if (child.type === 'section') visit(child, own)
+    }
+  }
+  visit(root, '')
+  return unit ?? '    '
+}
+
+/** Indentation for a new child of `parent`: that of its children, else one level deeper. */
+export function childIndent(parent: ParentNode, root: Root): string {
+  const sample = parent.children.find((c) => c.type === 'directive' || c.type === 'section')
+  if (sample) return indentOf(sample)
+  if (parent.type === 'root') return ''
+  return indentOf(parent) + indentUnit(root)
+}
+
+export interface NewDirective {
+  indent?: string
+  eol?: string
+}
+
+/** A directive node spelled from values, ready to insert. */
+export function createDirective(name: string, args: string[], options: NewDirective = {}): Directive {
+  const raw = (options.indent ?? '') + [name, ...args.map((a) => quoteWord(a))].join(' ') + (options.eol ?? '\n')
+  const node: Directive = { type: 'directive', name, args: args.slice(), raw }
+  remember(node)
+  return node
+}
+
+function indexIn(parent: ParentNode, node: Content): number {
+  const i = parent.children.indexOf(node)
+  if (i === -1) throw new Error('node is not a child of the given parent')
+  return i
+}
+
+/** Insert `node` before `ref` in `parent`. */
+export function insertBefore(parent: ParentNode, ref: Content, node: Content): void {
+  parent.children.splice(indexIn(parent, ref), 0, node)
+}
+
+/**
+ * Insert `node` after `ref`. When `ref` ends the file without a line ending, the new line goes
+ * last and the file still ends without one.
+ */
+export function insertAfter(parent: ParentNode, ref: Content, node: Content, root?: Root): void {
+  const at = indexIn(parent, ref)
+  const refEol = eolOf(ref)
+  const nodeEol = eolOf(node)
+  if (refEol === '' && nodeEol !== '') {
+    setLastRaw(ref, lastRaw(ref) + (root?.data.eol ?? nodeEol))
+    setLastRaw(node, lastRaw(node).slice(0, -nodeEol.length))
+  }
+  parent.children.splice(at + 1, 0, node)
+}
+
+/** Append `node` as the last child of `parent` (before its close tag). */
+export function append(parent: ParentNode, node: Content, root?: Root): void {
+  const last = parent.children[parent.children.length - 1]
+  if (last) insertAfter(parent, last, node, root)
+  else if (parent.type === 'section' && parent.open.raw !== '' && !EOL_AT_END.test(parent.open.raw)) {
+    parent.open.raw += root?.data.eol ?? '\n'
+    parent.children.push(node)
+  } else parent.children.push(node)
+}
+
+/**
+ * Remove a node with all of its lines (a continued directive goes whole). When it was the last
+ * line of a file without a final line ending, the new last line loses its line ending too.
+ */
+export function remove(parent: ParentNode, node: Content): void {
+  const at = indexIn(parent, node)
+  const wasLast = at === parent.children.length - 1
+  parent.children.splice(at, 1)
+  if (wasLast && eolOf(node) === '' && at > 0) {
+    const prev = parent.children[at - 1]
+    const eol = eolOf(prev)
+    if (eol !== '') setLastRaw(prev, lastRaw(prev).slice(0, -eol.length))
+  }
+}
+
+/** Replace `node` with `replacement`, which takes over its line ending if it had none of its own. */
+export function replaceWith(parent: ParentNode, node: Content, replacement: Content): void {
+  const at = indexIn(parent, node)
+  const eol = eolOf(node)
+  const own = eolOf(replacement)
+  if (own !== eol) setLastRaw(replacement, lastRaw(replacement).slice(0, lastRaw(replacement).length - own.length) + eol)
+  parent.children.splice(at, 1, replacement)
+}
+
+/** Rename a directive; everything else on its lines stays. */
+export function renameDirective(node: Directive, name: string): void {
+  node.name = name
+  respell(node)
+}
+
+/** Replace a directive's arguments; unchanged words keep their spelling and layout. */
+export function setArgs(node: Directive, args: string[]): void {
+  node.args = args.slice()
+  respell(node)
+}
+
+// mod_wsgi options are `key=value` words; names are matched exactly (lower case), as mod_wsgi does.
+
+export interface OptionRef {
+  key: string
+  value: string
+  /** Index in `node.args`. */
+  index: number
+}
+
+export function options(node: Directive): OptionRef[] {
+  const out: OptionRef[] = []
+  node.args.forEach((arg, index) => {
+    const eq = arg.indexOf('=')
+    if (eq > 0) out.push({ key: arg.slice(0, eq), value: arg.slice(eq + 1), index })
+  })
+  return out
+}
+
+export function getOption(node: Directive, key: string): OptionRef | undefined {
+  return options(node).find((o) => o.key === key)
+}
+
+/** Set `key=value`: in place when present (its layout kept), else appended after the last word. */
+export function setOption(node: Directive, key: string, value: string): void {
+  const found = getOption(node, key)
+  const args = node.args.slice()
+  if (found) args[found.index] = `${key}=${value}`
+  else args.push(`${key}=${value}`)
+  setArgs(node, args)
+}
+
+/** Remove `key=...` (every occurrence); a word alone on a continued line takes its line along. */
+export function removeOption(node: Directive, key: string): boolean {
+  const args = node.args.filter((arg) => !arg.startsWith(`${key}=`))
+  if (args.length === node.args.length) return false
+  setArgs(node, args)
+  return true
+}
+
+/** Rename `key=value` to `newKey=value` in place. */
+export function renameOption(node: Directive, key: string, newKey: string): boolean {
+  const found = getOption(node, key)
+  if (!found) return false
+  const args = node.args.slice()
+  args[found.index] = `${newKey}=${found.value}`
+  setArgs(node, args)
+  return true
+}
