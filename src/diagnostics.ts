@@ -1,0 +1,12 @@
+// Diagnostics read like compiler errors: `file:line:column: reason`.
+import type { VFileMessage } from 'vfile-message'
+import type { Root } from './types.js'
+
+export function formatDiagnostic(message: VFileMessage, file = message.file ?? '<input>'): string {
+  return `${file}:${message.line ?? 1}:${message.column ?? 1}: ${message.reason}`
+}
+
+/** True when the tree parsed without structural errors. */
+export function isClean(tree: Root): boolean {
+  return tree.data.diagnostics.length === 0
+}

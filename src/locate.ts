@@ -1,0 +1,47 @@
+// Where nodes stand in printed output: 1-based line ranges, for reports.
+import { renderDirective } from './render.js'
+import type { Content, Root } from './types.js'
+
+export interface LineRange {
+  start: number
+  end: number
+}
+
+const countLines = (text: string): number => {
+  let n = 0
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++
+  return n
+}
+
+/** Line range of every node of the tree as it prints now (indentation and line ending excluded). */
+export function lineRanges(root: Root): Map<Content, LineRange> {
+  const out = new Map<Content, LineRange>()
+  let line = 1
+  const text = (raw: string): void => {
+    line += countLines(raw)
+  }
+  const span = (raw: string): LineRange => {
+    // A node's last line is the one its line ending closes; a node without one ends where it is.
+    const body = raw.replace(/(?:\r?\n)+$/, '')
+    const lead = /^[ \t\r\n]*/.exec(body)?.[0] ?? ''
+    return { start: line + countLines(lead), end: line + countLines(body) }
+  }
+  const walk = (nodes: Content[]): void => {
+    for (const node of nodes) {
+      if (node.type === 'section') {
+        const start = span(node.open.raw).start
+        text(node.open.raw)
+        walk(node.children)
+        const end = node.close ? span(node.close.raw).end : line
+        if (node.close) text(node.close.raw)
+        out.set(node, { start, end })
+        continue
+      }
+      const raw = node.type === 'directive' ? renderDirective(node) : node.raw
+      out.set(node, span(raw))
+      text(raw)
+    }
+  }
+  walk(root.children)
+  return out
+}

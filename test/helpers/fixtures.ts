@@ -1,0 +1,63 @@
+// jscodeshift-style fixtures: fixtures/<transform-id>/<case>.input.<name> and .output.<name>.
+// Files of one case form one run: `<case>.input.conf` is the file `<case>.conf`, and
+// `<case>.input.dispatch.wsgi` the file `dispatch.wsgi` (a dotted rest is a file name of its own).
+// `<case>.options.json` holds run options (modWsgi, env) and expected advisories (`advises`).
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const fixturesDir = fileURLToPath(new URL('../../fixtures/', import.meta.url))
+
+export interface FixtureFile {
+  /** Name the file has in the run. */
+  name: string
+  input: Buffer
+  output: Buffer
+  inputPath: string
+  outputPath: string
+}
+
+export interface FixtureCase {
+  transform: string
+  name: string
+  files: FixtureFile[]
+  options: { modWsgi?: string; env?: Record<string, string>; advises?: string[]; [k: string]: unknown }
+}
+
+export function fixtureTransforms(): string[] {
+  return readdirSync(fixturesDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+}
+
+export function fixtureCases(transform: string): FixtureCase[] {
+  const dir = path.join(fixturesDir, transform)
+  const entries = readdirSync(dir).sort()
+  const cases = new Map<string, FixtureCase>()
+  const get = (name: string): FixtureCase => {
+    let c = cases.get(name)
+    if (!c) cases.set(name, (c = { transform, name, files: [], options: {} }))
+    return c
+  }
+  for (const entry of entries) {
+    const m = /^(.+?)\.input\.(.+)$/.exec(entry)
+    if (m) {
+      const [, name, rest] = m
+      const outputName = `${name}.output.${rest}`
+      if (!entries.includes(outputName)) throw new Error(`${transform}/${entry}: missing ${outputName}`)
+      get(name).files.push({
+        name: rest.includes('.') ? rest : `${name}.${rest}`,
+        input: readFileSync(path.join(dir, entry)),
+        output: readFileSync(path.join(dir, outputName)),
+        inputPath: path.join(dir, entry),
+        outputPath: path.join(dir, outputName),
+      })
+      continue
+    }
+    const o = /^(.+?)\.options\.json$/.exec(entry)
+    if (o) get(o[1]).options = JSON.parse(readFileSync(path.join(dir, entry), 'utf8'))
+    else if (!/\.output\./.test(entry)) throw new Error(`${transform}/${entry}: not a fixture file name`)
+  }
+  return [...cases.values()]
+}
