@@ -1,0 +1,118 @@
+// restrict-embedded: placement and safety cases beyond the fixtures.
+import test from 'ava'
+import { migrate, type MigrateResult } from '../src/migrate.js'
+import type { ScriptAlias } from '../src/mod-wsgi-model.js'
+import { notInDaemon } from '../transforms/0.3.2/restrict-embedded.js'
+
+type Files = Record<string, string>
+
+const run = (files: Files): Promise<MigrateResult> =>
+  migrate({ files: Object.entries(files).map(([path, content]) => ({ path, content })), root: '/srv/fixture', to: 'latest', only: ['restrict-embedded'] })
+
+const after = (r: MigrateResult, path: string): string => r.files.find((f) => f.path === path)!.after.toString('utf8')
+
+const VHOST_032 = `<VirtualHost *:80>
+    ServerName kallithea.example.com
+    WSGIDaemonProcess kallithea threads=4 python-home=/srv/kallithea/venv
+    WSGIProcessGroup kallithea
+    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi
+    WSGIPassAuthorization On
+</VirtualHost>
+`
+
+const EMBEDDED = `<VirtualHost *:80>
+    ServerName kallithea.example.com
+    WSGIDaemonProcess kallithea processes=1 threads=4
+    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi
+</VirtualHost>
+`
+
+test('the misspelled directive is renamed even while an app runs embedded, with a warning about HTTP 500', async (t) => {
+  const r = await run({ 'site.conf': 'WSGIRestrictedEmbedded On\n' + EMBEDDED })
+  t.is(after(r, 'site.conf'), 'WSGIRestrictEmbedded On\n' + EMBEDDED)
+  t.deepEqual(r.changes.map((c) => c.kind), ['modify'])
+  const advice = r.advisories.map((a) => a.message)
+  t.true(advice.some((m) => m.includes('disables embedded mode') && m.includes('/srv/kallithea/dispatch.wsgi (site.conf:5, runs embedded)')), JSON.stringify(advice))
+})
+
+test('one inside a vhost is moved out with its value; an embedded app is warned about', async (t) => {
+  const input = EMBEDDED.replace('    ServerName', '    WSGIRestrictEmbedded On\n    ServerName')
+  const r = await run({ 'site.conf': input })
+  t.is(after(r, 'site.conf'), 'WSGIRestrictEmbedded On\n' + EMBEDDED)
+  t.deepEqual(r.changes.map((c) => [c.kind, c.lines.start]), [['remove', 2], ['insert', 1]])
+  t.true(r.advisories.some((a) => a.message.includes('HTTP 500')))
+})
+
+test('one inside a global <Directory> is moved before that section', async (t) => {
+  const input = `<Directory /srv/kallithea>
+    WSGIRestrictEmbedded On
+    Require all granted
+</Directory>
+${VHOST_032}`
+  const r = await run({ 'site.conf': input })
+  t.is(after(r, 'site.conf'), `WSGIRestrictEmbedded On
+<Directory /srv/kallithea>
+    Require all granted
+</Directory>
+${VHOST_032}`)
+})
+
+test('with a main config that does not include the site, it goes after the last directive, before trailing comments', async (t) => {
+  const main = `Timeout 300
+IncludeOptional conf-enabled/*.conf
+
+# vim: syntax=apache
+`
+  const r = await run({ 'apache2.conf': main, 'kallithea.conf': VHOST_032 })
+  t.is(after(r, 'apache2.conf'), main.replace('*.conf\n', '*.conf\nWSGIRestrictEmbedded On\n'))
+  t.is(after(r, 'kallithea.conf'), VHOST_032)
+})
+
+test('with a main config whose site holds the daemon through an included file, it goes before that Include', async (t) => {
+  const main = `Timeout 300
+<IfModule mod_wsgi.c>
+    Include kallithea.conf
+</IfModule>
+`
+  const r = await run({ 'apache2.conf': main, 'kallithea.conf': VHOST_032 })
+  t.is(after(r, 'apache2.conf'), main.replace('    Include', '    WSGIRestrictEmbedded On\n    Include'))
+})
+
+test('a daemon in a vhost of the main config itself: before that vhost', async (t) => {
+  const main = `Timeout 300\n\n${VHOST_032}`
+  const r = await run({ 'apache2.conf': main })
+  t.is(after(r, 'apache2.conf'), `Timeout 300\n\nWSGIRestrictEmbedded On\n${VHOST_032}`)
+})
+
+test('an app whose group is chosen per request blocks the addition', async (t) => {
+  const conf = `WSGIDaemonProcess kallithea threads=4
+WSGIDaemonProcess kallithea-vcs threads=1
+SetEnvIf User-Agent "^git/" KALLITHEA_GROUP=kallithea-vcs
+WSGIProcessGroup %{ENV:KALLITHEA_GROUP}
+WSGIScriptAlias / /srv/kallithea/dispatch.wsgi
+`
+  const r = await run({ 'site.conf': conf })
+  t.deepEqual(r.changes, [])
+  t.true(r.advisories.some((a) => a.message.includes('picks its group per request (%{ENV:KALLITHEA_GROUP})')))
+})
+
+test('nothing is added when there is no WSGI application at all', async (t) => {
+  const conf = 'WSGIDaemonProcess kallithea threads=4\n'
+  const r = await run({ 'site.conf': conf })
+  t.deepEqual(r.changes, [])
+  t.deepEqual(r.advisories, [])
+})
+
+test('nothing is added while another file of the run has parse errors', async (t) => {
+  const r = await run({ 'site.conf': VHOST_032, 'other.conf': '<VirtualHost *:80>\n' })
+  t.is(after(r, 'site.conf'), VHOST_032)
+  t.true(r.advisories.some((a) => a.message.includes('has parse errors')))
+})
+
+test('notInDaemon: daemon mode passes, embedded partial routing does not', (t) => {
+  const base = { mode: 'daemon', via: 'vhost', partial: [] } as unknown as ScriptAlias['group']
+  t.is(notInDaemon({ group: base } as ScriptAlias), undefined)
+  const partial = { ...base, partial: [{ value: '%{GLOBAL}', file: 'a.conf', node: { position: { start: { line: 3 } } } }] }
+  t.is(notInDaemon({ group: partial } as unknown as ScriptAlias), 'runs embedded for the requests of a.conf:3')
+  t.is(notInDaemon({ group: { ...base, mode: 'embedded' } } as ScriptAlias), 'runs embedded')
+})
