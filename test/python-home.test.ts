@@ -1,0 +1,96 @@
+// python-home: which python-path entries count as a virtualenv, and the edge cases of the edit.
+import test from 'ava'
+import { migrate } from '../src/migrate.js'
+import { classifyEntry, normalizeDir } from '../transforms/0.3.2/python-home.js'
+
+const kind = (value: string, raw = value) => classifyEntry({ raw, value })
+
+test('a venv site-packages, lib or lib64, Python 2 or 3', (t) => {
+  t.deepEqual(kind('/srv/kallithea/venv/lib/python2.7/site-packages'), { kind: 'venv', venvRaw: '/srv/kallithea/venv', venv: '/srv/kallithea/venv' })
+  t.deepEqual(kind('/srv/kallithea/venv/lib64/python3.11/site-packages/'), { kind: 'venv', venvRaw: '/srv/kallithea/venv', venv: '/srv/kallithea/venv' })
+  t.deepEqual(kind('/srv/kallithea/venv//lib/python3/site-packages'), { kind: 'venv', venvRaw: '/srv/kallithea/venv', venv: '/srv/kallithea/venv' })
+})
+
+test('system and per-user packages directories are not a venv', (t) => {
+  for (const dir of [
+    '/usr/lib/python2.7/site-packages',
+    '/usr/lib64/python2.7/site-packages',
+    '/usr/local/lib/python2.7/site-packages',
+    '/usr/lib/python3/dist-packages',
+    '/srv/kallithea/venv/lib/python2.7/dist-packages',
+    '/lib/python2.7/site-packages',
+    '/opt/local/lib/python2.7/site-packages',
+    '/opt/rh/python27/root/usr/lib64/python2.7/site-packages',
+    '/home/hg/.local/lib/python2.7/site-packages',
+    '/Library/Frameworks/Python.framework/Versions/2.7/lib/python2.7/site-packages',
+  ]) {
+    t.is(kind(dir).kind, 'system', dir)
+  }
+})
+
+test('anything else is neither', (t) => {
+  t.is(kind('/srv/kallithea').kind, 'other')
+  t.is(kind('/srv/kallithea/venv/lib/python2.7').kind, 'other')
+  t.is(kind('').kind, 'other')
+})
+
+test('a variable keeps its written form in python-home', (t) => {
+  t.deepEqual(kind('/srv/kallithea/venv/lib/python2.7/site-packages', '${VENV}/lib/python2.7/site-packages'), {
+    kind: 'venv',
+    venvRaw: '${VENV}',
+    venv: '/srv/kallithea/venv',
+  })
+  t.is(normalizeDir('/srv/kallithea/venv/'), '/srv/kallithea/venv')
+  t.is(normalizeDir(''), '/')
+})
+
+async function run(conf: string, modWsgi?: string) {
+  const result = await migrate({
+    files: [{ path: 'site.conf', content: conf }],
+    root: '/srv/fixture',
+    to: 'latest',
+    only: ['python-home'],
+    ...(modWsgi ? { modWsgi } : {}),
+  })
+  return { result, text: result.files[0].after.toString('utf8'), advice: result.advisories.map((a) => a.message) }
+}
+
+const vhost = (daemon: string): string =>
+  `<VirtualHost *:80>\n    ${daemon}\n    WSGIProcessGroup kallithea\n    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n</VirtualHost>\n`
+
+test('python-path from a Define becomes python-home with the variable', async (t) => {
+  const conf = 'Define VENV /srv/kallithea/venv\n' + vhost('WSGIDaemonProcess kallithea threads=4 python-path=${VENV}/lib/python2.7/site-packages')
+  const { text, result } = await run(conf)
+  t.is(text, conf.replace('python-path=${VENV}/lib/python2.7/site-packages', 'python-home=${VENV}'))
+  t.is(result.changes.length, 1)
+})
+
+test('lib and lib64 of the same venv: both entries go, one python-home', async (t) => {
+  const conf = vhost(
+    "WSGIDaemonProcess kallithea threads=4 python-path='/srv/kallithea:/srv/kallithea/venv/lib/python2.7/site-packages:/srv/kallithea/venv/lib64/python2.7/site-packages'",
+  )
+  const { text } = await run(conf)
+  t.is(text, vhost("WSGIDaemonProcess kallithea threads=4 python-path='/srv/kallithea' python-home='/srv/kallithea/venv'"))
+})
+
+test('python-path quoted as a whole word: advised, not edited (mod_wsgi rejects it)', async (t) => {
+  const conf = vhost('WSGIDaemonProcess kallithea threads=4 "python-path=/srv/kallithea/my venv/lib/python2.7/site-packages"')
+  const { text, advice, result } = await run(conf)
+  t.is(text, conf)
+  t.deepEqual(result.changes, [])
+  t.true(advice.some((m) => m.includes('quoted as a whole word') && m.includes('Invalid option to WSGI daemon process definition.')))
+})
+
+test('a python-path without site-packages is left alone silently', async (t) => {
+  const conf = vhost('WSGIDaemonProcess kallithea threads=4 python-path=/srv/kallithea')
+  const { text, advice } = await run(conf)
+  t.is(text, conf)
+  t.deepEqual(advice, [])
+})
+
+test('mod_wsgi 3.3: the runner skips it; 4.9.4 and 3.4 apply it', async (t) => {
+  const conf = vhost('WSGIDaemonProcess kallithea python-path=/srv/kallithea/venv/lib/python2.7/site-packages')
+  t.is((await run(conf, '3.3')).text, conf)
+  t.not((await run(conf, '3.4')).text, conf)
+  t.not((await run(conf, '4.9.4')).text, conf)
+})

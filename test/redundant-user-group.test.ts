@@ -1,0 +1,63 @@
+// redundant-user-group: the order of User and WSGIDaemonProcess, unresolved run users, quoting.
+import test from 'ava'
+import { migrate } from '../src/migrate.js'
+
+async function run(files: Array<[string, string]>, env?: Record<string, string>) {
+  const result = await migrate({
+    files: files.map(([path, content]) => ({ path, content })),
+    root: '/srv/fixture',
+    to: 'latest',
+    only: ['redundant-user-group'],
+    ...(env ? { env } : {}),
+  })
+  const text = (path: string): string => result.files.find((f) => f.path === path)!.after.toString('utf8')
+  return { result, text, advice: result.advisories.map((a) => a.message) }
+}
+
+test('a daemon read before the User directive keeps user=/group= (mod_wsgi copies them at that point)', async (t) => {
+  // RHEL: conf.modules.d/ is included before User apache, conf.d/ after it.
+  const main = 'Include conf.modules.d/*.conf\nUser apache\nGroup apache\nIncludeOptional conf.d/*.conf\n'
+  const early = 'WSGIDaemonProcess kallithea user=apache group=apache threads=4\n'
+  const late = 'WSGIDaemonProcess hooks user=apache group=apache threads=1\n'
+  const { text, result, advice } = await run([
+    ['httpd.conf', main],
+    ['conf.modules.d/10-wsgi.conf', early],
+    ['conf.d/hooks.conf', late],
+  ])
+  t.deepEqual(result.errors, [])
+  t.is(text('conf.modules.d/10-wsgi.conf'), early)
+  t.is(text('conf.d/hooks.conf'), 'WSGIDaemonProcess hooks threads=1\n')
+  t.is(advice.length, 2)
+  t.true(advice.every((m) => m.includes('WSGIDaemonProcess kallithea') && m.includes('before')))
+  t.true(advice.some((m) => m.includes('User apache (httpd.conf:2)')))
+})
+
+test('User ${APACHE_RUN_USER} not resolved: the Debian default is assumed and said', async (t) => {
+  const main = 'User ${APACHE_RUN_USER}\nGroup ${APACHE_RUN_GROUP}\nIncludeOptional sites-enabled/*.conf\n'
+  const site = '<VirtualHost *:80>\n    WSGIDaemonProcess kallithea user=www-data group=www-data threads=4\n</VirtualHost>\n'
+  const { text, result } = await run([
+    ['apache2.conf', main],
+    ['sites-enabled/kallithea.conf', site],
+  ])
+  t.is(text('sites-enabled/kallithea.conf'), site.replace(' user=www-data group=www-data', ''))
+  t.is(result.changes.length, 2)
+  t.regex(result.changes[0].explanation, /www-data, the Debian default; User \$\{APACHE_RUN_USER\} is not set in this run/)
+})
+
+test('quoted values and a variable that resolves to the run user count too', async (t) => {
+  const site = '<VirtualHost *:80>\n    WSGIDaemonProcess kallithea user="www-data" group=${APACHE_RUN_GROUP} threads=4\n</VirtualHost>\n'
+  const { text, result } = await run([['site.conf', site]], { APACHE_RUN_GROUP: 'www-data' })
+  t.is(text('site.conf'), '<VirtualHost *:80>\n    WSGIDaemonProcess kallithea threads=4\n</VirtualHost>\n')
+  t.is(result.changes.length, 2)
+})
+
+test('User www-data in the run but user=nobody: another owner, kept without advisory', async (t) => {
+  const main = 'User www-data\nGroup www-data\n'
+  const site = 'WSGIDaemonProcess kallithea user=nobody group=www-data threads=4\n'
+  const { text, advice } = await run([
+    ['apache2.conf', main],
+    ['site.conf', site],
+  ])
+  t.is(text('site.conf'), 'WSGIDaemonProcess kallithea user=nobody threads=4\n')
+  t.deepEqual(advice, [])
+})

@@ -1,0 +1,126 @@
+// drop-processes-1: remove `processes=1` from WSGIDaemonProcess, as the 0.3.2 docs did.
+//
+// Why: mod_wsgi flags a daemon group as multi-process (`wsgi.multiprocess == True`) as soon as
+// `processes=` is written at all, even `processes=1`. Without it the group still runs exactly one
+// process (1 is the default) and `wsgi.multiprocess` becomes False, the accurate value for one
+// process. `processes=2` and more mean what they say and stay.
+//
+// While looking at each daemon it also advises (no edit) about `maximum-requests` on a
+// multi-threaded Kallithea daemon: the recycle cuts long hg/git clones running in other threads.
+import { removeOption } from '../../src/edit.js'
+import type { DaemonGroup, WsgiModel } from '../../src/mod-wsgi-model.js'
+import type { ApacheFile, SourceFile, Transform, TransformContext } from '../../src/transform.js'
+import type { Directive } from '../../src/types.js'
+import { isKallitheaAlias } from '../kallithea-app.js'
+
+/** mod_wsgi's default `threads=` of a daemon group. */
+const DEFAULT_THREADS = 15
+/** mod_wsgi's default `shutdown-timeout=` (seconds). */
+const DEFAULT_SHUTDOWN_TIMEOUT = 5
+
+export const dropProcessesOne: Transform = {
+  id: 'drop-processes-1',
+  version: '0.3.2',
+  title: 'Drop processes=1 from WSGIDaemonProcess',
+  description:
+    'Removes the processes=1 option of every WSGIDaemonProcess (processes=2 and more stay); advises about ' +
+    'maximum-requests on multi-threaded daemons that serve Kallithea.',
+  rationale:
+    'mod_wsgi sets wsgi.multiprocess True whenever processes= is given, even processes=1; without it the group ' +
+    'still runs one process and wsgi.multiprocess is False, the accurate value.',
+  apply(ctx) {
+    const seen = new Set<Directive>()
+    for (const first of ctx.model().daemons) {
+      if (seen.has(first.node)) continue
+      seen.add(first.node)
+      const file = editableFile(ctx, first.file)
+      if (!file) continue
+      // The model is rebuilt after every change: read the daemon's options afresh.
+      const model = ctx.model()
+      const daemon = model.locate(first.node) as DaemonGroup | undefined
+      if (!daemon || !('options' in daemon)) continue
+      dropProcessesOption(ctx, file, daemon)
+      adviseMaximumRequests(ctx, file, daemon, model)
+    }
+  },
+}
+
+/** The Apache file of the run at `path`, unless its parse had errors (never edit those). */
+function editableFile(ctx: TransformContext, path: string): ApacheFile | undefined {
+  const file = ctx.files.find((f): f is ApacheFile => f.kind === 'apache' && f.path === path)
+  return file && file.tree.data.diagnostics.length === 0 ? file : undefined
+}
+
+/** `processes=1` (also `processes=01`): the value mod_wsgi reads as one process. */
+function isOne(value: string): boolean {
+  return /^\s*\d+\s*$/.test(value) && Number(value) === 1
+}
+
+function dropProcessesOption(ctx: TransformContext, file: ApacheFile, daemon: DaemonGroup): void {
+  const processes = daemon.options.filter((o) => o.key === 'processes')
+  if (processes.length === 0 || !processes.every((o) => isOne(o.value))) return
+  if (processes.some((o) => o.raw.includes('${'))) {
+    ctx.advise({
+      file,
+      node: daemon.node,
+      message:
+        `WSGIDaemonProcess ${daemon.name} sets processes=${processes[0].raw}, which resolves to 1: left as is because the ` +
+        'value comes from a variable; drop the option (one process is the default) so wsgi.multiprocess is False, the accurate value for one process.',
+    })
+    return
+  }
+  if (!removeOption(daemon.node, 'processes')) return
+  ctx.change({
+    file,
+    node: daemon.node,
+    kind: 'modify',
+    explanation:
+      `Removed processes=1 from WSGIDaemonProcess ${daemon.name}: mod_wsgi sets wsgi.multiprocess True whenever processes= is ` +
+      'given at all, so without it the group still runs one process (the default) and wsgi.multiprocess becomes False, the accurate value for one process.',
+  })
+}
+
+function adviseMaximumRequests(ctx: TransformContext, file: ApacheFile, daemon: DaemonGroup, model: WsgiModel): void {
+  const max = lastOption(daemon, 'maximum-requests')
+  if (max === undefined || !servesKallithea(daemon, model, ctx.files)) return
+  const threadsValue = lastOption(daemon, 'threads')
+  // With one thread the request that reaches the limit has finished and nothing else is running.
+  if (threadsValue !== undefined && Number(threadsValue) === 1) return
+  const threads = threadsValue === undefined ? `${DEFAULT_THREADS} (the default)` : threadsValue
+  const graceful = lastOption(daemon, 'graceful-timeout')
+  const shutdown = lastOption(daemon, 'shutdown-timeout') ?? String(DEFAULT_SHUTDOWN_TIMEOUT)
+  const cut = graceful !== undefined
+    ? `after graceful-timeout=${graceful} and shutdown-timeout=${shutdown} seconds`
+    : `after shutdown-timeout (${shutdown} s)`
+  ctx.advise({
+    file,
+    node: daemon.node,
+    message:
+      `WSGIDaemonProcess ${daemon.name} serves Kallithea with maximum-requests=${max} and threads=${threads}: when one request ` +
+      `reaches the limit the process is recycled, and a long hg/git clone still running in another thread is cut ${cut}. ` +
+      'Remove maximum-requests from this group, or set graceful-timeout (mod_wsgi 4.1.0+) longer than your longest clone; ' +
+      'note that an Apache graceful restart still ends daemon processes within about 3 seconds.',
+  })
+}
+
+/** The effective value of a daemon option (mod_wsgi keeps the last one written). */
+function lastOption(daemon: DaemonGroup, key: string): string | undefined {
+  return daemon.options.filter((o) => o.key === key).at(-1)?.value
+}
+
+const mentionsKallithea = (text: string): boolean => /kallithea/i.test(text)
+
+/**
+ * Whether the group is (meant to be) Kallithea's: its name or paths say so (the 0.3.1 form's idle
+ * group counts), or an application that runs in it is Kallithea by the shared heuristic.
+ */
+export function servesKallithea(daemon: DaemonGroup, model: WsgiModel, files: readonly SourceFile[]): boolean {
+  if (mentionsKallithea(daemon.name)) return true
+  const pathOptions = new Set(['python-home', 'python-path', 'home', 'display-name'])
+  if (daemon.options.some((o) => pathOptions.has(o.key) && mentionsKallithea(o.value))) return true
+  return model.scriptAliases.some((alias) => {
+    const g = alias.group
+    const runsHere = g.daemon?.node === daemon.node || (g.allowedDaemons ?? []).some((d) => d.node === daemon.node)
+    return runsHere && isKallitheaAlias(alias, files)
+  })
+}

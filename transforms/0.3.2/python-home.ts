@@ -1,0 +1,190 @@
+// python-home: `python-path=<venv>/lib/pythonX.Y/site-packages` becomes `python-home=<venv>`.
+//
+// Why: with python-path the daemon keeps the system Python as sys.prefix, prepends the venv's
+// site-packages and still sees the system's dist-packages; the WSGI script then has to activate
+// the virtualenv itself. With python-home (mod_wsgi 3.4+) the venv is sys.prefix: stdlib plus
+// that venv's own site-packages only, and no activation code is needed in the script.
+//
+// Only a real venv layout is converted: system site/dist-packages directories stay (advisory),
+// and a python-home that disagrees or two venvs in one path are left for the user to decide.
+import { posix } from 'node:path'
+import { setArgs } from '../../src/edit.js'
+import type { DaemonGroup, WsgiOption } from '../../src/mod-wsgi-model.js'
+import { layoutOf } from '../../src/render.js'
+import type { ApacheFile, Transform, TransformContext } from '../../src/transform.js'
+import type { Directive } from '../../src/types.js'
+import { splitWords } from '../../src/words.js'
+
+export const pythonHome: Transform = {
+  id: 'python-home',
+  version: '0.3.2',
+  title: 'Use python-home instead of python-path to a venv site-packages',
+  description:
+    'Turns python-path=<venv>/lib/pythonX.Y/site-packages of WSGIDaemonProcess into python-home=<venv> (other ' +
+    'python-path entries stay); advises about system site-packages, a different python-home, or two venvs.',
+  rationale:
+    'With python-path the daemon runs on the system Python (sys.prefix /usr) with system dist-packages visible and ' +
+    'the WSGI script must activate the venv; python-home makes the venv sys.prefix with only its own packages.',
+  modWsgi: '>=3.4',
+  apply(ctx) {
+    const seen = new Set<Directive>()
+    for (const first of ctx.model().daemons) {
+      if (seen.has(first.node)) continue
+      seen.add(first.node)
+      const file = editableFile(ctx, first.file)
+      // The model is rebuilt after every change: read the daemon's options afresh.
+      const daemon = file && (ctx.model().locate(first.node) as DaemonGroup | undefined)
+      if (file && daemon && 'options' in daemon) migrateDaemon(ctx, file, daemon)
+    }
+  },
+}
+
+/** The Apache file of the run at `path`, unless its parse had errors (never edit those). */
+function editableFile(ctx: TransformContext, path: string): ApacheFile | undefined {
+  const file = ctx.files.find((f): f is ApacheFile => f.kind === 'apache' && f.path === path)
+  return file && file.tree.data.diagnostics.length === 0 ? file : undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading python-path
+
+/** One `:`-separated entry of python-path, as written and as mod_wsgi sees it. */
+export interface PathEntry {
+  raw: string
+  value: string
+}
+
+/** What a python-path entry is. */
+export type EntryKind =
+  | { kind: 'venv'; venvRaw: string; venv: string }
+  | { kind: 'system'; dir: string }
+  | { kind: 'other' }
+
+/** Installation prefixes of a system (or package manager) Python, never a virtualenv. */
+const SYSTEM_PREFIXES = new Set(['/', '/usr', '/usr/local', '/opt/local', '/opt/homebrew', '/usr/pkg', '/sw', '/opt/csw'])
+
+const PACKAGES_DIR = /^(.*?)\/+lib(?:64)?\/+python\d+(?:\.\d+)?\/+(site|dist)-packages\/*$/
+
+/** `/srv/kallithea/venv/` → `/srv/kallithea/venv`; '' → '/'. */
+export function normalizeDir(dir: string): string {
+  const n = posix.normalize(dir || '/')
+  return n.length > 1 ? n.replace(/\/+$/, '') : n
+}
+
+function isSystemPrefix(prefix: string): boolean {
+  return (
+    SYSTEM_PREFIXES.has(prefix) ||
+    /\/usr(?:\/local)?$/.test(prefix) || // a relocated system tree: /opt/rh/python27/root/usr
+    /\/\.local$/.test(prefix) || // the per-user site directory
+    /^\/(?:System\/)?Library\/Frameworks\//.test(prefix)
+  )
+}
+
+/** Classify a python-path entry: a venv's site-packages, a system packages dir, or anything else. */
+export function classifyEntry(entry: PathEntry): EntryKind {
+  const v = PACKAGES_DIR.exec(entry.value)
+  if (!v) return { kind: 'other' }
+  const prefix = normalizeDir(v[1])
+  if (v[2] === 'dist' || isSystemPrefix(prefix)) return { kind: 'system', dir: entry.value }
+  const r = PACKAGES_DIR.exec(entry.raw)
+  // A variable hides the layout in the written form: keep the resolved prefix then.
+  const venvRaw = r ? r[1].replace(/\/+$/, '') || '/' : prefix
+  return { kind: 'venv', venvRaw, venv: prefix }
+}
+
+/** The quote the value was written with ('' for none) and its entries; undefined if they cannot be paired. */
+export function splitEntries(option: WsgiOption): { quote: string; entries: PathEntry[] } | undefined {
+  const q = option.raw[0] === '"' || option.raw[0] === "'" ? option.raw[0] : ''
+  const inner = q !== '' && option.raw.length > 1 && option.raw.endsWith(q) ? option.raw.slice(1, -1) : option.raw.slice(q.length)
+  const raws = inner.split(':')
+  const values = option.value.split(':')
+  if (raws.length !== values.length) return undefined
+  return { quote: q, entries: raws.map((raw, i) => ({ raw, value: values[i] })) }
+}
+
+/** Args that `key=value` (value as written) reads back as, split the way Apache splits words. */
+function optionArgs(key: string, valueText: string): string[] {
+  return splitWords(`${key}=${valueText}`).map((w) => w.value)
+}
+
+/** The option's first word written in quotes as a whole (`"python-path=..."`): mod_wsgi rejects that. */
+function quotedAsWholeWord(node: Directive, option: WsgiOption): boolean {
+  const piece = layoutOf(node.raw).pieces[option.index + 1]
+  return piece !== undefined && piece.quote !== ''
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editing one daemon
+
+function migrateDaemon(ctx: TransformContext, file: ApacheFile, daemon: DaemonGroup): void {
+  const paths = daemon.options.filter((o) => o.key === 'python-path')
+  if (paths.length !== 1) return
+  const option = paths[0]
+  const advise = (message: string): void => ctx.advise({ file, node: daemon.node, message })
+  const label = `WSGIDaemonProcess ${daemon.name}`
+  if (quotedAsWholeWord(daemon.node, option)) {
+    advise(
+      `${label} has "python-path=${option.value}" quoted as a whole word: mod_wsgi rejects it ("Invalid option to WSGI daemon ` +
+        'process definition.") and Apache does not start; quote only the value, as in python-path="..." (for a virtualenv, python-home="<venv>").',
+    )
+    return
+  }
+  const split = splitEntries(option)
+  if (!split) return
+  const kinds = split.entries.map(classifyEntry)
+  for (const k of kinds) {
+    if (k.kind !== 'system') continue
+    advise(
+      `${label}: python-path names ${k.dir}, a system Python packages directory, not a virtualenv: left as is. If Kallithea ` +
+        'is installed in a virtualenv, use python-home=<venv> (the directory holding bin/ and lib/) instead.',
+    )
+  }
+  const venvs = [...new Set(kinds.flatMap((k) => (k.kind === 'venv' ? [k.venv] : [])))]
+  if (venvs.length === 0) return
+  if (venvs.length > 1) {
+    advise(
+      `${label}: python-path names the site-packages of two virtualenvs (${venvs.join(', ')}): left as is, since python-home ` +
+        'can name only one. Keep the one Kallithea is installed in as python-home=<venv> and install what the other provides there.',
+    )
+    return
+  }
+  const venv = venvs[0]
+  const home = daemon.options.filter((o) => o.key === 'python-home').at(-1)
+  if (home && normalizeDir(home.value) !== venv) {
+    advise(
+      `${label} has python-home=${home.value} but python-path names the site-packages of another virtualenv, ${venv}: left as is. ` +
+        'Decide which environment Kallithea runs from and keep only python-home=<that venv>.',
+    )
+    return
+  }
+  const venvKind = kinds.find((k): k is Extract<EntryKind, { kind: 'venv' }> => k.kind === 'venv') as Extract<EntryKind, { kind: 'venv' }>
+  const moved = split.entries.filter((_, i) => kinds[i].kind === 'venv').map((e) => e.raw)
+  const rest = split.entries.filter((_, i) => kinds[i].kind !== 'venv').map((e) => e.raw)
+  const q = split.quote
+  const replacement = [
+    ...(rest.length > 0 ? optionArgs('python-path', q + rest.join(':') + q) : []),
+    ...(home ? [] : optionArgs('python-home', q + venvKind.venvRaw + q)),
+  ]
+  const args = daemon.node.args.slice()
+  args.splice(option.index, option.lastIndex - option.index + 1, ...replacement)
+  setArgs(daemon.node, args)
+  ctx.change({ file, node: daemon.node, kind: 'modify', explanation: explain(label, moved, rest, venvKind.venvRaw, home !== undefined) })
+}
+
+function explain(label: string, moved: string[], rest: string[], venv: string, hadHome: boolean): string {
+  const entry = moved.join(':')
+  if (hadHome) {
+    const what = rest.length === 0 ? `Removed python-path=${entry} from ${label}` : `Removed ${entry} from the python-path of ${label}`
+    return (
+      `${what}: python-home=${venv} already makes that virtualenv sys.prefix and puts its site-packages on sys.path, ` +
+      'so the entry was redundant and the daemon runs as before.'
+    )
+  }
+  const what = rest.length === 0
+    ? `Replaced python-path=${entry} with python-home=${venv} in ${label}`
+    : `Moved ${entry} out of the python-path of ${label} (which keeps ${rest.join(':')}) into python-home=${venv}`
+  return (
+    `${what}: the daemon now uses the virtualenv as sys.prefix and sees only its own site-packages (no system dist-packages), ` +
+    'which also makes virtualenv activation code in the WSGI script unnecessary.'
+  )
+}
