@@ -31,7 +31,7 @@
  *
  * @module
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as http from 'node:http';
@@ -309,7 +309,27 @@ export function rewriteSiteConfig(text: string, ctx: RewriteContext): RewriteRes
   setArg('WSGISocketPrefix', ctx.socketPrefix);
   setArg('PidFile', ctx.pidFile);
 
+  // Accounts are a property of the machine, not of the config: a user or group this machine does
+  // not have (`user=kallithea`, `User apache`) becomes www-data, so apache2 -t checks the syntax.
+  out = out.replace(/^([ \t]*)(User|Group)([ \t]+)([^\s$"']+)/gim, (m, ind: string, name: string, ws: string, value: string) =>
+    accountExists(name.toLowerCase() === 'user' ? 'passwd' : 'group', value) ? m : `${ind}${name}${ws}www-data`,
+  );
+  out = out.replace(/(^|\s)(user|group)=([^\s$"'\\]+)/g, (m, pre: string, key: string, value: string) =>
+    accountExists(key === 'user' ? 'passwd' : 'group', value) ? m : `${pre}${key}=www-data`,
+  );
+
   return { text: out, usesHttpsPort };
+}
+
+const accounts = new Map<string, boolean>();
+function accountExists(db: 'passwd' | 'group', name: string): boolean {
+  const key = `${db}:${name}`;
+  let known = accounts.get(key);
+  if (known === undefined) {
+    known = spawnSync('getent', [db, name]).status === 0;
+    accounts.set(key, known);
+  }
+  return known;
 }
 
 /**
