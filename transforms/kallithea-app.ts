@@ -1,0 +1,72 @@
+// Which mounted WSGI applications are Kallithea?
+//
+// The 0.3.2 transforms that concern the app itself (WSGIPassAuthorization for hg/git clients, the
+// dispatch script's virtualenv activation) must leave every other WSGI app of the server alone, so
+// they share one small, predictable heuristic:
+//
+//   1. the alias's script path mentions "kallithea" (`/srv/kallithea/dispatch.wsgi`), or
+//   2. the daemon group the alias runs in (or names) mentions "kallithea", or
+//   3. the script is among the run's files and its code (not its comments) imports kallithea or
+//      names a `.ini` file whose path mentions kallithea (`loadapp('config:/srv/kallithea/my.ini')`).
+//
+// All comparisons are case-insensitive. Rule 3 finds installs under neutral paths
+// (`/var/www/scm/dispatch.wsgi` running in group `scm`).
+import { posix } from 'node:path'
+import type { ScriptAlias } from '../src/mod-wsgi-model.js'
+import { scanPython } from '../src/python-script.js'
+import type { ScriptFile, SourceFile } from '../src/transform.js'
+
+const KALLITHEA = /kallithea/i
+
+/** The script file of the run an alias loads, and whether it was found by its exact path. */
+export interface ScriptMatch {
+  file: ScriptFile
+  /** False: no file of the run has the alias's path; the only one with its base name was taken. */
+  exact: boolean
+}
+
+/**
+ * The run's WSGI script for `alias`: the file whose absolute path is the alias's script, else the
+ * only script of the run with the same base name (a run over copies of the files, or a script
+ * outside the run's root that the user passed explicitly).
+ */
+export function scriptFileOf(alias: ScriptAlias, files: readonly SourceFile[]): ScriptMatch | undefined {
+  const scripts = files.filter((f): f is ScriptFile => f.kind === 'wsgi')
+  const exact = scripts.find((f) => f.absolutePath === alias.script)
+  if (exact) return { file: exact, exact: true }
+  if (alias.directive !== 'WSGIScriptAlias' || alias.script === '' || alias.script.endsWith('/')) return undefined
+  const base = posix.basename(alias.script)
+  const same = scripts.filter((f) => posix.basename(f.absolutePath.replace(/\\/g, '/')) === base)
+  return same.length === 1 ? { file: same[0], exact: false } : undefined
+}
+
+/** Group names the alias runs in or asks for (the decided group, and a dynamic group's allowed ones). */
+function groupNames(alias: ScriptAlias): string[] {
+  const g = alias.group
+  return [g.group, g.daemon?.name, ...(g.allowed ?? [])].filter((n): n is string => n !== undefined)
+}
+
+/** Does the script's code import kallithea or load a kallithea `.ini`? Comments do not count. */
+export function scriptLooksLikeKallithea(text: string): boolean {
+  const scan = scanPython(text)
+  for (const line of scan.logicalLines) {
+    const toks = line.tokens
+    const first = toks[0]
+    if (first?.type === 'name' && (first.text === 'import' || first.text === 'from')) {
+      if (toks.some((t) => t.type === 'name' && /^kallithea$/i.test(t.text))) return true
+    }
+    for (const t of toks) {
+      if (t.type !== 'string' || typeof t.value !== 'string') continue
+      if (KALLITHEA.test(t.value) && /\.ini\b/i.test(t.value)) return true
+    }
+  }
+  return false
+}
+
+/** Whether a mounted WSGI application is Kallithea (see the rules at the top of this file). */
+export function isKallitheaAlias(alias: ScriptAlias, files: readonly SourceFile[]): boolean {
+  if (KALLITHEA.test(alias.script) || KALLITHEA.test(alias.rawScript)) return true
+  if (groupNames(alias).some((n) => KALLITHEA.test(n))) return true
+  const match = scriptFileOf(alias, files)
+  return match !== undefined && scriptLooksLikeKallithea(match.file.text)
+}
