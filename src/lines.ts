@@ -1,6 +1,9 @@
-// Logical lines as Apache's ap_cfg_getline reads them: a physical line ends at LF only (a lone CR
-// is white space to Apache), and a line whose last character before the line ending is a single
-// `\` continues on the next line; the `\` and the line ending are dropped from the joined text.
+// Logical lines as Apache 2.4's ap_cfg_getline reads them: a physical line ends at LF only (a
+// lone CR is white space to Apache). When the text read so far ends in `\` right before the line
+// ending, the `\` and the line ending are dropped and the next physical line is appended. That
+// looks at the text read so far, so `x\\` + LF continues too (keeping one `\`), an empty line
+// after it drops that `\` as well, and a `\` + LF at the end of the file is simply dropped.
+// (Verified on Apache 2.4.71; util.c's "[^\\]\\[\r]\n only" comment is older than its code.)
 
 export interface LogicalLine {
   /** Offset of the first byte of the first physical line. */
@@ -13,14 +16,14 @@ export interface LogicalLine {
   lines: number
   /** The joined text Apache reads: continuations removed, line ending removed. */
   text: string
-  /** For each removed continuation: offset in `text` where it was, and its length in the source. */
-  joins: Join[]
+  /** For a continued line: where each run of `text` comes from in the source. */
+  segments?: Segment[]
 }
 
-export interface Join {
-  /** Offset in the joined text at which the continuation stood. */
-  at: number
-  /** Length of `\` + line ending in the source. */
+/** `length` characters of the joined text from `textStart` stand at `sourceStart` in the source. */
+export interface Segment {
+  textStart: number
+  sourceStart: number
   length: number
 }
 
@@ -32,56 +35,81 @@ function eolLength(s: string, end: number, start: number): number {
   return 0
 }
 
+const BACKSLASH = 92
+
 export function logicalLines(s: string): LogicalLine[] {
   const out: LogicalLine[] = []
+  const n = s.length
   let pos = 0
   let lineNo = 1
-  const n = s.length
   while (pos < n) {
     const start = pos
     const line = lineNo
     let text = ''
-    const joins: Join[] = []
+    let segments: Segment[] | undefined
     let count = 0
     for (;;) {
       const lf = s.indexOf('\n', pos)
       const end = lf === -1 ? n : lf + 1
-      count++
       const eol = eolLength(s, end, pos)
       const contentEnd = end - eol
-      // `[^\\]\\[\r]\n` continues; `\\` at the end does not.
-      const continued =
-        eol > 0 &&
-        end < n &&
-        contentEnd > pos &&
-        s.charCodeAt(contentEnd - 1) === 92 &&
-        !(contentEnd - 2 >= pos && s.charCodeAt(contentEnd - 2) === 92)
-      if (continued) {
-        text += s.slice(pos, contentEnd - 1)
-        joins.push({ at: text.length, length: eol + 1 })
-        pos = end
-        lineNo++
-        continue
-      }
-      text += s.slice(pos, contentEnd)
-      pos = end
+      count++
       if (eol > 0) lineNo++
-      break
+      const endsInBackslash =
+        contentEnd > pos ? s.charCodeAt(contentEnd - 1) === BACKSLASH : text.charCodeAt(text.length - 1) === BACKSLASH
+      if (eol === 0 || !endsInBackslash) {
+        if (segments) push(segments, text.length, pos, contentEnd - pos)
+        text += s.slice(pos, contentEnd)
+        pos = end
+        break
+      }
+      segments ??= text === '' ? [] : [{ textStart: 0, sourceStart: start, length: text.length }]
+      if (contentEnd > pos) {
+        push(segments, text.length, pos, contentEnd - 1 - pos)
+        text += s.slice(pos, contentEnd - 1)
+      } else {
+        // An empty line after a kept `\`: that `\` goes.
+        text = text.slice(0, -1)
+        const last = segments[segments.length - 1]
+        if (--last.length === 0) segments.pop()
+      }
+      pos = end
+      if (pos >= n) break
     }
-    out.push({ start, end: pos, line, lines: count, text, joins })
+    out.push({ start, end: pos, line, lines: count, text, ...(segments ? { segments } : {}) })
   }
   return out
 }
 
+function push(segments: Segment[], textStart: number, sourceStart: number, length: number): void {
+  if (length > 0) segments.push({ textStart, sourceStart, length })
+}
+
 /**
- * Map an offset in a logical line's joined text back to an offset in the source. At a join, a
- * start offset lands after the continuation and an end offset before it.
+ * Map an offset in a logical line's joined text back to an offset in the source. A start offset
+ * lands on the character at `at`; an end offset lands just after the character before `at`, so a
+ * word never takes in the continuation that follows it.
  */
 export function sourceOffset(l: LogicalLine, at: number, bias: 'start' | 'end' = 'start'): number {
-  let shift = 0
-  for (const j of l.joins) {
-    if (j.at < at || (j.at === at && bias === 'start')) shift += j.length
-    else break
+  const segments = l.segments
+  if (segments === undefined) return l.start + at
+  if (segments.length === 0) return l.start
+  if (bias === 'end' && at > 0) return charOffset(segments, at - 1) + 1
+  if (at >= l.text.length) {
+    const last = segments[segments.length - 1]
+    return last.sourceStart + last.length
   }
-  return l.start + at + shift
+  return charOffset(segments, at)
+}
+
+function charOffset(segments: Segment[], at: number): number {
+  let lo = 0
+  let hi = segments.length - 1
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1
+    if (segments[mid].textStart <= at) lo = mid
+    else hi = mid - 1
+  }
+  const seg = segments[lo]
+  return seg.sourceStart + Math.min(at - seg.textStart, seg.length - 1)
 }

@@ -82,10 +82,9 @@ function classify(text: string, line: LogicalLine, point: (o: number) => Point):
   let e = t.length
   while (e > s && isSpace(t[e - 1])) e--
   const raw = text.slice(line.start, line.end)
-  const position: Position = {
-    start: point(sourceOffset(line, s, 'start')),
-    end: point(sourceOffset(line, e, 'end')),
-  }
+  const startPoint = point(sourceOffset(line, s, 'start'))
+  // A blank line has no text: its position is the empty span where its white space ends.
+  const position: Position = { start: startPoint, end: s === e ? startPoint : point(sourceOffset(line, e, 'end')) }
   const base = { line, raw, position, name: '', args: [] as string[] }
   if (s === e) return { ...base, kind: 'blank' }
   if (t[s] === '#') return { ...base, kind: 'comment', value: t.slice(s + 1, e) }
@@ -102,8 +101,9 @@ function classify(text: string, line: LogicalLine, point: (o: number) => Point):
       }
       let nameEnd = nameStart
       while (nameEnd < e && !isSpace(t[nameEnd]) && t[nameEnd] !== '>') nameEnd++
+      // Apache's section handlers cut the arguments at the last `>` and ignore what follows it.
       const gt = t.lastIndexOf('>', e - 1)
-      const unterminated = gt < nameEnd || t[e - 1] !== '>'
+      const unterminated = gt < nameEnd
       const argsEnd = unterminated ? e : gt
       const args = splitWords(t, nameEnd, argsEnd).map((w) => w.value)
       return { ...base, kind: 'open', name: t.slice(nameStart, nameEnd), args, unterminated }

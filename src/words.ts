@@ -63,7 +63,8 @@ export function splitWords(text: string, from = 0, to = text.length): Word[] {
 export function quoteWord(value: string, prefer: '' | '"' | "'" = ''): string {
   const needsQuotes =
     value === '' || /[\s]/.test(value) || value.startsWith('"') || value.startsWith("'")
-  const bareOk = !needsQuotes && !value.includes('\\\\')
+  // A bare `\\` reads as one `\`, and a final `\` would continue the line.
+  const bareOk = !needsQuotes && !value.includes('\\\\') && !value.endsWith('\\')
   if (prefer === '' && bareOk) return value
   const quote = prefer === '' ? (value.includes('"') && !value.includes("'") ? "'" : '"') : prefer
   // Inside quotes only `\\` and `\<quote>` are escapes.
