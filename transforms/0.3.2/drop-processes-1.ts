@@ -10,8 +10,8 @@
 import { removeOption } from '../../src/edit.js'
 import type { DaemonGroup, WsgiModel } from '../../src/mod-wsgi-model.js'
 import type { ApacheFile, SourceFile, Transform, TransformContext } from '../../src/transform.js'
-import type { Directive } from '../../src/types.js'
 import { isKallitheaAlias } from '../kallithea-app.js'
+import { forEachDaemon } from '../files.js'
 
 /** mod_wsgi's default `threads=` of a daemon group. */
 const DEFAULT_THREADS = 15
@@ -29,26 +29,11 @@ export const dropProcessesOne: Transform = {
     'mod_wsgi sets wsgi.multiprocess True whenever processes= is given, even processes=1; without it the group ' +
     'still runs one process and wsgi.multiprocess is False, the accurate value.',
   apply(ctx) {
-    const seen = new Set<Directive>()
-    for (const first of ctx.model().daemons) {
-      if (seen.has(first.node)) continue
-      seen.add(first.node)
-      const file = editableFile(ctx, first.file)
-      if (!file) continue
-      // The model is rebuilt after every change: read the daemon's options afresh.
-      const model = ctx.model()
-      const daemon = model.locate(first.node) as DaemonGroup | undefined
-      if (!daemon || !('options' in daemon)) continue
+    forEachDaemon(ctx, (daemon, file, model) => {
       dropProcessesOption(ctx, file, daemon)
       adviseMaximumRequests(ctx, file, daemon, model)
-    }
+    })
   },
-}
-
-/** The Apache file of the run at `path`, unless its parse had errors (never edit those). */
-function editableFile(ctx: TransformContext, path: string): ApacheFile | undefined {
-  const file = ctx.files.find((f): f is ApacheFile => f.kind === 'apache' && f.path === path)
-  return file && file.tree.data.diagnostics.length === 0 ? file : undefined
 }
 
 /** `processes=1` (also `processes=01`): the value mod_wsgi reads as one process. */

@@ -15,9 +15,10 @@
 import semver from 'semver'
 import { createDirective, eolOf, indentOf, insertAfter, setArgs, setOption } from '../../src/edit.js'
 import type { PassAuthorization, ScriptAlias, Setting, WsgiModel } from '../../src/mod-wsgi-model.js'
-import type { ApacheFile, Transform, TransformContext } from '../../src/transform.js'
+import type { Transform, TransformContext } from '../../src/transform.js'
 import type { Directive, Section } from '../../src/types.js'
 import { isKallitheaAlias } from '../kallithea-app.js'
+import { apacheFile, editableApacheFile as editable } from '../files.js'
 
 const WHY =
   'mod_wsgi now hands the HTTP Authorization header to Kallithea (HTTP_AUTHORIZATION), so git and hg clients can log in ' +
@@ -34,14 +35,7 @@ type Plan =
 const label = (a: ScriptAlias): string => `${a.node.name} ${a.rawUrl}`
 const where = (a: { file: string; node: Directive }): string => `${a.file}:${a.node.position?.start.line ?? '?'}`
 
-function apacheFile(ctx: TransformContext, path: string): ApacheFile | undefined {
-  return ctx.files.find((f): f is ApacheFile => f.kind === 'apache' && f.path === path)
-}
 
-function editable(ctx: TransformContext, path: string): ApacheFile | undefined {
-  const f = apacheFile(ctx, path)
-  return f && f.tree.data.diagnostics.length === 0 ? f : undefined
-}
 
 /** Non-Kallithea apps whose effective value is not On now and that an edit matching `hit` would switch. */
 function othersHit(model: WsgiModel, ctx: TransformContext, hit: (a: ScriptAlias, pa: PassAuthorization) => boolean): ScriptAlias[] {

@@ -12,6 +12,7 @@ import { createDirective, eolOf, indentOf, insertAfter, insertBefore } from '../
 import type { DaemonGroup, Located, ScriptAlias, Setting, WsgiModel } from '../../src/mod-wsgi-model.js'
 import type { ApacheFile, Transform, TransformContext } from '../../src/transform.js'
 import type { Content } from '../../src/types.js'
+import { apacheFile } from '../files.js'
 
 /** What to do about one script alias. */
 type Decision =
@@ -249,9 +250,6 @@ function adviseSameScriptElsewhere(model: WsgiModel, alias: ScriptAlias): Decisi
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-function apacheFile(ctx: TransformContext, path: string): ApacheFile | undefined {
-  return ctx.files.find((f): f is ApacheFile => f.kind === 'apache' && f.path === path)
-}
 
 function siteName(model: WsgiModel, alias: ScriptAlias): string {
   return alias.scope.vhost ? alias.scope.vhost.siteName : (model.globalServerName ?? '')

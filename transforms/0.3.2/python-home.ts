@@ -14,6 +14,7 @@ import { layoutOf } from '../../src/render.js'
 import type { ApacheFile, Transform, TransformContext } from '../../src/transform.js'
 import type { Directive } from '../../src/types.js'
 import { splitWords } from '../../src/words.js'
+import { forEachDaemon } from '../files.js'
 
 export const pythonHome: Transform = {
   id: 'python-home',
@@ -27,22 +28,8 @@ export const pythonHome: Transform = {
     'the WSGI script must activate the venv; python-home makes the venv sys.prefix with only its own packages.',
   modWsgi: '>=3.4',
   apply(ctx) {
-    const seen = new Set<Directive>()
-    for (const first of ctx.model().daemons) {
-      if (seen.has(first.node)) continue
-      seen.add(first.node)
-      const file = editableFile(ctx, first.file)
-      // The model is rebuilt after every change: read the daemon's options afresh.
-      const daemon = file && (ctx.model().locate(first.node) as DaemonGroup | undefined)
-      if (file && daemon && 'options' in daemon) migrateDaemon(ctx, file, daemon)
-    }
+    forEachDaemon(ctx, (daemon, file) => migrateDaemon(ctx, file, daemon))
   },
-}
-
-/** The Apache file of the run at `path`, unless its parse had errors (never edit those). */
-function editableFile(ctx: TransformContext, path: string): ApacheFile | undefined {
-  const file = ctx.files.find((f): f is ApacheFile => f.kind === 'apache' && f.path === path)
-  return file && file.tree.data.diagnostics.length === 0 ? file : undefined
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { removeOption } from '../../src/edit.js'
 import type { DaemonGroup, Located, RunUser, WsgiModel } from '../../src/mod-wsgi-model.js'
 import type { ApacheFile, Transform, TransformContext } from '../../src/transform.js'
 import type { Directive } from '../../src/types.js'
+import { forEachDaemon } from '../files.js'
 
 /** The two options this transform looks at, with the RunUser fields that answer them. */
 interface Owner {
@@ -39,26 +40,15 @@ export const redundantUserGroup: Transform = {
     'Apache never runs applications as root: daemons without user=/group= already run as the Apache user, so naming ' +
     'it again only adds noise; the options are for repositories owned by another user.',
   apply(ctx) {
-    const seen = new Set<Directive>()
-    for (const first of ctx.model().daemons) {
-      if (seen.has(first.node)) continue
-      seen.add(first.node)
-      const file = editableFile(ctx, first.file)
-      if (!file) continue
+    forEachDaemon(ctx, (first, file) => {
       for (const owner of OWNERS) {
-        // The model is rebuilt after every change: read the daemon's options afresh.
+        // Dropping user= shifts the options: read the daemon afresh for each owner.
         const model = ctx.model()
         const daemon = model.locate(first.node) as DaemonGroup | undefined
         if (daemon && 'options' in daemon) dropIfApacheOwn(ctx, file, daemon, owner, model)
       }
-    }
+    })
   },
-}
-
-/** The Apache file of the run at `path`, unless its parse had errors (never edit those). */
-function editableFile(ctx: TransformContext, path: string): ApacheFile | undefined {
-  const file = ctx.files.find((f): f is ApacheFile => f.kind === 'apache' && f.path === path)
-  return file && file.tree.data.diagnostics.length === 0 ? file : undefined
 }
 
 function dropIfApacheOwn(ctx: TransformContext, file: ApacheFile, daemon: DaemonGroup, owner: Owner, model: WsgiModel): void {

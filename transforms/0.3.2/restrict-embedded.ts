@@ -12,6 +12,7 @@ import type { ParentNode } from '../../src/edit.js'
 import type { Located, RestrictEmbedded, ScriptAlias, WsgiModel } from '../../src/mod-wsgi-model.js'
 import type { ApacheFile, Transform, TransformContext } from '../../src/transform.js'
 import type { Content, Directive, Root, Section } from '../../src/types.js'
+import { apacheFile, editableApacheFile as editable } from '../files.js'
 
 const NAME = 'WSGIRestrictEmbedded'
 const EFFECT = 'Python is no longer initialised in Apache child processes, so they use less memory and start faster'
@@ -308,15 +309,7 @@ function parentIn(parent: Root | Section, node: Content): ParentNode | undefined
   return undefined
 }
 
-function apacheFile(ctx: TransformContext, path: string): ApacheFile | undefined {
-  return ctx.files.find((f): f is ApacheFile => f.kind === 'apache' && f.path === path)
-}
 
-/** The file, when it parsed cleanly (a file with parse errors is never edited). */
-function editable(ctx: TransformContext, path: string): ApacheFile | undefined {
-  const f = apacheFile(ctx, path)
-  return f && f.tree.data.diagnostics.length === 0 ? f : undefined
-}
 
 function onOff(value: string): 'On' | 'Off' | undefined {
   const v = value.toLowerCase()

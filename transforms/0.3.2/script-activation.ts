@@ -28,6 +28,7 @@ import {
 } from '../../src/python-script.js'
 import type { ApacheFile, ScriptFile, Transform, TransformContext } from '../../src/transform.js'
 import { isKallitheaAlias, scriptFileOf } from '../kallithea-app.js'
+import { apacheFile } from '../files.js'
 
 const label = (a: ScriptAlias): string => `${a.node.name} ${a.rawUrl}`
 const where = (a: { file: string; node: { position?: { start: { line: number } } } }): string =>
@@ -87,9 +88,6 @@ function activationLines(a: DispatchAnalysis): string {
   return `${sorted.length === 1 ? 'line' : 'lines'} ${sorted.join(', ')}`
 }
 
-function apacheFile(ctx: TransformContext, path: string): ApacheFile | undefined {
-  return ctx.files.find((f): f is ApacheFile => f.kind === 'apache' && f.path === path)
-}
 
 /** mod_wsgi older than `min`, when the user said which one runs. */
 function olderThan(ctx: TransformContext, min: string): boolean {
