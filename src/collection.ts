@@ -129,14 +129,14 @@ export class Collection<T extends Content = Content> {
     return new Collection(this.root, out)
   }
 
-  /** Insert before each node; `make` builds a fresh node per place (indentation from the node). */
+  /** Insert before each node: `make` is a node (copied for each place) or builds one per place. */
   insertBefore(make: Content | ((path: NodePath<T>) => Content)): this {
-    for (const p of this.items) edit.insertBefore(p.parent, p.node, typeof make === 'function' ? make(p) : make)
+    this.items.forEach((p, i) => edit.insertBefore(p.parent, p.node, build(make, p, i), this.root))
     return this
   }
 
   insertAfter(make: Content | ((path: NodePath<T>) => Content)): this {
-    for (const p of this.items) edit.insertAfter(p.parent, p.node, typeof make === 'function' ? make(p) : make, this.root)
+    this.items.forEach((p, i) => edit.insertAfter(p.parent, p.node, build(make, p, i), this.root))
     return this
   }
 
@@ -146,13 +146,19 @@ export class Collection<T extends Content = Content> {
   }
 
   replaceWith(make: Content | ((path: NodePath<T>) => Content)): this {
-    for (const p of this.items) edit.replaceWith(p.parent, p.node, typeof make === 'function' ? make(p) : make)
+    this.items.forEach((p, i) => edit.replaceWith(p.parent, p.node, build(make, p, i)))
     return this
   }
 
   toSource(): string | Buffer {
     return print(this.root)
   }
+}
+
+/** The node for the i-th place: made by `make`, or a copy of it after the first place. */
+function build<T extends Content>(make: Content | ((path: NodePath<T>) => Content), path: NodePath<T>, i: number): Content {
+  if (typeof make === 'function') return make(path)
+  return i === 0 ? make : edit.cloneNode(make)
 }
 
 /** Start a collection from a tree or from source text (like jscodeshift's `j(source)`). */

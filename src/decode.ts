@@ -15,18 +15,14 @@ export function encode(text: string, encoding: Encoding): Buffer {
   return Buffer.from(text, encoding)
 }
 
-/** The line ending used most in `text`; `\n` when it has none. */
+/** The line ending used most in `text` (`\r\n` or `\n`); `\n` when it has none. */
 export function dominantEol(text: string): string {
   let crlf = 0
   let lf = 0
-  let cr = 0
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
     if (i > 0 && text.charCodeAt(i - 1) === 13) crlf++
     else lf++
   }
-  if (crlf === 0 && lf === 0) {
-    for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) cr++
-    return cr > 0 ? '\r' : '\n'
-  }
+  // Apache ends lines at LF only: a CR-only file is one line to it, so new lines get LF.
   return crlf > lf ? '\r\n' : '\n'
 }

@@ -1,13 +1,14 @@
 // Edits that keep the user's layout: new lines take the indentation and line ending of their
 // neighbours, removals take whole lines, option edits touch only the option's own word.
-import { respell } from './render.js'
+import { renderDirective, respell } from './render.js'
 import { remember } from './snapshot.js'
 import type { Content, Directive, Root, Section } from './types.js'
 import { quoteWord } from './words.js'
 
 export type ParentNode = Root | Section
 
-const EOL_AT_END = /(?:\r\n|\n|\r)$/
+// A physical line ends at LF only; a lone CR is white space to Apache (see lines.ts).
+const EOL_AT_END = /\r?\n$/
 
 /** The text a node starts with on its line (its indentation). */
 export function indentOf(node: Content): string {
@@ -27,7 +28,18 @@ function lastRaw(node: Content): string {
     const last = node.children[node.children.length - 1]
     return last ? lastRaw(last) : node.open.raw
   }
-  return node.raw
+  // A directive whose name/args were edited but not yet respelled: its text as it will print.
+  return node.type === 'directive' ? renderDirective(node) : node.raw
+}
+
+/** Give `node` a line ending when it has none: it is about to be followed by another line. */
+function endLine(node: Content, eol: string): void {
+  if (eolOf(node) === '') setLastRaw(node, lastRaw(node) + eol)
+}
+
+function dropEol(node: Content): void {
+  const eol = eolOf(node)
+  if (eol !== '') setLastRaw(node, lastRaw(node).slice(0, -eol.length))
 }
 
 function setLastRaw(node: Content, raw: string): void {
@@ -87,9 +99,11 @@ function indexIn(parent: ParentNode, node: Content): number {
   return i
 }
 
-/** Insert `node` before `ref` in `parent`. */
-export function insertBefore(parent: ParentNode, ref: Content, node: Content): void {
-  parent.children.splice(indexIn(parent, ref), 0, node)
+/** Insert `node` before `ref` in `parent`; a node without a line ending gets one (`ref` follows it). */
+export function insertBefore(parent: ParentNode, ref: Content, node: Content, root?: Root): void {
+  const at = indexIn(parent, ref)
+  endLine(node, eolOf(ref) || root?.data.eol || '\n')
+  parent.children.splice(at, 0, node)
 }
 
 /**
@@ -100,21 +114,26 @@ export function insertAfter(parent: ParentNode, ref: Content, node: Content, roo
   const at = indexIn(parent, ref)
   const refEol = eolOf(ref)
   const nodeEol = eolOf(node)
-  if (refEol === '' && nodeEol !== '') {
-    setLastRaw(ref, lastRaw(ref) + (root?.data.eol ?? nodeEol))
-    setLastRaw(node, lastRaw(node).slice(0, -nodeEol.length))
-  }
+  if (refEol === '') {
+    setLastRaw(ref, lastRaw(ref) + (root?.data.eol ?? (nodeEol || '\n')))
+    dropEol(node)
+  } else endLine(node, refEol)
   parent.children.splice(at + 1, 0, node)
 }
 
 /** Append `node` as the last child of `parent` (before its close tag). */
 export function append(parent: ParentNode, node: Content, root?: Root): void {
   const last = parent.children[parent.children.length - 1]
-  if (last) insertAfter(parent, last, node, root)
-  else if (parent.type === 'section' && parent.open.raw !== '' && !EOL_AT_END.test(parent.open.raw)) {
-    parent.open.raw += root?.data.eol ?? '\n'
-    parent.children.push(node)
-  } else parent.children.push(node)
+  if (last) return insertAfter(parent, last, node, root)
+  if (parent.type === 'section' && parent.open.raw !== '') {
+    const openEol = EOL_AT_END.exec(parent.open.raw)?.[0] ?? ''
+    if (openEol === '') {
+      // The open tag ends a file without a final line ending: the new line goes last, without one.
+      parent.open.raw += root?.data.eol ?? (eolOf(node) || '\n')
+      dropEol(node)
+    } else endLine(node, openEol)
+  }
+  parent.children.push(node)
 }
 
 /**
@@ -125,14 +144,17 @@ export function remove(parent: ParentNode, node: Content): void {
   const at = indexIn(parent, node)
   const wasLast = at === parent.children.length - 1
   parent.children.splice(at, 1)
-  if (wasLast && eolOf(node) === '' && at > 0) {
-    const prev = parent.children[at - 1]
-    const eol = eolOf(prev)
-    if (eol !== '') setLastRaw(prev, lastRaw(prev).slice(0, -eol.length))
+  if (wasLast && eolOf(node) === '') {
+    if (at > 0) dropEol(parent.children[at - 1])
+    else if (parent.type === 'section') {
+      // The open tag is the new last line of the file.
+      const eol = EOL_AT_END.exec(parent.open.raw)?.[0] ?? ''
+      if (eol !== '') parent.open.raw = parent.open.raw.slice(0, -eol.length)
+    }
   }
 }
 
-/** Replace `node` with `replacement`, which takes over its line ending if it had none of its own. */
+/** Replace `node` with `replacement`, which takes over its line ending (none at the end of a file without one). */
 export function replaceWith(parent: ParentNode, node: Content, replacement: Content): void {
   const at = indexIn(parent, node)
   const eol = eolOf(node)
@@ -200,4 +222,22 @@ export function renameOption(node: Directive, key: string, newKey: string): bool
   args[found.index] = `${newKey}=${found.value}`
   setArgs(node, args)
   return true
+}
+
+/**
+ * A deep copy of a node that prints like it (for putting one made node in several places: a
+ * shared object would make an edit of one place an edit of all).
+ */
+export function cloneNode<T extends Content>(node: T): T {
+  const copy = (n: Content): Content => {
+    if (n.type === 'directive') {
+      respell(n)
+      const c: Directive = { ...n, args: n.args.slice(), ...(n.data ? { data: { ...n.data } } : {}) }
+      remember(c)
+      return c
+    }
+    if (n.type === 'section') return { ...n, args: n.args.slice(), open: { ...n.open }, close: n.close && { ...n.close }, children: n.children.map(copy) }
+    return { ...n }
+  }
+  return copy(node) as T
 }

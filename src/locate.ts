@@ -29,10 +29,13 @@ export function lineRanges(root: Root): Map<Content, LineRange> {
   const walk = (nodes: Content[]): void => {
     for (const node of nodes) {
       if (node.type === 'section') {
-        const start = span(node.open.raw).start
+        const open = span(node.open.raw)
         text(node.open.raw)
         walk(node.children)
-        const end = node.close ? span(node.close.raw).end : line
+        // An unclosed section ends where its last line does (not on the line after it).
+        const last = node.children[node.children.length - 1]
+        const end = node.close ? span(node.close.raw).end : last ? (out.get(last) as LineRange).end : open.end
+        const start = open.start
         if (node.close) text(node.close.raw)
         out.set(node, { start, end })
         continue

@@ -2,8 +2,8 @@
 //
 // Every node owns a `raw` slice of the file; concatenating the slices in document order gives
 // the file back byte for byte. A node's `raw` starts with its indentation and ends with its line
-// ending (a node that shares a line with the next one, as in `<IfModule a><IfModule b>`, ends
-// without one). `position` covers the node's text without indentation and line ending.
+// ending (only the last line of a file without a final newline has none: Apache reads one tag
+// per line). `position` covers the node's text without indentation and line ending.
 import type { Node, Parent, Point, Position } from 'unist'
 import type { VFileMessage } from 'vfile-message'
 

@@ -155,9 +155,9 @@ test('only LF ends a line: a lone CR is white space inside the line', (t) => {
       position: span(pt(1, 1, 0), pt(1, 26, 25)),
     },
   ])
-  // A file of old Mac line endings is a single line to Apache. Its eol says CR: the dominant
-  // ending as written, even though Apache does not end a line there.
-  t.is(parse('A\rB\r').data.eol, '\r')
+  // A file of old Mac line endings is a single line to Apache: lines inserted into it get LF, the
+  // only ending Apache knows.
+  t.is(parse('A\rB\r').data.eol, '\n')
 })
 
 test('tabs, vertical tabs and form feeds are white space; trailing white space is not in the position', (t) => {
@@ -372,14 +372,14 @@ test('a backslash at the very end of the file (no line ending) is a word', (t) =
   t.deepEqual(shape(read('Define A x\\').children), [{ directive: 'Define', args: ['A', 'x\\'] }])
 })
 
-// Fixed parser bug: Apache 2.4.71 continues a line on any final backslash, also `\\`.
-// util.c's ap_cfg_getline_core only looks at the character before the cut line ending
-// (`cp[-1] == '\\'`); the "[^\\]\\[\r]\n only" comment there is stale (older httpd had the
-// extra `\\` check; 2.4's code has not). Apache 2.4.71 here: `Define A x\\` + LF + `y` defines A
-// as `x\y` (the last `\` and the LF are dropped, the first `\` stays, then substring_conf keeps a
-// `\` not followed by `\` or a quote); `Define A x\\` + LF + `Define B 1` is "Define takes 1-2
-// arguments" on line 2; and as the check looks at the logical line read so far, an empty line
-// after `x\\` + LF drops the kept `\` too: `Define A x\\` + LF + LF + `B` defines A as `xB`.
+// Apache 2.4 continues a line on any final backslash, `\\` too: util.c's ap_cfg_getline_core
+// only looks at the character before the cut line ending (`cp[-1] == '\\'`); its
+// "[^\\]\\[\r]\n only" comment is older than the code. Apache 2.4.71 here: `Define A x\\` + LF +
+// `y` defines A as `x\y` (the last `\` and the LF are dropped, the first `\` stays, and
+// substring_conf keeps a `\` not followed by `\` or a quote); `Define A x\\` + LF + `Define B 1`
+// is "Define takes 1-2 arguments" on line 2. As the check looks at the logical line read so far,
+// an empty line after `x\\` + LF drops the kept `\` too: `Define A x\\` + LF + LF + `B` defines
+// A as `xB`, and so does `Define A x\\` + LF + `\` + LF + LF + `B`; `x\\\` + LF + `y` gives `x\y`.
 test('a line ending in \\\\ continues, as in Apache 2.4', (t) => {
   const tree = read('Define A x\\\\\ny\n')
   t.deepEqual(shape(tree.children), [{ directive: 'Define', args: ['A', 'x\\y'] }])
@@ -389,15 +389,21 @@ test('a line ending in \\\\ continues, as in Apache 2.4', (t) => {
   t.deepEqual(shape(crlf.children), [{ directive: 'Define', args: ['A', 'x\\y'] }])
   const comment = read('# path C:\\\\\nServerName hidden\n')
   t.deepEqual(shape(comment.children), [{ comment: ' path C:\\ServerName hidden' }])
+  t.deepEqual(shape(read('Define A x\\\\\r\n\r\nB\r\n').children), [{ directive: 'Define', args: ['A', 'xB'] }])
+  t.deepEqual(shape(read('Define A x\\\\\n\\\n\nB\n').children), [{ directive: 'Define', args: ['A', 'xB'] }])
+  t.deepEqual(shape(read('Define A x\\\\\\\ny\n').children), [{ directive: 'Define', args: ['A', 'x\\y'] }])
+  // Positions still map to the source: the directive ends on the `B` of line 3.
+  t.deepEqual(empty.children[0].position, span(pt(1, 1, 0), pt(3, 2, 15)))
 })
 
-// Fixed parser bug: a final `\` + LF on the last line of the file. Apache 2.4.71 here:
-// `Define A x\` + LF + EOF defines A as `x` and `Define A \` + LF + EOF defines A with no value:
-// the continuation is taken, the next read hits EOF, and the `\` is dropped (util.c:
+// A final `\` + LF on the last line of the file: Apache 2.4.71 here defines A as `x` for
+// `Define A x\` + LF + EOF, and A with no value for `Define A \` + LF + EOF (and for three such
+// lines): the continuation is taken, the next read hits EOF, and the `\` is dropped (util.c:
 // `if (rc == APR_EOF) { if (cbuf != buf + offset) { *cbuf = '\0'; break; } }`).
 test('a continuation on the last line drops its backslash, as in Apache', (t) => {
   t.deepEqual(shape(read('Define A x\\\n').children), [{ directive: 'Define', args: ['A', 'x'] }])
   t.deepEqual(shape(read('Define A \\\n').children), [{ directive: 'Define', args: ['A'] }])
+  t.deepEqual(shape(read('Define A \\\n\\\n\\\n').children), [{ directive: 'Define', args: ['A'] }])
 })
 
 test('a blank logical line over two physical lines is one blank node', (t) => {
@@ -405,11 +411,9 @@ test('a blank logical line over two physical lines is one blank node', (t) => {
   t.deepEqual(tree.children[0], { type: 'blank', raw: '  \\\n   \n', position: span(pt(2, 4, 7), pt(2, 4, 7)) })
 })
 
-// Fixed parser bug: found by the round-trip property. For ` \` + LF + LF the blank logical
-// line's white space ends right at the continuation: classify maps its start with bias 'start'
-// (after the `\`+LF, offset 3 = 2:1) and its end with bias 'end' (before it, offset 1 = 1:2), so
-// the position ends before it starts.
-test('a blank line ending in a continuation has a position that ends before it starts', (t) => {
+// Found by the round-trip property: for ` \` + LF + LF the white space of the blank logical
+// line ends right at the continuation, and its position once ended (1:2) before it started (2:1).
+test('a blank line ending in a continuation has an empty position', (t) => {
   const tree = read(' \\\n\nServerName x\n')
   const blank = tree.children[0]
   t.is(blank.type, 'blank')
@@ -593,16 +597,17 @@ test('an open tag without > is reported and keeps its words', (t) => {
   ])
 })
 
-// Fixed parser bug: Apache's section handlers (core.c dirsection, urlsection, filesection,
-// virtualhost_section, start_ifmod, ...) cut the argument at the last `>` (ap_strrchr_c) and
-// ignore whatever follows it. Apache 2.4.71 here accepts `<Directory /x> # comment` and
-// `<Directory /x> trailing` without a word. The parser reports "missing closing '>'" and keeps
-// `/x>` and the trailing words as arguments.
+// Apache's section handlers (core.c dirsection, urlsection, filesection, virtualhost_section,
+// start_ifmod, ...) cut the argument at the last `>` (ap_strrchr_c) and ignore whatever follows
+// it: Apache 2.4.71 here accepts `<Directory /x> # comment` and `<Directory /x> trailing`
+// without a word.
 test('text after the last > of an open tag is ignored, as in Apache (no diagnostic)', (t) => {
   const tree = parse('<Directory /x> # allow all\n</Directory>\n')
   t.deepEqual(diagnostics(tree), [])
   t.deepEqual(shape(tree.children), [{ section: 'Directory', args: ['/x'], children: [], closed: true }])
   t.is(print(tree), '<Directory /x> # allow all\n</Directory>\n')
+  t.deepEqual((tree.children[0] as Section).open.position, span(pt(1, 1, 0), pt(1, 27, 26)))
+  t.deepEqual(shape(read('<IfModule a> b>c\n</IfModule>\n').children), [{ section: 'IfModule', args: ['a>', 'b'], children: [], closed: true }])
 })
 
 test('<Files ~ "regex">, <FilesMatch>, <If "expr">, <IfDefine !X>', (t) => {
@@ -1038,10 +1043,9 @@ test('edit: a directive built by hand is spelled from scratch', (t) => {
   t.is(print(tree), '<VirtualHost *:80>\nWSGIProcessGroup kallithea "a b"\n</VirtualHost>\n')
 })
 
-// Fixed render bug: words.ts quoteWord writes a value that ends in `\` as a bare word. At the
-// end of the directive that `\` is followed by the line ending, i.e. it becomes a continuation and
-// swallows the next line (in Apache and in this parser).
-test('a new value ending in a backslash does not turn into a line continuation', (t) => {
+// A value that ends in `\`, written bare at the end of a line, would be a continuation that
+// swallows the next line (in Apache and in this parser): it is quoted.
+test('edit: a new value ending in a backslash does not turn into a line continuation', (t) => {
   const out = edited('DocumentRoot C:/www\nServerName x\n', 'DocumentRoot', (d) => {
     d.args = ['C:\\www\\']
   })
@@ -1049,4 +1053,5 @@ test('a new value ending in a backslash does not turn into a line continuation',
     { directive: 'DocumentRoot', args: ['C:\\www\\'] },
     { directive: 'ServerName', args: ['x'] },
   ])
+  t.is(out, 'DocumentRoot "C:\\www\\\\"\nServerName x\n')
 })
