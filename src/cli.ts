@@ -1,67 +1,88 @@
 #!/usr/bin/env node
 // The command line: a thin shell over migrate(). Everything printed or exited on is decided here.
-import { readFileSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+//
+// stdout carries only the product (the diff, the JSON report, --list, --help): the same input
+// gives the same bytes. Everything else (progress, advisories, errors, the closing summary line
+// with its timing) goes to stderr.
+import { realpathSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import semver from 'semver'
-import { defaultConfigRoot } from './discover.js'
-import { migrate, selectTransforms, type MigrateResult } from './migrate.js'
-import { colorizePatch } from './patch.js'
-import { toJsonReport, toMarkdownSummary } from './report.js'
+import type { MigrateError, MigrateResult, ProgressEvent } from './migrate.js'
+import type { ReportMode } from './report.js'
 import type { Transform } from './transform.js'
 
 export const EXIT_OK = 0
 export const EXIT_PENDING = 1
 export const EXIT_ERROR = 2
 
-const HELP = `Usage: wsgi-migrate [options] [paths...]
+export const HELP = `Usage: wsgi-migrate [options] [paths...]
 
 Find and fix Apache + mod_wsgi setups of Kallithea written from the old (<= 0.3.1) docs.
-Paths are files or directories (default: /etc/apache2 or /etc/httpd). Without --dry-run or
---check the changed files are written in place (atomically).
+Paths are config files or folders (default: /etc/apache2 or /etc/httpd). Include and
+IncludeOptional are followed, and WSGIScriptAlias scripts read, inside the root only.
+Without --dry-run or --check the changed files are written in place: atomically, all or
+nothing, keeping their mode, and only if they did not change since they were read.
 
 Options:
   -n, --dry-run          print the unified diff, write nothing (exit 1 if changes are pending)
-      --check            write nothing, print the diff, exit 1 if changes are pending (CI gate)
-      --backup[=SUFFIX]  keep each original beside it (default suffix .orig)
-      --root DIR         never read or write outside DIR (default: the given directory)
-      --to VERSION       apply forms up to this Kallithea version (default 0.3.2; or latest)
-      --from VERSION     only transforms for versions above this one
+      --check            same, for CI: exit 1 if changes are pending
+      --backup[=SUFFIX]  keep each original beside it as FILE.orig (or FILE SUFFIX)
+      --root DIR         never read or write outside DIR; patch paths are relative to it
+                         (default: the one folder given, or the folder holding all paths)
+      --to VERSION       apply the forms of Kallithea up to VERSION (default 0.3.2; latest)
+      --from VERSION     only transforms for versions above VERSION
       --only ID[,ID]     run only these transforms (repeatable)
       --skip ID[,ID]     do not run these transforms (repeatable)
-      --mod-wsgi VER     the mod_wsgi version in use: transforms needing a newer one advise instead
-  -t, --transform PATH   load your own transform module (repeatable)
-      --list             list the transforms with their version and title
-      --json             print a JSON report instead of the diff (shape: README "JSON report")
-      --patch FILE       also write the patch to FILE
+      --mod-wsgi VER     mod_wsgi version in use: transforms needing a newer one only advise
+  -t, --transform PATH   also run your own transform module (repeatable; same contract as
+                         the built-in ones; limited by --to/--from only when those are given)
+      --list             list the transforms (with --json: as JSON)
+      --json             print a JSON report on stdout instead of the diff
+      --patch FILE       also write the patch to FILE (empty when nothing changes)
       --summary FILE     also write a Markdown summary (for a pull request body) to FILE
-      --no-color         no colors (also NO_COLOR=1)
-  -q, --quiet            no summary or advisories on stderr
+      --color, --no-color  force or disable colors (default: on a terminal, unless NO_COLOR)
+  -q, --quiet            no progress, advisories or summary line on stderr (errors still)
   -h, --help             show this help
   -v, --version          show the version
 
-Exit codes: 0 nothing to do or applied, 1 changes pending (--dry-run/--check), 2 errors.
+Exit codes: 0 nothing to do, or changes applied; 1 changes pending (--dry-run, --check);
+2 errors (usage, parse errors, I/O, paths outside the root): then nothing is written.
 
 Examples:
-  wsgi-migrate --dry-run /etc/apache2                 see what would change
-  wsgi-migrate /etc/apache2                           apply it
-  wsgi-migrate --check --json sites/ > report.json    CI gate with a machine-readable report
-  wsgi-migrate --dry-run --patch fix.patch . && git apply fix.patch
+  wsgi-migrate --dry-run                            what would change in /etc/apache2
+  wsgi-migrate                                      apply it (the WSGI scripts elsewhere are
+                                                    only advised on: see --root)
+  wsgi-migrate --root / /etc/apache2                apply it, the scripts in /srv included
+  wsgi-migrate --backup=.pre-kallithea /etc/apache2
+  wsgi-migrate --check --json sites/ > report.json  CI gate, machine-readable report
+  wsgi-migrate -n --patch fix.patch --summary pr.md /etc/apache2
+  patch -d /etc/apache2 -p1 < fix.patch             patch paths are relative to the root
+  wsgi-migrate --only process-group,pass-authorization --dry-run site.conf
+  wsgi-migrate -t ./my-transform.mjs --list         your own transform, same contract
 `
 
-interface Io {
+export interface Io {
   stdout: (s: string | Buffer) => void
   stderr: (s: string) => void
-  isTTY: boolean
+  /** Whether stdout / stderr are terminals (colors, progress). */
+  stdoutIsTTY: boolean
+  stderrIsTTY: boolean
   env: NodeJS.ProcessEnv
+  cwd: string
   now: () => number
 }
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-  return pkg.version
+  for (const rel of ['../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string }
+      if (pkg.name === 'wsgi-migrate') return pkg.version
+    } catch {
+      // try the next
+    }
+  }
+  return '0.0.0'
 }
 
 class UsageError extends Error {}
@@ -70,23 +91,24 @@ function list(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')
 }
 
-async function loadTransforms(paths: string[]): Promise<Transform[]> {
+async function loadTransforms(paths: string[], cwd: string): Promise<Transform[]> {
   const out: Transform[] = []
   for (const p of paths) {
     let mod: Record<string, unknown>
     try {
-      mod = (await import(pathToFileURL(path.resolve(p)).href)) as Record<string, unknown>
+      mod = (await import(pathToFileURL(path.resolve(cwd, p)).href)) as Record<string, unknown>
     } catch (e) {
-      throw new UsageError(`${p}: cannot load transform module: ${(e as Error).message}`)
+      throw new UsageError(`${p}: cannot load transform module: ${(e as Error)?.message ?? String(e)}`)
     }
-    const found = [mod.default, mod.transform, ...(Array.isArray(mod.transforms) ? mod.transforms : [])].flatMap((x) => (Array.isArray(x) ? x : [x]))
-    const transforms = found.filter((x): x is Transform => typeof x === 'object' && x !== null && typeof (x as Transform).apply === 'function')
-    if (transforms.length === 0) throw new UsageError(`${p}: exports no transform (export default { id, version, title, description, rationale, apply })`)
+    const found = [mod.default, mod.transform, mod.transforms].flatMap((x) => (Array.isArray(x) ? x : [x]))
+    const transforms = [...new Set(found.filter((x): x is Transform => typeof x === 'object' && x !== null && typeof (x as Transform).apply === 'function'))]
+    if (transforms.length === 0) {
+      throw new UsageError(`${p}: exports no transform; export default { id, version, title, description, rationale, apply(context) { ... } }`)
+    }
     for (const t of transforms) {
       for (const key of ['id', 'version', 'title'] as const) {
-        if (typeof t[key] !== 'string' || t[key] === '') throw new UsageError(`${p}: transform has no ${key}`)
+        if (typeof t[key] !== 'string' || t[key] === '') throw new UsageError(`${p}: a transform has no ${key} (a non-empty string)`)
       }
-      if (semver.valid(semver.coerce(t.version)) === null) throw new UsageError(`${p}: transform ${t.id}: version '${t.version}' is not semver`)
       out.push(t)
     }
   }
@@ -100,6 +122,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     parsed = parseArgs({
       args: argv.map((a) => (a === '--backup' ? '--backup=.orig' : a)),
       allowPositionals: true,
+      strict: true,
       options: {
         'dry-run': { type: 'boolean', short: 'n' },
         check: { type: 'boolean' },
@@ -115,6 +138,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         json: { type: 'boolean' },
         patch: { type: 'string' },
         summary: { type: 'string' },
+        color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -134,99 +158,189 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(`${packageVersion()}\n`)
     return EXIT_OK
   }
-  const color = io.isTTY && !o['no-color'] && !io.env.NO_COLOR && !o.json
+  const usage = (message: string): number => {
+    io.stderr(`wsgi-migrate: ${message}\nTry 'wsgi-migrate --help'.\n`)
+    return EXIT_ERROR
+  }
+  if (o.backup !== undefined && (o.backup === '' || o.backup.includes('/'))) return usage(`--backup=${o.backup}: give a suffix such as .orig`)
+  if (o.backup !== undefined && (o['dry-run'] || o.check)) return usage('--backup makes no sense with --dry-run or --check: nothing is written')
+  if (o.color && o['no-color']) return usage('--color and --no-color contradict each other')
+  const noColor = o['no-color'] || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '')
+  const stdoutColor = !o.json && (o.color || (!noColor && io.stdoutIsTTY))
+  const stderrColor = o.color || (!noColor && io.stderrIsTTY)
 
   let extra: Transform[]
   try {
-    extra = await loadTransforms(o.transform ?? [])
+    extra = await loadTransforms(o.transform ?? [], io.cwd)
   } catch (e) {
     io.stderr(`wsgi-migrate: ${(e as Error).message}\n`)
     return EXIT_ERROR
   }
 
-  const selection = { to: o.to, from: o.from, only: list(o.only), skip: list(o.skip), transforms: extra }
+  const { migrate, selectTransforms, writeResult } = await import('./migrate.js')
+  const selection = {
+    ...(o.to !== undefined ? { to: o.to } : {}),
+    ...(o.from !== undefined ? { from: o.from } : {}),
+    only: list(o.only),
+    skip: list(o.skip),
+    transforms: extra,
+  }
   if (o.list) {
-    const all = selectTransforms({ to: 'latest', transforms: extra })
-    const width = Math.max(...all.map((t) => t.id.length))
-    for (const t of all) io.stdout(`${t.id.padEnd(width)}  ${t.version.padEnd(7)} ${t.title}${t.modWsgi ? ` (mod_wsgi ${t.modWsgi})` : ''}\n`)
+    const errors: MigrateError[] = []
+    const wanted = o.to === undefined && o.from === undefined && !o.only && !o.skip ? { to: 'latest', transforms: extra } : selection
+    const all = selectTransforms(wanted, errors)
+    if (errors.length > 0) return usage(errors.map((e) => e.message).join('\n'))
+    if (o.json) {
+      const rows = all.map((t) => ({
+        id: t.id,
+        version: t.version,
+        title: t.title,
+        description: t.description ?? null,
+        rationale: t.rationale ?? null,
+        modWsgi: t.modWsgi ?? null,
+        builtin: !extra.includes(t),
+      }))
+      io.stdout(JSON.stringify(rows, null, 2) + '\n')
+      return EXIT_OK
+    }
+    const width = Math.max(0, ...all.map((t) => t.id.length))
+    const vwidth = Math.max(0, ...all.map((t) => t.version.length))
+    for (const t of all) {
+      io.stdout(`${t.id.padEnd(width)}  ${t.version.padEnd(vwidth)}  ${t.title}${t.modWsgi ? ` (mod_wsgi ${t.modWsgi})` : ''}${extra.includes(t) ? ' [user]' : ''}\n`)
+    }
     return EXIT_OK
   }
 
   let paths = parsed.positionals
   if (paths.length === 0) {
-    const system = defaultConfigRoot()
-    if (system === null) {
-      io.stderr('wsgi-migrate: no path given and neither /etc/apache2 nor /etc/httpd exists; name the config files or folders to scan\n')
-      return EXIT_ERROR
+    if (o.root !== undefined) paths = [o.root]
+    else {
+      const { defaultConfigRoot } = await import('./discover.js')
+      const system = defaultConfigRoot()
+      if (system === null) return usage('no path given and neither /etc/apache2 nor /etc/httpd exists; name the config files or folders to scan')
+      paths = [system]
     }
-    paths = [system]
   }
 
-  const write = !o['dry-run'] && !o.check
-  const progress = io.isTTY && !o.quiet && !o.json
+  const mode: ReportMode = o.check ? 'check' : o['dry-run'] ? 'dry-run' : 'write'
+  const progress = io.stderrIsTTY && !o.quiet
+  let lastProgress = 0
+  let progressShown = false
   const result = await migrate({
-    paths,
-    ...(o.root !== undefined ? { root: o.root } : paths.length > 1 ? { root: process.cwd() } : {}),
+    paths: paths.map((p) => path.resolve(io.cwd, p)),
+    ...(o.root !== undefined ? { root: path.resolve(io.cwd, o.root) } : {}),
     ...selection,
     ...(o['mod-wsgi'] !== undefined ? { modWsgi: o['mod-wsgi'] } : {}),
-    write,
-    ...(o.backup !== undefined ? { backup: o.backup } : {}),
     ...(progress
       ? {
-          onProgress: (e: { phase: string; done: number; total: number }) => {
-            if (e.phase === 'read' && e.total >= 50 && e.done % 50 === 0) io.stderr(`\rread ${e.done} files`)
+          onProgress: (e: ProgressEvent) => {
+            const t = io.now()
+            if (t - lastProgress < 100 || t - started < 300) return
+            lastProgress = t
+            progressShown = true
+            if (e.phase === 'read') io.stderr(`\r\x1b[Kwsgi-migrate: read ${e.done} files`)
+            else if (e.transform !== undefined) io.stderr(`\r\x1b[Kwsgi-migrate: ${e.transform} (${e.done + 1}/${e.total})`)
           },
         }
       : {}),
   })
+  if (progressShown) io.stderr('\r\x1b[K')
 
-  try {
-    if (o.patch !== undefined) await writeFile(o.patch, result.patch)
-    if (o.summary !== undefined) await writeFile(o.summary, toMarkdownSummary(result, { write }))
-  } catch (e) {
-    result.errors.push({ code: 'io', message: `cannot write report: ${(e as Error).message}` })
+  const { colorizePatch } = await import('./patch.js')
+  const { toJsonReport, toMarkdownSummary } = await import('./report.js')
+  const { writeFile } = await import('node:fs/promises')
+  const reportFile = async (option: string, file: string, content: string | Buffer): Promise<void> => {
+    try {
+      await writeFile(path.resolve(io.cwd, file), content)
+    } catch (e) {
+      result.errors.push({ code: 'io', message: `${option} ${file}: cannot write: ${(e as Error).message}` })
+    }
+  }
+  // The patch file is written before any config file: a failure there stops the run.
+  if (o.patch !== undefined) await reportFile('--patch', o.patch, result.patch)
+  if (mode === 'write') await writeResult(result, o.backup !== undefined ? { backup: o.backup } : {})
+  if (o.summary !== undefined) {
+    const before = result.errors.length
+    await reportFile('--summary', o.summary, toMarkdownSummary(result, { mode }))
+    const failed = result.errors[before]
+    if (failed && result.written.length > 0) failed.message += ` (the ${result.written.length} changed config file(s) were written)`
   }
 
-  const pending = !write && result.files.some((f) => f.status === 'changed')
-  if (o.json) io.stdout(JSON.stringify(toJsonReport(result, { write, version: packageVersion() }), null, 2) + '\n')
-  else if (!write && result.patch.length > 0) io.stdout(color ? colorizePatch(result.patch.toString('latin1')) : result.patch)
+  if (o.json) io.stdout(JSON.stringify(toJsonReport(result, { mode, version: packageVersion() }), null, 2) + '\n')
+  else if (mode !== 'write' && result.patch.length > 0) io.stdout(stdoutColor ? colorizePatch(result.patch) : result.patch)
 
-  if (!o.quiet || result.errors.length > 0) reportToStderr(result, io, { write, color, quiet: Boolean(o.quiet), seconds: (io.now() - started) / 1000 })
+  reportToStderr(result, io, { mode, color: stderrColor, quiet: Boolean(o.quiet), seconds: (io.now() - started) / 1000 })
   if (result.errors.length > 0) return EXIT_ERROR
-  return pending ? EXIT_PENDING : EXIT_OK
+  return mode !== 'write' && result.files.some((f) => f.status === 'changed') ? EXIT_PENDING : EXIT_OK
 }
 
-function reportToStderr(result: MigrateResult, io: Io, how: { write: boolean; color: boolean; quiet: boolean; seconds: number }): void {
+function reportToStderr(result: MigrateResult, io: Io, how: { mode: ReportMode; color: boolean; quiet: boolean; seconds: number }): void {
   const paint = (code: string, s: string): string => (how.color ? `\x1b[${code}m${s}\x1b[0m` : s)
-  for (const e of result.errors) io.stderr(`${paint('31', 'error')}: ${e.message}\n`)
-  if (how.quiet) return
-  for (const a of result.advisories) {
-    const where = a.file ? `${a.file}${a.line ? `:${a.line}${a.column ? `:${a.column}` : ''}` : ''}: ` : ''
-    io.stderr(`${paint('33', 'advice')} [${a.transform}] ${where}${a.message}\n`)
+  const out: string[] = []
+  for (const e of result.errors) out.push(`${paint('1;31', 'error')}: ${e.message}\n`)
+  if (!how.quiet) {
+    for (const s of result.skipped) {
+      const from = s.file ? ` (named in ${s.file}${s.line ? `:${s.line}${s.column ? `:${s.column}` : ''}` : ''})` : ''
+      out.push(`${paint('35', 'not read')}: ${s.path}: ${s.reason}${from}\n`)
+    }
+    for (const a of result.advisories) {
+      const where = a.file ? `${a.file}${a.line ? `:${a.line}${a.column ? `:${a.column}` : ''}` : ''}: ` : ''
+      out.push(`${paint('33', 'advice')} [${a.transform}] ${where}${a.message}\n`)
+    }
+    if (result.written.length > 0) {
+      for (const c of result.changes) out.push(`${paint('32', 'fixed')} [${c.transform}] ${c.file}:${c.lines.start}: ${c.explanation}\n`)
+      for (const b of result.backups) out.push(`backup: ${b}\n`)
+    }
+    const count = (s: string): number => result.files.filter((f) => f.status === s).length
+    const changed = how.mode === 'write' ? result.written.length : count('changed')
+    const word = how.mode === 'write' ? 'changed' : 'to change'
+    const parts = [
+      `${result.files.length} scanned`,
+      `${changed} ${word}`,
+      `${count('unchanged')} unchanged`,
+      `${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`,
+      `${result.advisories.length} advisor${result.advisories.length === 1 ? 'y' : 'ies'}`,
+      ...(result.skipped.length > 0 ? [`${result.skipped.length} not read`] : []),
+    ]
+    let tail = ''
+    if (result.errors.length > 0 && count('changed') > 0) tail = '; nothing written'
+    else if (how.mode !== 'write' && count('changed') > 0) tail = how.mode === 'check' ? '; run without --check to apply' : '; run without --dry-run to apply'
+    out.push(`${parts.join(', ')} (${how.seconds.toFixed(2)}s)${tail}\n`)
   }
-  if (how.write) for (const c of result.changes) io.stderr(`${paint('32', 'fixed')} [${c.transform}] ${c.file}:${c.lines.start}: ${c.explanation}\n`)
-  const count = (s: string) => result.files.filter((f) => f.status === s).length
-  const changed = count('changed')
-  io.stderr(
-    `${result.files.length} scanned, ${changed} ${how.write ? 'changed' : 'to change'}, ${count('unchanged')} unchanged, ` +
-      `${result.errors.length} errors, ${result.advisories.length} advisories (${how.seconds.toFixed(2)}s)\n`,
-  )
+  if (out.length > 0) io.stderr(out.join(''))
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(await realpathOf(process.argv[1])).href
-
-async function realpathOf(p: string): Promise<string> {
-  const { realpath } = await import('node:fs/promises')
-  return realpath(p).catch(() => p)
+function invokedDirectly(): boolean {
+  const script = process.argv[1]
+  if (script === undefined) return false
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href
+  } catch {
+    return false
+  }
 }
 
-if (invokedDirectly) {
-  const code = await main(process.argv.slice(2), {
+if (invokedDirectly()) {
+  // `wsgi-migrate -n | head`: a closed pipe ends the output quietly, as in other Unix tools.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK)
+    throw e
+  })
+  main(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
-    isTTY: Boolean(process.stdout.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
+    cwd: process.cwd(),
     now: () => performance.now(),
-  })
-  process.exitCode = code
+  }).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (e: unknown) => {
+      process.stderr.write(`wsgi-migrate: internal error: ${(e as Error)?.stack ?? String(e)}\nPlease report it with the command line used.\n`)
+      process.exitCode = EXIT_ERROR
+    },
+  )
 }

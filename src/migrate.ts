@@ -1,35 +1,52 @@
 // The runner: read files, run the selected transforms over them in version order, report what
 // changed and why, make the patch, and write only when asked and only when nothing failed.
-import { readFile, realpath, stat } from 'node:fs/promises'
+//
+// Library contract: no printing, no process.exit, no writing unless `write: true` (or a later
+// `writeResult()`); every problem ends up in `result.errors` (things that make the run fail) or
+// `result.skipped` (paths not read, with why).
+import { readFileSync, realpathSync, statSync } from 'node:fs'
+import { realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
-import semver from 'semver'
 import { builtinTransforms } from '../transforms/index.js'
 import { decode, encode } from './decode.js'
-import { discoverFiles, resolveIncludePattern } from './discover.js'
 import { formatDiagnostic } from './diagnostics.js'
+import { discoverFiles, resolveIncludePattern } from './discover.js'
 import { lineRanges, type LineRange } from './locate.js'
 import { buildModel, defaultIncludeResolver, parseEnvvars, type WsgiModel } from './mod-wsgi-model.js'
 import { parse } from './parse.js'
 import { createPatch } from './patch.js'
 import { toText } from './print.js'
 import type { AdvisoryInput, ApacheFile, ChangeInput, ScriptFile, SourceFile, Transform, TransformContext } from './transform.js'
-import type { Content, Encoding, Root } from './types.js'
-import { writeFilesAtomically } from './write.js'
+import type { Content, Directive, Encoding, Root } from './types.js'
+
+export type { LineRange }
+
+/** The Kallithea version whose documented form a run produces when `to` is not given. */
+export const DEFAULT_TO = '0.3.2'
 
 export interface InputFile {
   /** Path relative to the root (posix), as it should appear in reports and the patch. */
   path: string
   content: string | Uint8Array
+  /** `wsgi` for a WSGI script; default: by name (`.wsgi`, `.py`), else `apache`. */
+  kind?: 'apache' | 'wsgi'
 }
 
 export interface MigrateOptions {
   /** Files or directories to scan (ignored when `files` is given). */
   paths?: string[]
-  /** Nothing outside it is read or written; Includes are followed only inside it. */
+  /**
+   * Nothing outside it is read or written; Includes and symlinks are followed only inside it.
+   * Default: the one directory given (a file: its directory), else the deepest directory
+   * holding all the paths; with `files`, `/`. Patch and report paths are relative to it.
+   */
   root?: string
   /** In-memory files instead of the file system (nothing is read or written). */
   files?: InputFile[]
-  /** Highest Kallithea version whose form to apply (`latest` for all); default 0.3.2. */
+  /**
+   * Highest Kallithea version whose form to apply (`latest` for all). Default 0.3.2 for the
+   * built-in transforms; extra `transforms` are limited by `to` only when it is given.
+   */
   to?: string
   /** Apply only transforms for versions above this one. */
   from?: string
@@ -39,14 +56,23 @@ export interface MigrateOptions {
   modWsgi?: string
   /** Extra transforms (a user's own modules), run with the built-in ones. */
   transforms?: Transform[]
-  /** Apache's environment (e.g. APACHE_RUN_USER); read from an `envvars` file of the run too. */
+  /** Apache's environment (e.g. APACHE_RUN_USER); wins over an `envvars` file of the run. */
   env?: Record<string, string>
-  /** Write changed files (atomically). Default false. */
+  /** Write changed files (atomically, all or nothing). Default false. */
   write?: boolean
-  /** With write: keep the original beside each changed file, with this suffix. */
+  /** With write: keep the original beside each changed file, with this suffix (e.g. `.orig`). */
   backup?: string
-  /** Called as files are read, for progress output. */
-  onProgress?: (event: { phase: 'read' | 'transform'; done: number; total: number }) => void
+  /** Called as files are read and transforms run, for progress output. */
+  onProgress?: (event: ProgressEvent) => void
+}
+
+/** `read`: files read so far (the total grows as Includes are followed); `transform`: transforms done, and the one starting. */
+export interface ProgressEvent {
+  phase: 'read' | 'transform'
+  done: number
+  total: number
+  /** The transform about to run (phase `transform`, while done < total). */
+  transform?: string
 }
 
 export interface Change {
@@ -60,85 +86,150 @@ export interface Change {
 
 export interface Advisory {
   transform: string
+  /** The file it is about; '' for the run as a whole. */
   file: string
   line?: number
   column?: number
   message: string
 }
 
+export type ErrorCode = 'usage' | 'io' | 'parse' | 'outside-root' | 'transform' | 'write'
+
 export interface MigrateError {
-  /** `parse`, `io`, `outside-root`, `transform`, `write`, `usage`. */
-  code: string
+  code: ErrorCode
   file?: string
   line?: number
   column?: number
+  /** What went wrong and what to do; starts with `file:line:column: ` when there is a place. */
   message: string
+}
+
+/** A path that was not read, and why (outside the root, broken symlink, ...). */
+export interface Skipped {
+  /** Relative to the root when inside it, else absolute. */
+  path: string
+  reason: string
+  /** The file (and line) that pointed at it, when a directive did. */
+  file?: string
+  line?: number
+  column?: number
 }
 
 export interface FileResult {
   path: string
+  /** Where it was read from (real path); absent for in-memory files. */
   absolutePath?: string
   kind: 'apache' | 'wsgi'
   status: 'changed' | 'unchanged' | 'error'
+  encoding: Encoding
   before: Buffer
   after: Buffer
+  /** The new text (decoded like the original: UTF-8, or Latin-1 byte for byte). */
+  text: string
+  /** This file's share of the run's changes, advisories and errors (the same objects). */
+  changes: Change[]
+  advisories: Advisory[]
+  errors: MigrateError[]
 }
 
 export interface MigrateResult {
+  /** Absolute real path of the root. */
   root: string
   transforms: Array<Pick<Transform, 'id' | 'version' | 'title'>>
   files: FileResult[]
   changes: Change[]
   advisories: Advisory[]
   errors: MigrateError[]
+  skipped: Skipped[]
   /** Unified diff of all changes (git-style, paths relative to the root); empty when none. */
   patch: Buffer
-  /** Paths written (with write: true). */
+  /** Paths written (relative to the root). */
   written: string[]
+  /** Backup files created (relative to the root). */
+  backups: string[]
 }
 
 interface Loaded {
   file: SourceFile
   before: Buffer
   encoding: Encoding
-  readOnly: boolean
+  /** Never changed: parse errors, or not an Apache file at all (`envvars`). */
+  frozen: boolean
+  envvars: boolean
+  /** Read from disk (so it may be written back); in-memory files never are. */
+  onDisk: boolean
 }
 
 const APACHE_CONFIG_NAMES = /(?:^|\/)(?:apache2|httpd)\.conf$/
+const ENVVARS = /(?:^|\/)envvars$/
 
 /** Run the migration. Writes nothing unless `write: true` and nothing failed. */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   const errors: MigrateError[] = []
   const advisories: Advisory[] = []
+  const skipped: Skipped[] = []
   const selected = selectTransforms(options, errors)
-  const root = path.resolve(options.root ?? (options.paths?.length === 1 ? await dirOf(options.paths[0]) : process.cwd()))
-  // Include patterns as resolved on disk (symlinks to their real files), for the model.
+  if (options.modWsgi !== undefined && coerceVersion(options.modWsgi) === null) {
+    errors.push({ code: 'usage', message: `--mod-wsgi ${options.modWsgi}: not a version; use e.g. 4.9.0` })
+  }
+  const empty = (root: string): MigrateResult => ({
+    root, transforms: [], files: [], changes: [], advisories, errors, skipped, patch: Buffer.alloc(0), written: [], backups: [],
+  })
+  if (errors.length > 0) return empty(path.resolve(options.root ?? '.'))
+
+  let root: string
+  let loaded: Loaded[]
   const includeMap = new Map<string, string[]>()
-  const loaded = options.files ? loadInMemory(options.files, root) : await loadFromDisk(options, root, errors, includeMap)
+  if (options.files) {
+    // In memory the root only names the files' absolute paths: `/` unless given (not the cwd,
+    // so that the result does not depend on where the process runs).
+    root = path.resolve(options.root ?? '/')
+    loaded = loadInMemory(options.files, root, errors)
+  } else {
+    const found = await findRoot(options, errors)
+    if (found === null) return empty(path.resolve(options.root ?? '.'))
+    root = found
+    loaded = await loadFromDisk(options, root, errors, skipped, includeMap)
+  }
+  if (errors.some((e) => e.code === 'usage')) return empty(root)
 
   for (const l of loaded) {
-    if (l.file.kind !== 'apache') continue
+    if (l.file.kind !== 'apache' || l.envvars) continue
     for (const d of l.file.tree.data.diagnostics) {
-      l.readOnly = true
-      errors.push({ code: 'parse', file: l.file.path, line: d.line ?? undefined, column: d.column ?? undefined, message: formatDiagnostic(d, l.file.path) })
+      l.frozen = true
+      errors.push({
+        code: 'parse',
+        file: l.file.path,
+        ...(d.line != null ? { line: d.line } : {}),
+        ...(d.column != null ? { column: d.column } : {}),
+        message: formatDiagnostic(d, l.file.path),
+      })
     }
   }
 
-  const changes: Change[] = []
   const pending: Array<{ change: ChangeInput; transform: string }> = []
   const removedLines = new Map<Content, LineRange>()
   const files = loaded.map((l) => l.file)
-  const env = { ...envFromFiles(files), ...(options.env ?? {}) }
+  const env = { ...envFromFiles(loaded), ...(options.env ?? {}) }
   let model: WsgiModel | undefined
-  const fallback = defaultIncludeResolver(apacheFiles(files).map((f) => f.path))
-  const resolveIncludes = (pattern: string, from: string): string[] => includeMap.get(`${from}\0${pattern}`) ?? fallback(pattern, from)
+  const modelFiles = apacheFiles(files)
+  const fallback = defaultIncludeResolver(modelFiles.map((f) => f.path))
+  const resolveInclude = (pattern: string, from: string): string[] => includeMap.get(`${from}\0${pattern}`) ?? fallback(pattern, from)
+  const transformOptions = {
+    ...(options.modWsgi !== undefined ? { modWsgiVersion: options.modWsgi } : {}),
+    env,
+    ...(() => {
+      const main = files.find((f) => f.kind === 'apache' && APACHE_CONFIG_NAMES.test(f.path))
+      return main ? { mainConfig: main.path } : {}
+    })(),
+  }
   const context = (transform: Transform): TransformContext => ({
     files,
-    options: { modWsgiVersion: options.modWsgi, env, mainConfig: files.find((f) => APACHE_CONFIG_NAMES.test(f.path))?.path },
-    model: () => (model ??= buildModel(apacheFiles(files), { env, resolveInclude: resolveIncludes })),
+    options: transformOptions,
+    model: () => (model ??= buildModel(modelFiles, { env, resolveInclude })),
     change: (change) => {
       model = undefined
-      if (change.kind === 'remove' && change.node?.position) {
+      if (change.kind === 'remove' && change.node?.position && !removedLines.has(change.node)) {
         removedLines.set(change.node, { start: change.node.position.start.line, end: change.node.position.end.line })
       }
       pending.push({ change, transform: transform.id })
@@ -146,101 +237,309 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     advise: (a: AdvisoryInput) => advisories.push(toAdvisory(a, transform.id)),
   })
 
+  const modWsgi = options.modWsgi !== undefined ? coerceVersion(options.modWsgi) : null
   selected.forEach((transform, i) => {
-    options.onProgress?.({ phase: 'transform', done: i, total: selected.length })
-    if (options.modWsgi && transform.modWsgi && !semver.satisfies(semver.coerce(options.modWsgi) ?? options.modWsgi, transform.modWsgi)) {
-      advisories.push({ transform: transform.id, file: '', message: `skipped: needs mod_wsgi ${transform.modWsgi}, you run ${options.modWsgi}` })
+    options.onProgress?.({ phase: 'transform', done: i, total: selected.length, transform: transform.id })
+    if (modWsgi && transform.modWsgi && !(parseRange(transform.modWsgi)?.(modWsgi) ?? true)) {
+      advisories.push({
+        transform: transform.id,
+        file: '',
+        message: `not applied: ${transform.title} needs mod_wsgi ${transform.modWsgi} and you run ${options.modWsgi}; upgrade mod_wsgi, then run again`,
+      })
       return
     }
     try {
       transform.apply(context(transform))
     } catch (e) {
-      errors.push({ code: 'transform', message: `transform ${transform.id} failed: ${(e as Error).message}` })
+      errors.push({ code: 'transform', message: `transform ${transform.id} failed: ${(e as Error)?.message ?? String(e)}; nothing will be written (skip it with --skip ${transform.id})` })
     }
   })
+  options.onProgress?.({ phase: 'transform', done: selected.length, total: selected.length })
 
   const results: FileResult[] = []
+  const byPath = new Map<string, FileResult>()
+  const errorsOf = groupBy(errors, (e) => e.file)
+  const advisoriesOf = groupBy(advisories, (a) => a.file)
   for (const l of loaded) {
     const text = l.file.kind === 'apache' ? toText(l.file.tree) : l.file.text
     let after = encode(text, l.encoding)
     let status: FileResult['status'] = after.equals(l.before) ? 'unchanged' : 'changed'
-    if (status === 'changed' && l.readOnly) {
+    const fileErrors = errorsOf.get(l.file.path) ?? []
+    if (status === 'changed' && l.frozen) {
       after = l.before
       status = 'error'
-      errors.push({ code: 'parse', file: l.file.path, message: `${l.file.path}: not changed: fix the parse errors above first, then run again` })
+      const why = l.envvars ? 'envvars is a shell file; it is read for the environment only' : 'fix the parse errors above first, then run again'
+      const e: MigrateError = { code: l.envvars ? 'transform' : 'parse', file: l.file.path, message: `${l.file.path}: not changed: ${why}` }
+      errors.push(e)
+      fileErrors.push(e)
+    } else if (fileErrors.length > 0) {
+      // A file with its own error (an Include leading outside the root...) is left as it is.
+      after = l.before
+      status = 'error'
     }
-    results.push({ path: l.file.path, absolutePath: l.file.absolutePath, kind: l.file.kind, status, before: l.before, after })
+    const r: FileResult = {
+      path: l.file.path,
+      ...(l.onDisk ? { absolutePath: l.file.absolutePath } : {}),
+      kind: l.file.kind,
+      status,
+      encoding: l.encoding,
+      before: l.before,
+      after,
+      text: status === 'error' ? decode(l.before).text : text,
+      changes: [],
+      advisories: advisoriesOf.get(l.file.path) ?? [],
+      errors: fileErrors,
+    }
+    results.push(r)
+    byPath.set(r.path, r)
   }
 
+  const changes: Change[] = []
   const ranges = new Map<SourceFile, Map<Content, LineRange>>()
   for (const { change, transform } of pending) {
-    const result = results.find((r) => r.path === change.file.path)
+    const result = byPath.get(change.file.path)
     if (!result || result.status !== 'changed') continue
     let lines = change.lines ?? { start: 0, end: 0 }
     if (change.node) {
       if (change.kind === 'remove') lines = removedLines.get(change.node) ?? lines
       else if (change.file.kind === 'apache') {
-        if (!ranges.has(change.file)) ranges.set(change.file, lineRanges(change.file.tree))
-        lines = ranges.get(change.file)?.get(change.node) ?? lines
+        let map = ranges.get(change.file)
+        if (!map) ranges.set(change.file, (map = lineRanges(change.file.tree)))
+        lines = map.get(change.node) ?? lines
       }
     }
-    changes.push({ transform, file: change.file.path, kind: change.kind, lines, explanation: change.explanation })
+    const c: Change = { transform, file: change.file.path, kind: change.kind, lines, explanation: change.explanation }
+    changes.push(c)
+    result.changes.push(c)
   }
 
   const changed = results.filter((r) => r.status === 'changed')
   const patch = createPatch(changed.map((r) => ({ path: r.path, before: r.before, after: r.after })))
-  const written: string[] = []
-  if (options.write && !options.files && changed.length > 0) {
-    if (errors.length > 0) {
-      errors.push({ code: 'write', message: 'nothing written: the run had errors; fix them and run again' })
-    } else {
-      try {
-        await writeFilesAtomically(
-          changed.map((r) => ({ path: r.absolutePath as string, content: r.after, expected: r.before })),
-          options.backup !== undefined ? { backupSuffix: options.backup } : {},
-        )
-        written.push(...changed.map((r) => r.path))
-      } catch (e) {
-        const err = e as Error & { path?: string }
-        errors.push({ code: 'write', file: err.path ? path.relative(root, err.path) : undefined, message: err.message })
-      }
-    }
-  }
-
-  return {
+  const result: MigrateResult = {
     root,
     transforms: selected.map(({ id, version, title }) => ({ id, version, title })),
     files: results,
     changes,
     advisories,
     errors,
+    skipped,
     patch,
-    written,
+    written: [],
+    backups: [],
   }
+  if (options.write && !options.files) await writeResult(result, options.backup !== undefined ? { backup: options.backup } : {})
+  return result
+}
+
+/**
+ * Write the changed files of a run made without `write` (all or nothing, atomically, each file
+ * only if it still holds what was read). Does nothing when the run had errors: adds a `write`
+ * error saying so. Fills `result.written` and `result.backups`; failures go to `result.errors`.
+ */
+export async function writeResult(result: MigrateResult, options: { backup?: string } = {}): Promise<MigrateResult> {
+  const changed = result.files.filter((r) => r.status === 'changed')
+  if (changed.length === 0 || result.written.length > 0) return result
+  if (changed.some((r) => r.absolutePath === undefined)) {
+    result.errors.push({ code: 'usage', message: 'in-memory files cannot be written; write `files[].after` yourself' })
+    return result
+  }
+  if (result.errors.length > 0) {
+    result.errors.push({ code: 'write', message: 'nothing written: the run had errors; fix them and run again' })
+    return result
+  }
+  const byAbsolute = new Map(changed.map((r) => [r.absolutePath as string, r.path]))
+  // Loaded only when writing: a dry run does not pay for it.
+  const { WriteError, writeFilesAtomically } = await import('./write.js')
+  try {
+    const done = await writeFilesAtomically(
+      changed.map((r) => ({ path: r.absolutePath as string, content: r.after, expected: r.before })),
+      options.backup !== undefined ? { backupSuffix: options.backup } : {},
+    )
+    result.written.push(...done.written.map((p) => byAbsolute.get(p) ?? p))
+    result.backups.push(...done.backups.map((p) => relativeTo(result.root, p)))
+  } catch (e) {
+    if (e instanceof WriteError) {
+      const rel = byAbsolute.get(e.path) ?? (path.isAbsolute(e.path) ? relativeTo(result.root, e.path) : e.path)
+      result.written.push(...e.written.map((p) => byAbsolute.get(p) ?? p))
+      const outcome = e.written.length === 0 && !/nothing was changed/.test(e.detail) ? '; nothing was written' : ''
+      const hint = WRITE_HINTS[e.code] ?? ''
+      result.errors.push({ code: 'write', file: rel, message: `${rel}: ${e.detail}${outcome}${hint}` })
+    } else {
+      result.errors.push({ code: 'write', message: `cannot write: ${(e as Error)?.message ?? String(e)}; nothing was written` })
+    }
+  }
+  return result
+}
+
+const WRITE_HINTS: Record<string, string> = {
+  EREADONLY: '. Make it writable (or run with --dry-run and apply the patch yourself), then run again',
+  EACCES: '. Run as a user who may replace it (often root), or with --dry-run and apply the patch yourself',
+  EOWNER: '. Run as its owner or as root, so that owner and group are kept',
+  EHARDLINK: '. Break the hard link (cp the file over itself), or apply the --dry-run patch yourself',
+  EBACKUP: '',
+  ENOTFILE: '. Leave it out of the run',
 }
 
 /** The transforms a run applies: `from < version <= to`, `only`/`skip`, in version order. */
-export function selectTransforms(options: Pick<MigrateOptions, 'to' | 'from' | 'only' | 'skip' | 'transforms'>, errors: MigrateError[] = []): Transform[] {
-  const all = [...builtinTransforms, ...(options.transforms ?? [])]
-  const to = options.to === undefined ? '0.3.2' : options.to
-  for (const [flag, v] of [['--to', to], ['--from', options.from]] as const) {
-    if (v !== undefined && v !== 'latest' && semver.valid(semver.coerce(v)) === null) {
-      errors.push({ code: 'usage', message: `${flag} ${v}: not a version; use e.g. 0.3.2 or latest` })
+export function selectTransforms(
+  options: Pick<MigrateOptions, 'to' | 'from' | 'only' | 'skip' | 'transforms'>,
+  errors: MigrateError[] = [],
+): Transform[] {
+  const extra = options.transforms ?? []
+  const all = [...builtinTransforms, ...extra]
+  const before = errors.length
+  const version = coerceVersion
+  const checkVersion = (flag: string, v: string | undefined): Version | null | undefined => {
+    if (v === undefined || v === 'latest') return undefined
+    const parsed = version(v)
+    if (parsed === null) errors.push({ code: 'usage', message: `${flag} ${v}: not a version; use e.g. 0.3.2 or latest` })
+    return parsed
+  }
+  const to = checkVersion('--to', options.to)
+  const from = checkVersion('--from', options.from)
+  if (Array.isArray(to) && Array.isArray(from) && compareVersions(from, to) >= 0) {
+    errors.push({ code: 'usage', message: `--from ${options.from} is not below --to ${options.to}: nothing to apply` })
+  }
+  const seen = new Map<string, Transform>()
+  for (const t of all) {
+    if (seen.has(t.id)) errors.push({ code: 'usage', message: `two transforms have the id '${t.id}'; give yours another id` })
+    seen.set(t.id, t)
+    if (version(t.version) === null) errors.push({ code: 'usage', message: `transform ${t.id}: version '${t.version}' is not a version` })
+    if (t.modWsgi !== undefined && parseRange(t.modWsgi) === null) {
+      errors.push({ code: 'usage', message: `transform ${t.id}: modWsgi '${t.modWsgi}' is not a semver range` })
     }
   }
-  const known = new Set(all.map((t) => t.id))
   for (const id of [...(options.only ?? []), ...(options.skip ?? [])]) {
-    if (!known.has(id)) errors.push({ code: 'usage', message: `unknown transform '${id}'; see --list` })
+    if (!seen.has(id)) errors.push({ code: 'usage', message: `unknown transform '${id}'; see --list` })
   }
-  const version = (v: string): string => semver.coerce(v)?.version ?? v
+  if (errors.length > before) return []
+
+  const builtin = new Set<Transform>(builtinTransforms)
+  const limit = to === undefined ? (options.to === 'latest' ? null : (coerceVersion(DEFAULT_TO) as Version)) : to
+  const inRange = (t: Transform): boolean => {
+    const v = version(t.version) as Version
+    const applyTo = limit !== null && (builtin.has(t) || options.to !== undefined)
+    if (applyTo && compareVersions(v, limit) > 0) return false
+    return !Array.isArray(from) || compareVersions(v, from) > 0
+  }
+  for (const id of options.only ?? []) {
+    const t = seen.get(id) as Transform
+    if (!inRange(t)) {
+      errors.push({
+        code: 'usage',
+        message: `--only ${id}: it is for Kallithea ${t.version}, outside ${Array.isArray(from) ? `--from ${options.from} ` : ''}--to ${options.to ?? DEFAULT_TO}; widen --to/--from`,
+      })
+    }
+  }
+  if (errors.length > before) return []
   return all
-    .map((t, order) => ({ t, order }))
-    .filter(({ t }) => to === 'latest' || semver.lte(version(t.version), version(to)))
-    .filter(({ t }) => options.from === undefined || semver.gt(version(t.version), version(options.from)))
+    .map((t, order) => ({ t, order, v: version(t.version) as Version }))
+    .filter(({ t }) => inRange(t))
     .filter(({ t }) => !options.only?.length || options.only.includes(t.id))
     .filter(({ t }) => !options.skip?.includes(t.id))
-    .sort((a, b) => semver.compare(version(a.t.version), version(b.t.version)) || a.order - b.order)
+    .sort((a, b) => compareVersions(a.v, b.v) || a.order - b.order)
     .map(({ t }) => t)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Versions: the little of semver a run needs (semver itself takes longer to load than a run of
+// a small tree takes to transform).
+
+export type Version = readonly [number, number, number]
+
+/** Like semver.coerce: the first `N[.N[.N]]` in the text (`v4.9` is 4.9.0); null if there is none. */
+export function coerceVersion(text: string): Version | null {
+  const m = /(?:^|[^\d])(\d{1,15})(?:\.(\d{1,15}))?(?:\.(\d{1,15}))?(?:$|[^\d])/.exec(text)
+  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : null
+}
+
+export function compareVersions(a: Version, b: Version): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2]
+}
+
+/**
+ * A semver range as a test, or null when it is not one: `||`, space-separated comparators
+ * (`<`, `<=`, `>`, `>=`, `=`), `^`, `~`, x-ranges (`4`, `4.x`, `*`) and `a - b`, with semver's
+ * meanings (`>4.9` is `>=4.10.0`, `^0.3` is `>=0.3.0 <0.4.0`). Pre-release tags are not supported.
+ */
+export function parseRange(range: string): ((v: Version) => boolean) | null {
+  type Bound = (v: Version) => boolean
+  const partial = /^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?$/
+  const parsePartial = (s: string): Array<number | null> | null => {
+    const m = partial.exec(s)
+    if (!m) return null
+    const parts = [m[1], m[2], m[3]].map((x) => (x === undefined || /[xX*]/.test(x) ? null : Number(x)))
+    // After a wildcard everything is a wildcard.
+    const first = parts.indexOf(null)
+    return first === -1 ? parts : parts.map((x, i) => (i >= first ? null : x))
+  }
+  const floor = (p: Array<number | null>): Version => [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0]
+  /** The smallest version above every version matching the partial (null: none, `*`). */
+  const ceiling = (p: Array<number | null>): Version | null =>
+    p[0] === null ? null : p[1] === null ? [p[0] + 1, 0, 0] : p[2] === null ? [p[0], p[1] + 1, 0] : [p[0], p[1], p[2] + 1]
+  const ge = (b: Version): Bound => (v) => compareVersions(v, b) >= 0
+  const lt = (b: Version | null): Bound => (v) => b === null || compareVersions(v, b) < 0
+  const comparator = (op: string, p: Array<number | null>): Bound[] | null => {
+    const lo = floor(p)
+    const hi = ceiling(p)
+    switch (op) {
+      case '':
+      case '=':
+        return [ge(lo), lt(hi)]
+      case '>=':
+        return [ge(lo)]
+      case '>':
+        return hi === null ? [() => false] : [ge(hi)]
+      case '<':
+        return p[0] === null ? [() => false] : [lt(lo)]
+      case '<=':
+        return [lt(hi)]
+      case '~':
+        return [ge(lo), lt(p[1] === null ? ceiling([p[0], null, null]) : [lo[0], lo[1] + 1, 0])]
+      case '^': {
+        if (p[0] === null) return []
+        const upper: Version | null =
+          lo[0] > 0 || p[1] === null ? [lo[0] + 1, 0, 0] : lo[1] > 0 || p[2] === null ? [0, lo[1] + 1, 0] : [0, 0, lo[2] + 1]
+        return [ge(lo), lt(upper)]
+      }
+      default:
+        return null
+    }
+  }
+  const sets: Bound[][] = []
+  for (const alternative of range.split('||')) {
+    const text = alternative.trim().replace(/(<=|>=|<|>|=|\^|~)\s+/g, '$1')
+    const bounds: Bound[] = []
+    const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(text)
+    if (hyphen) {
+      const a = parsePartial(hyphen[1] as string)
+      const b = parsePartial(hyphen[2] as string)
+      if (!a || !b) return null
+      bounds.push(ge(floor(a)), lt(ceiling(b)))
+    } else {
+      for (const word of text === '' ? [] : text.split(/\s+/)) {
+        const m = /^(<=|>=|<|>|=|\^|~)?(.*)$/.exec(word) as RegExpExecArray
+        const p = parsePartial(m[2] as string)
+        const c = p && comparator(m[1] ?? '', p)
+        if (!c) return null
+        bounds.push(...c)
+      }
+    }
+    sets.push(bounds)
+  }
+  return (v) => sets.some((bounds) => bounds.every((b) => b(v)))
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    if (k === undefined) continue
+    const list = out.get(k)
+    if (list) list.push(item)
+    else out.set(k, [item])
+  }
+  return out
 }
 
 function apacheFiles(files: readonly SourceFile[]): Array<{ path: string; tree: Root }> {
@@ -254,112 +553,270 @@ function toAdvisory(a: AdvisoryInput, transform: string): Advisory {
 }
 
 /** Debian's /etc/apache2/envvars: `export APACHE_RUN_USER=www-data`. */
-function envFromFiles(files: readonly SourceFile[]): Record<string, string> {
+function envFromFiles(loaded: readonly Loaded[]): Record<string, string> {
   let env: Record<string, string> = {}
-  for (const f of files) {
-    if (f.kind === 'apache' && path.posix.basename(f.path) === 'envvars') env = parseEnvvars(toText(f.tree), env)
-  }
+  for (const l of loaded) if (l.envvars) env = parseEnvvars(l.file.kind === 'apache' ? toText(l.file.tree) : l.file.text, env)
   return env
 }
 
-function loadInMemory(inputs: InputFile[], root: string): Loaded[] {
-  return inputs.map((input) => load(input.path, path.join(root, input.path), Buffer.from(input.content instanceof Uint8Array ? input.content : Buffer.from(input.content, 'utf8'))))
+function loadInMemory(inputs: InputFile[], root: string, errors: MigrateError[]): Loaded[] {
+  const seen = new Set<string>()
+  const out: Loaded[] = []
+  for (const input of inputs) {
+    const p = input.path
+    if (p === '' || p.startsWith('/') || p.includes('\\') || p.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+      errors.push({ code: 'usage', message: `files: ${JSON.stringify(p)}: give a normalized relative path with / separators` })
+      continue
+    }
+    if (seen.has(p)) {
+      errors.push({ code: 'usage', message: `files: ${p} is given twice` })
+      continue
+    }
+    seen.add(p)
+    const bytes = typeof input.content === 'string' ? Buffer.from(input.content, 'utf8') : Buffer.from(input.content)
+    out.push(load(p, path.join(root, p), bytes, input.kind))
+  }
+  return out.sort((a, b) => comparePaths(a.file.path, b.file.path))
 }
 
-function load(rel: string, abs: string, bytes: Buffer): Loaded {
+function load(rel: string, abs: string, bytes: Buffer, kind?: 'apache' | 'wsgi'): Loaded {
   const { text, encoding } = decode(bytes)
-  const file: SourceFile = rel.endsWith('.wsgi') || rel.endsWith('.py')
+  const isScript = kind === 'wsgi' || (kind === undefined && /\.(?:wsgi|py)$/.test(rel))
+  const file: SourceFile = isScript
     ? ({ kind: 'wsgi', path: rel, absolutePath: abs, text } satisfies ScriptFile)
     : ({ kind: 'apache', path: rel, absolutePath: abs, tree: parse(bytes, { path: rel }) } satisfies ApacheFile)
-  return { file, before: bytes, encoding, readOnly: false }
+  const envvars = !isScript && ENVVARS.test(rel)
+  return { file, before: bytes, encoding, frozen: envvars, envvars, onDisk: false }
+}
+
+/** The root of a run on disk: given, or the one directory, or the common parent of the paths. */
+async function findRoot(options: MigrateOptions, errors: MigrateError[]): Promise<string | null> {
+  const given = options.paths ?? []
+  let root: string
+  if (options.root !== undefined) root = path.resolve(options.root)
+  else if (given.length === 0) {
+    errors.push({ code: 'usage', message: 'no paths given: name the config files or folders to scan, or a root' })
+    return null
+  } else {
+    const dirs = await Promise.all(given.map((p) => dirOf(path.resolve(p))))
+    root = dirs.reduce(commonParent)
+  }
+  try {
+    const real = await realpath(root)
+    if (!(await stat(real)).isDirectory()) {
+      errors.push({ code: 'usage', message: `--root ${root}: not a directory` })
+      return null
+    }
+    return real
+  } catch (e) {
+    errors.push({ code: options.root !== undefined ? 'usage' : 'io', message: `${root}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (e as Error).message}` })
+    return null
+  }
+}
+
+function commonParent(a: string, b: string): string {
+  const as = a.split(path.sep)
+  const bs = b.split(path.sep)
+  let i = 0
+  while (i < as.length && i < bs.length && as[i] === bs[i]) i++
+  return as.slice(0, i).join(path.sep) || path.sep
 }
 
 async function dirOf(p: string): Promise<string> {
   try {
     return (await stat(p)).isDirectory() ? p : path.dirname(p)
   } catch {
-    return process.cwd()
+    return path.dirname(p)
   }
 }
 
-async function loadFromDisk(options: MigrateOptions, root: string, errors: MigrateError[], includeMap: Map<string, string[]>): Promise<Loaded[]> {
-  const realRoot = await realpath(root).catch(() => root)
-  const { files, skipped } = await discoverFiles(options.paths?.length ? options.paths : [root], { root: realRoot })
-  for (const s of skipped) errors.push({ code: 'outside-root', file: relative(realRoot, s.path), message: `${relative(realRoot, s.path)}: ${s.reason}` })
+const isInside = (root: string, p: string): boolean => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep)
+
+async function loadFromDisk(
+  options: MigrateOptions,
+  root: string,
+  errors: MigrateError[],
+  skipped: Skipped[],
+  includeMap: Map<string, string[]>,
+): Promise<Loaded[]> {
+  const given = options.paths?.length ? options.paths : [root]
+  const givenAbs = new Set(given.map((p) => path.resolve(p)))
+  const { files, skipped: notFound } = await discoverFiles(given, { root })
+  for (const s of notFound) {
+    const shown = isInside(root, s.path) ? relativeTo(root, s.path) : s.path
+    if (givenAbs.has(s.path)) {
+      const outside = /root/.test(s.reason)
+      errors.push({
+        code: outside ? 'outside-root' : 'io',
+        file: shown,
+        message: `${shown}: ${s.reason}${outside ? `; not read. Give a --root that holds it` : ''}`,
+      })
+    } else skipped.push({ path: shown, reason: s.reason })
+  }
+
+  // A scanned `x.conf<suffix>` beside a scanned `x.conf` is a backup (--backup=.pre-x, editors):
+  // Apache does not read it through `*.conf` patterns, and reading it would make every later run
+  // "fix" the backup. It is still read when named explicitly or reached through an Include.
+  const scanned = new Set(files)
+  const backups = new Set<string>()
+  for (const f of files) {
+    if (givenAbs.has(f) || /\.(?:conf|wsgi|load)$/i.test(f)) continue
+    const base = path.basename(f)
+    for (let i = base.length - 1; i > 0; i--) {
+      const c = base[i]
+      if (c !== '.' && c !== '~') continue
+      const original = path.join(path.dirname(f), base.slice(0, i))
+      if (/\.(?:conf|wsgi|load)$/i.test(original) && scanned.has(original)) {
+        backups.add(f)
+        skipped.push({ path: relativeTo(root, f), reason: `looks like a backup of ${path.basename(original)}; not read (name it to read it)` })
+        break
+      }
+    }
+  }
+
   const loaded: Loaded[] = []
   const seen = new Set<string>()
-  const queue = files.slice()
+  // envvars beside the main config (Debian) first: Include patterns may use its variables; then
+  // the main configs: their ServerRoot decides where relative Includes point.
+  const mainConfigs = files.filter((f) => APACHE_CONFIG_NAMES.test(f))
+  const queue: Array<{ abs: string; kind?: 'wsgi' }> = []
+  for (const dir of [...new Set([root, ...mainConfigs.map((f) => path.dirname(f))])]) {
+    const real = realOrNull(path.join(dir, 'envvars'))
+    if (real === null || !isInside(root, real) || queue.some((q) => q.abs === real)) continue
+    if (isFile(real)) queue.push({ abs: real })
+  }
+  queue.push(...mainConfigs.map((abs) => ({ abs })), ...files.filter((f) => !APACHE_CONFIG_NAMES.test(f) && !backups.has(f)).map((abs) => ({ abs })))
+  const env: Record<string, string> = { ...(options.env ?? {}) }
+  let serverRoot: string | null = null
+  let head = 0
   let done = 0
-  while (queue.length > 0) {
-    const abs = queue.shift() as string
+  while (head < queue.length) {
+    const { abs, kind } = queue[head++] as { abs: string; kind?: 'wsgi' }
     if (seen.has(abs)) continue
     seen.add(abs)
-    const rel = relative(realRoot, abs)
+    const rel = relativeTo(root, abs)
     let bytes: Buffer
     try {
-      bytes = await readFile(abs)
+      // Synchronous: thousands of small local files read faster without a thread-pool round trip.
+      bytes = readFileSync(abs)
     } catch (e) {
-      errors.push({ code: 'io', file: rel, message: `${rel}: cannot read: ${(e as Error).message}` })
+      errors.push({ code: 'io', file: rel, message: `${rel}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check its permissions or leave it out` })
       continue
     }
-    const l = load(rel, abs, bytes)
+    const l = load(rel, abs, bytes, kind)
+    l.onDisk = true
     loaded.push(l)
-    options.onProgress?.({ phase: 'read', done: ++done, total: done + queue.length })
+    options.onProgress?.({ phase: 'read', done: ++done, total: done + queue.length - head })
+    if (l.envvars) {
+      Object.assign(env, parseEnvvars(l.file.kind === 'apache' ? toText(l.file.tree) : l.file.text), options.env ?? {})
+      continue
+    }
     if (l.file.kind !== 'apache') continue
+    const tree = l.file.tree
+    if (APACHE_CONFIG_NAMES.test(rel) && serverRoot === null) serverRoot = mainServerRoot(tree, root, abs)
+    const base = serverRoot ?? guessServerRoot(root, abs)
+    const defines: Record<string, string> = {}
     // Follow Include/IncludeOptional and WSGIScriptAlias targets, inside the root only.
-    const serverRoot = serverRootFor(l.file.tree, realRoot, abs)
-    for (const d of directives(l.file.tree)) {
+    for (const d of directives(tree)) {
       const name = d.name.toLowerCase()
+      const where = { file: rel, ...(d.position ? { line: d.position.start.line, column: d.position.start.column } : {}) }
+      const at = `${rel}:${d.position?.start.line ?? 1}:${d.position?.start.column ?? 1}`
+      if (name === 'define' && d.args.length >= 2) defines[d.args[0] as string] = expand(d.args[1] as string, defines, env)
       if ((name === 'include' || name === 'includeoptional') && d.args[0]) {
-        const { files: found, outside } = await resolveIncludePattern(d.args[0], { serverRoot, root: realRoot })
+        const pattern = expand(d.args[0], defines, env)
+        if (/\$\{[^}]*\}/.test(pattern)) {
+          skipped.push({ path: pattern, reason: `${d.name} uses a variable that is not defined here; not followed`, ...where })
+          continue
+        }
+        const { files: found, outside } = await resolveIncludePattern(pattern, { serverRoot: base, root })
         for (const o of outside) {
-          errors.push({ code: 'outside-root', file: rel, line: d.position?.start.line, column: d.position?.start.column, message: `${rel}:${d.position?.start.line}:${d.position?.start.column}: ${d.name} ${d.args[0]} leads outside the root (${o}); not read. Pass --root to widen it.` })
+          errors.push({
+            code: 'outside-root',
+            ...where,
+            message: `${at}: ${d.name} ${d.args[0]} leads outside the root ${root} (${o}); it was not read, so the run does not see the whole server. Run with --root set to a folder that holds both.`,
+          })
         }
-        const real = await Promise.all(found.map((f) => realpath(f).catch(() => f)))
-        includeMap.set(`${rel}\0${d.args[0]}`, real.filter((f) => f === realRoot || f.startsWith(realRoot + path.sep)).map((f) => relative(realRoot, f)))
-        queue.push(...real)
+        const inside = found.filter((f) => isInside(root, f))
+        includeMap.set(`${rel}\0${pattern}`, inside.map((f) => relativeTo(root, f)))
+        for (const f of inside) queue.push({ abs: f })
       }
-      if ((name === 'wsgiscriptalias' || name === 'wsgiscriptaliasmatch') && d.args[1] && path.isAbsolute(d.args[1])) {
-        const script = path.resolve(d.args[1])
-        if (script.startsWith(realRoot + path.sep)) {
-          try {
-            if ((await stat(script)).isFile()) queue.push(script)
-          } catch {
-            // A script that is not there is the model's business (advisory), not an error.
-          }
+      if ((name === 'wsgiscriptalias' || name === 'wsgiscriptaliasmatch') && d.args[1]) {
+        const target = expand(d.args[1], defines, env)
+        if (!path.isAbsolute(target) || name === 'wsgiscriptaliasmatch' && /\$\d/.test(target)) continue
+        const script = path.resolve(target)
+        if (!isInside(root, script)) {
+          skipped.push({ path: script, reason: 'WSGI script outside the root; not read: give a --root that holds it too (e.g. --root /) so its virtualenv activation can be fixed', ...where })
+          continue
         }
+        const real = realOrNull(script)
+        if (real !== null && !isInside(root, real)) {
+          skipped.push({ path: script, reason: `WSGI script is a symlink leaving the root (-> ${real}); not read`, ...where })
+          continue
+        }
+        if (real !== null && isFile(real)) queue.push({ abs: real, kind: 'wsgi' })
+        // A script that is not there is the model's business (advisory), not an error.
       }
     }
   }
-  return loaded.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0))
+  return loaded.sort((a, b) => comparePaths(a.file.path, b.file.path))
 }
 
-function relative(root: string, abs: string): string {
+function realOrNull(p: string): string | null {
+  try {
+    return realpathSync.native(p)
+  } catch {
+    return null
+  }
+}
+
+function isFile(p: string): boolean {
+  return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false
+}
+
+function expand(text: string, defines: Record<string, string>, env: Record<string, string>): string {
+  if (!text.includes('${')) return text
+  return text.replace(/\$\{([^}]*)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(defines, name) ? (defines[name] as string) : Object.prototype.hasOwnProperty.call(env, name) ? (env[name] as string) : whole,
+  )
+}
+
+function relativeTo(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/')
 }
 
-function* directives(tree: Root): Generator<import('./types.js').Directive> {
-  const stack: Content[] = [...tree.children]
+function comparePaths(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+}
+
+function* directives(tree: Root): Generator<Directive> {
+  const stack: Content[] = [...tree.children].reverse()
   while (stack.length > 0) {
-    const node = stack.shift() as Content
+    const node = stack.pop() as Content
     if (node.type === 'directive') yield node
-    else if (node.type === 'section' && node.name.toLowerCase() !== 'macro') stack.unshift(...node.children)
+    else if (node.type === 'section' && node.name.toLowerCase() !== 'macro') {
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Content)
+    }
   }
 }
 
-/** ServerRoot if the file sets it and it lies in the root, else the folder of the main config. */
-function serverRootFor(tree: Root, root: string, abs: string): string {
+/** ServerRoot of the main config when it lies in the root; else where the main config sits. */
+function mainServerRoot(tree: Root, root: string, abs: string): string {
   for (const d of directives(tree)) {
     if (d.name.toLowerCase() === 'serverroot' && d.args[0]) {
-      const p = path.resolve(d.args[0])
-      if (p === root || p.startsWith(root + path.sep)) return p
+      const p = path.resolve(path.dirname(abs), d.args[0])
+      if (isInside(root, p)) return p
     }
   }
+  const dir = path.dirname(abs)
+  // Red Hat: /etc/httpd/conf/httpd.conf with ServerRoot /etc/httpd.
+  return path.basename(dir) === 'conf' && isInside(root, path.dirname(dir)) ? path.dirname(dir) : dir
+}
+
+/** Without a main config: the folder of the file, above Debian's sites-enabled/, conf.d/, ... */
+function guessServerRoot(root: string, abs: string): string {
   let dir = path.dirname(abs)
-  // sites-enabled/x.conf includes relative to the folder above (Debian's /etc/apache2).
-  while (dir.startsWith(root) && dir !== root) {
-    if (/^(?:sites|conf|mods)-(?:available|enabled)$|^conf\.d$/.test(path.basename(dir))) dir = path.dirname(dir)
-    else break
+  while (dir !== root && isInside(root, dir) && /^(?:sites|conf|mods)-(?:available|enabled)$|^conf\.d$|^vhosts\.d$/.test(path.basename(dir))) {
+    dir = path.dirname(dir)
   }
   return dir
 }

@@ -1,25 +1,79 @@
 // Reports for machines (JSON, stable shape) and for pull request bodies (Markdown).
-import type { Advisory, Change, MigrateError, MigrateResult } from './migrate.js'
+//
+// Both are pure functions of a MigrateResult: no clock, no absolute paths, so the same input
+// gives the same bytes.
+import type { MigrateResult } from './migrate.js'
 
 /** Version of the JSON report's shape; bumped only on incompatible changes. */
 export const REPORT_FORMAT = 1
 
+/**
+ * `wsgi-migrate --json`. Every key is always present (absent values are `null`, never left
+ * out); paths are relative to the run's root with `/` separators; lists are in a stable order
+ * (files by path, changes in the order the transforms made them).
+ */
 export interface JsonReport {
+  /** Shape version: 1. */
   format: typeof REPORT_FORMAT
   tool: { name: 'wsgi-migrate'; version: string }
-  /** 'write' when files were written, 'dry-run' when only reported. */
-  mode: 'write' | 'dry-run'
+  /** `write`: changed files were written; `dry-run` / `check`: only reported. */
+  mode: 'write' | 'dry-run' | 'check'
+  /** The process exit code: 0 nothing to do or applied, 1 changes pending, 2 errors. */
+  exitCode: 0 | 1 | 2
+  /** The transforms the run applied, in the order they ran. */
   transforms: Array<{ id: string; version: string; title: string }>
-  summary: { scanned: number; changed: number; unchanged: number; errors: number; advisories: number; changes: number }
-  files: Array<{ path: string; kind: 'apache' | 'wsgi'; status: 'changed' | 'unchanged' | 'error' }>
-  changes: Change[]
-  advisories: Advisory[]
-  errors: MigrateError[]
-  /** Paths written (empty in dry-run mode). */
+  summary: {
+    /** Files read. */
+    scanned: number
+    /** Files with changes (written in `write` mode, pending otherwise). */
+    changed: number
+    unchanged: number
+    /** Files that could not be changed because of an error. */
+    failed: number
+    /** Length of `errors`, `advisories`, `changes`, `skipped`, `written`. */
+    errors: number
+    advisories: number
+    changes: number
+    skipped: number
+    written: number
+  }
+  files: Array<{ path: string; kind: 'apache' | 'wsgi'; status: 'changed' | 'unchanged' | 'error'; changes: number }>
+  changes: Array<{
+    transform: string
+    file: string
+    kind: 'insert' | 'modify' | 'remove'
+    /** 1-based, inclusive: in the new file (insert, modify) or in the original (remove). */
+    lines: { start: number; end: number }
+    explanation: string
+  }>
+  /** Things seen and not changed, with what to do. `file` is null for the run as a whole. */
+  advisories: Array<{ transform: string; file: string | null; line: number | null; column: number | null; message: string }>
+  /** Any error means exit code 2 and nothing written. */
+  errors: Array<{
+    /** `usage`, `io`, `parse`, `outside-root`, `transform` or `write`. */
+    code: string
+    file: string | null
+    line: number | null
+    column: number | null
+    message: string
+  }>
+  /** Paths not read (outside the root, broken symlinks, ...); `file`/`line`/`column`: the directive that named it. */
+  skipped: Array<{ path: string; reason: string; file: string | null; line: number | null; column: number | null }>
+  /** Files written (empty unless mode is `write`). */
   written: string[]
-  /** The unified diff; `patchEncoding` says how its bytes were turned into this string. */
+  /** Backup copies created with --backup. */
+  backups: string[]
+  /** The unified diff (git format, applies with `git apply` / `patch -p1` in the root); '' when none. */
   patch: string
+  /** How the patch bytes became this string: `utf8`, or `latin1` when they are not valid UTF-8. */
   patchEncoding: 'utf8' | 'latin1'
+}
+
+export type ReportMode = JsonReport['mode']
+
+export function exitCodeOf(result: MigrateResult, mode: ReportMode): 0 | 1 | 2 {
+  if (result.errors.length > 0) return 2
+  return mode !== 'write' && result.files.some((f) => f.status === 'changed') ? 1 : 0
 }
 
 function patchText(patch: Buffer): { text: string; encoding: 'utf8' | 'latin1' } {
@@ -27,55 +81,91 @@ function patchText(patch: Buffer): { text: string; encoding: 'utf8' | 'latin1' }
   return Buffer.from(utf8, 'utf8').equals(patch) ? { text: utf8, encoding: 'utf8' } : { text: patch.toString('latin1'), encoding: 'latin1' }
 }
 
-export function toJsonReport(result: MigrateResult, how: { write: boolean; version: string }): JsonReport {
+const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v)
+
+export function toJsonReport(result: MigrateResult, how: { mode: ReportMode; version: string }): JsonReport {
   const count = (s: string): number => result.files.filter((f) => f.status === s).length
   const { text, encoding } = patchText(result.patch)
   return {
     format: REPORT_FORMAT,
     tool: { name: 'wsgi-migrate', version: how.version },
-    mode: how.write ? 'write' : 'dry-run',
+    mode: how.mode,
+    exitCode: exitCodeOf(result, how.mode),
     transforms: result.transforms.map(({ id, version, title }) => ({ id, version, title })),
     summary: {
       scanned: result.files.length,
       changed: count('changed'),
       unchanged: count('unchanged'),
+      failed: count('error'),
       errors: result.errors.length,
       advisories: result.advisories.length,
       changes: result.changes.length,
+      skipped: result.skipped.length,
+      written: result.written.length,
     },
-    files: result.files.map((f) => ({ path: f.path, kind: f.kind, status: f.status })),
-    changes: result.changes,
-    advisories: result.advisories,
-    errors: result.errors,
-    written: result.written,
+    files: result.files.map((f) => ({ path: f.path, kind: f.kind, status: f.status, changes: f.changes.length })),
+    changes: result.changes.map((c) => ({
+      transform: c.transform,
+      file: c.file,
+      kind: c.kind,
+      lines: { start: c.lines.start, end: c.lines.end },
+      explanation: c.explanation,
+    })),
+    advisories: result.advisories.map((a) => ({
+      transform: a.transform,
+      file: a.file === '' ? null : a.file,
+      line: orNull(a.line),
+      column: orNull(a.column),
+      message: a.message,
+    })),
+    errors: result.errors.map((e) => ({ code: e.code, file: orNull(e.file), line: orNull(e.line), column: orNull(e.column), message: e.message })),
+    skipped: result.skipped.map((s) => ({ path: s.path, reason: s.reason, file: orNull(s.file), line: orNull(s.line), column: orNull(s.column) })),
+    written: [...result.written],
+    backups: [...result.backups],
     patch: text,
     patchEncoding: encoding,
   }
 }
 
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+const cell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+const code = (s: string): string => {
+  const ticks = Math.max(0, ...(s.match(/`+/g) ?? []).map((t) => t.length)) + 1
+  const fence = '`'.repeat(ticks)
+  return ticks > 1 ? `${fence} ${s} ${fence}` : `${fence}${s}${fence}`
+}
+const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`
 
 /** A Markdown summary fit for a pull request body. */
-export function toMarkdownSummary(result: MigrateResult, how: { write: boolean }): string {
+export function toMarkdownSummary(result: MigrateResult, how: { mode: ReportMode }): string {
   const changed = result.files.filter((f) => f.status === 'changed')
+  const verb = how.mode === 'write' ? (result.written.length > 0 ? 'changed' : 'to change (not written)') : 'to change'
   const lines: string[] = []
-  lines.push(`## wsgi-migrate: ${changed.length === 0 ? 'nothing to change' : `${changed.length} file${changed.length === 1 ? '' : 's'} ${how.write ? 'changed' : 'to change'}`}`)
+  lines.push(`## wsgi-migrate: ${changed.length === 0 ? 'nothing to change' : `${plural(changed.length, 'file')} ${verb}`}`)
+  lines.push('')
+  lines.push(
+    `${plural(result.files.length, 'file')} scanned, ${plural(result.changes.length, 'change')}, ` +
+      `${plural(result.advisories.length, 'advisory', 'advisories')}, ${plural(result.errors.length, 'error')}.`,
+  )
   lines.push('')
   if (result.transforms.length > 0) {
-    lines.push(`Transforms: ${result.transforms.map((t) => `\`${t.id}\` (${t.version})`).join(', ')}.`)
+    lines.push(`Transforms: ${result.transforms.map((t) => `${code(t.id)} (${t.version})`).join(', ')}.`)
     lines.push('')
   }
   if (result.changes.length > 0) {
-    lines.push('| File | Lines | Transform | Why |', '|---|---|---|---|')
+    lines.push('### Changes', '')
+    lines.push('| File | Lines | Transform | What and why |', '|---|---|---|---|')
     for (const c of result.changes) {
       const where = c.lines.start === c.lines.end ? `${c.lines.start}` : `${c.lines.start}-${c.lines.end}`
-      lines.push(`| \`${cell(c.file)}\` | ${where} | \`${c.transform}\` | ${cell(c.explanation)} |`)
+      lines.push(`| ${code(cell(c.file))} | ${where} | ${code(c.transform)} | ${cell(c.explanation)} |`)
     }
     lines.push('')
   }
   if (result.advisories.length > 0) {
     lines.push('### Advisories (not changed)', '')
-    for (const a of result.advisories) lines.push(`- \`${a.transform}\`${a.file ? ` \`${a.file}${a.line ? `:${a.line}` : ''}\`` : ''}: ${cell(a.message)}`)
+    for (const a of result.advisories) {
+      const where = a.file ? ` ${code(`${a.file}${a.line ? `:${a.line}` : ''}`)}` : ''
+      lines.push(`- ${code(a.transform)}${where}: ${cell(a.message)}`)
+    }
     lines.push('')
   }
   if (result.errors.length > 0) {
@@ -83,8 +173,15 @@ export function toMarkdownSummary(result: MigrateResult, how: { write: boolean }
     for (const e of result.errors) lines.push(`- ${cell(e.message)}`)
     lines.push('')
   }
+  if (result.skipped.length > 0) {
+    lines.push('### Not read', '')
+    for (const s of result.skipped) lines.push(`- ${code(s.path)}: ${cell(s.reason)}${s.file ? ` (named in ${code(`${s.file}${s.line ? `:${s.line}` : ''}`)})` : ''}`)
+    lines.push('')
+  }
   if (result.patch.length > 0) {
-    lines.push('<details><summary>Patch</summary>', '', '```diff', patchText(result.patch).text.replace(/\n$/, ''), '```', '', '</details>', '')
+    const text = patchText(result.patch).text.replace(/\n$/, '')
+    const fence = '`'.repeat(Math.max(3, ...(text.match(/^`{3,}/gm) ?? []).map((f) => f.length + 1)))
+    lines.push('<details><summary>Patch</summary>', '', `${fence}diff`, text, fence, '', '</details>', '')
   }
   return lines.join('\n')
 }
