@@ -18,8 +18,11 @@ import { createPatch } from './patch.js'
 import { toText } from './print.js'
 import type { AdvisoryInput, ApacheFile, ChangeInput, ScriptFile, SourceFile, Transform, TransformContext } from './transform.js'
 import type { Content, Directive, Encoding, Root } from './types.js'
+import { coerceVersion, compareVersions, parseRange, type Version } from './version.js'
 
 export type { LineRange }
+// Kept here too for code that imported them from this module before src/version.ts existed.
+export { coerceVersion, compareVersions, parseRange, type Version }
 
 /** The Kallithea version whose documented form a run produces when `to` is not given. */
 export const DEFAULT_TO = '0.3.2'
@@ -147,6 +150,13 @@ export interface MigrateResult {
   written: string[]
   /** Backup files created (relative to the root). */
   backups: string[]
+  /** How the run went, for tests and profiling (not part of the JSON report). */
+  stats: RunStats
+}
+
+export interface RunStats {
+  /** Times the mod_wsgi model was built (transforms share one until a change is made). */
+  modelBuilds: number
 }
 
 interface Loaded {
@@ -174,6 +184,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   }
   const empty = (root: string): MigrateResult => ({
     root, transforms: [], files: [], changes: [], advisories, errors, skipped, patch: Buffer.alloc(0), written: [], backups: [],
+    stats: { modelBuilds: 0 },
   })
   if (errors.length > 0) return empty(path.resolve(options.root ?? '.'))
 
@@ -212,6 +223,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const files = loaded.map((l) => l.file)
   const env = { ...envFromFiles(loaded), ...(options.env ?? {}) }
   let model: WsgiModel | undefined
+  const stats: RunStats = { modelBuilds: 0 }
   const modelFiles = apacheFiles(files)
   const fallback = defaultIncludeResolver(modelFiles.map((f) => f.path))
   const resolveInclude = (pattern: string, from: string): string[] => includeMap.get(`${from}\0${pattern}`) ?? fallback(pattern, from)
@@ -226,7 +238,13 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const context = (transform: Transform): TransformContext => ({
     files,
     options: transformOptions,
-    model: () => (model ??= buildModel(modelFiles, { env, resolveInclude })),
+    model: () => {
+      if (model === undefined) {
+        stats.modelBuilds++
+        model = buildModel(modelFiles, { env, resolveInclude })
+      }
+      return model
+    },
     change: (change) => {
       model = undefined
       if (change.kind === 'remove' && change.node?.position && !removedLines.has(change.node)) {
@@ -326,6 +344,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     patch,
     written: [],
     backups: [],
+    stats,
   }
   if (options.write && !options.files) await writeResult(result, options.backup !== undefined ? { backup: options.backup } : {})
   return result
@@ -439,95 +458,6 @@ export function selectTransforms(
     .filter(({ t }) => !options.skip?.includes(t.id))
     .sort((a, b) => compareVersions(a.v, b.v) || a.order - b.order)
     .map(({ t }) => t)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Versions: the little of semver a run needs (semver itself takes longer to load than a run of
-// a small tree takes to transform).
-
-export type Version = readonly [number, number, number]
-
-/** Like semver.coerce: the first `N[.N[.N]]` in the text (`v4.9` is 4.9.0); null if there is none. */
-export function coerceVersion(text: string): Version | null {
-  const m = /(?:^|[^\d])(\d{1,15})(?:\.(\d{1,15}))?(?:\.(\d{1,15}))?(?:$|[^\d])/.exec(text)
-  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : null
-}
-
-export function compareVersions(a: Version, b: Version): number {
-  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2]
-}
-
-/**
- * A semver range as a test, or null when it is not one: `||`, space-separated comparators
- * (`<`, `<=`, `>`, `>=`, `=`), `^`, `~`, x-ranges (`4`, `4.x`, `*`) and `a - b`, with semver's
- * meanings (`>4.9` is `>=4.10.0`, `^0.3` is `>=0.3.0 <0.4.0`). Pre-release tags are not supported.
- */
-export function parseRange(range: string): ((v: Version) => boolean) | null {
-  type Bound = (v: Version) => boolean
-  const partial = /^v?(\d+|[xX*])(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?$/
-  const parsePartial = (s: string): Array<number | null> | null => {
-    const m = partial.exec(s)
-    if (!m) return null
-    const parts = [m[1], m[2], m[3]].map((x) => (x === undefined || /[xX*]/.test(x) ? null : Number(x)))
-    // After a wildcard everything is a wildcard.
-    const first = parts.indexOf(null)
-    return first === -1 ? parts : parts.map((x, i) => (i >= first ? null : x))
-  }
-  const floor = (p: Array<number | null>): Version => [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0]
-  /** The smallest version above every version matching the partial (null: none, `*`). */
-  const ceiling = (p: Array<number | null>): Version | null =>
-    p[0] === null ? null : p[1] === null ? [p[0] + 1, 0, 0] : p[2] === null ? [p[0], p[1] + 1, 0] : [p[0], p[1], p[2] + 1]
-  const ge = (b: Version): Bound => (v) => compareVersions(v, b) >= 0
-  const lt = (b: Version | null): Bound => (v) => b === null || compareVersions(v, b) < 0
-  const comparator = (op: string, p: Array<number | null>): Bound[] | null => {
-    const lo = floor(p)
-    const hi = ceiling(p)
-    switch (op) {
-      case '':
-      case '=':
-        return [ge(lo), lt(hi)]
-      case '>=':
-        return [ge(lo)]
-      case '>':
-        return hi === null ? [() => false] : [ge(hi)]
-      case '<':
-        return p[0] === null ? [() => false] : [lt(lo)]
-      case '<=':
-        return [lt(hi)]
-      case '~':
-        return [ge(lo), lt(p[1] === null ? ceiling([p[0], null, null]) : [lo[0], lo[1] + 1, 0])]
-      case '^': {
-        if (p[0] === null) return []
-        const upper: Version | null =
-          lo[0] > 0 || p[1] === null ? [lo[0] + 1, 0, 0] : lo[1] > 0 || p[2] === null ? [0, lo[1] + 1, 0] : [0, 0, lo[2] + 1]
-        return [ge(lo), lt(upper)]
-      }
-      default:
-        return null
-    }
-  }
-  const sets: Bound[][] = []
-  for (const alternative of range.split('||')) {
-    const text = alternative.trim().replace(/(<=|>=|<|>|=|\^|~)\s+/g, '$1')
-    const bounds: Bound[] = []
-    const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(text)
-    if (hyphen) {
-      const a = parsePartial(hyphen[1] as string)
-      const b = parsePartial(hyphen[2] as string)
-      if (!a || !b) return null
-      bounds.push(ge(floor(a)), lt(ceiling(b)))
-    } else {
-      for (const word of text === '' ? [] : text.split(/\s+/)) {
-        const m = /^(<=|>=|<|>|=|\^|~)?(.*)$/.exec(word) as RegExpExecArray
-        const p = parsePartial(m[2] as string)
-        const c = p && comparator(m[1] ?? '', p)
-        if (!c) return null
-        bounds.push(...c)
-      }
-    }
-    sets.push(bounds)
-  }
-  return (v) => sets.some((bounds) => bounds.every((b) => b(v)))
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {

@@ -408,7 +408,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     })
     return { value, fromEnv, unresolved }
   }
-  const resolve = (text: string): string => subst(text).value
+  const resolve = (text: string): string => (text.includes('${') ? subst(text).value : text)
 
   // Which files another file includes: those are walked at the Include, not as top level.
   const included = new Set<string>()
@@ -477,14 +477,16 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
 
   const walkSection = (section: Section, ctx: Ctx): void => {
     const lower = section.name.toLowerCase()
-    const ancestors = [...ctx.scope.ancestors, section]
-    const inner: Ctx = { ...ctx, parent: section, scope: { ...ctx.scope, ancestors } }
     if (lower === 'macro') {
       macros.push(section)
       return
     }
+    const ancestors = [...ctx.scope.ancestors, section]
+    let wrappers = ctx.wrappers
+    let scope: Scope
     if (WRAPPERS.has(lower)) {
-      inner.wrappers = [...ctx.wrappers, section]
+      wrappers = [...ctx.wrappers, section]
+      scope = { ...ctx.scope, ancestors }
     } else if (lower === 'virtualhost') {
       if (ctx.scope.vhost !== undefined) {
         problem('nested-virtualhost', 'error', { file: ctx.file, node: section },
@@ -498,8 +500,8 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
         siteName: '',
       }
       virtualHosts.push(vhost)
-      inner.scope = { ...inner.scope, kind: 'vhost', vhost, containers: [], container: undefined, conditional: undefined }
-    } else if (lower in CONTAINERS) {
+      scope = { ...ctx.scope, ancestors, kind: 'vhost', vhost, containers: [], container: undefined, conditional: undefined }
+    } else if (Object.prototype.hasOwnProperty.call(CONTAINERS, lower)) {
       const kind = CONTAINERS[lower]
       const tilde = section.args[0] === '~'
       const rawPath = (tilde ? section.args[1] : section.args[0]) ?? ''
@@ -512,11 +514,13 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
         file: ctx.file,
       }
       const containers = [...ctx.scope.containers, info]
-      inner.scope = { ...inner.scope, containers, container: info }
+      scope = { ...ctx.scope, ancestors, containers, container: info }
     } else if (CONDITIONALS.has(lower)) {
-      inner.scope = { ...inner.scope, conditional: section }
+      scope = { ...ctx.scope, ancestors, conditional: section }
+    } else {
+      scope = { ...ctx.scope, ancestors }
     }
-    walkChildren(section.children, inner)
+    walkChildren(section.children, { file: ctx.file, scope, wrappers, parent: section })
   }
 
   const setting = (loc: Located): Setting => {
@@ -704,9 +708,26 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
   }
   const daemon = (name: string): DaemonGroup | undefined => firstDaemon.get(name)
   const reachable = (d: DaemonGroup, scope: Scope): boolean => d.scope.kind === 'global' || sameSite(d.scope, scope)
+  // Daemons indexed once, so a lookup costs what it returns, not the size of the config: a vhost
+  // daemon is reachable from its own vhost and from every vhost of the same site name.
+  const globalDaemons: DaemonGroup[] = []
+  const daemonsBySite = new Map<string, DaemonGroup[]>()
+  const daemonsByVhost = new Map<Section, DaemonGroup[]>()
+  for (const d of daemons) {
+    if (d.scope.kind === 'global' || d.scope.vhost === undefined) globalDaemons.push(d)
+    else {
+      push(daemonsBySite, siteOf(d.scope), d)
+      push(daemonsByVhost, d.scope.vhost.section, d)
+    }
+  }
   const reachableDaemons = (scope: Scope): DaemonGroup[] => {
+    const candidates = inOrder([
+      globalDaemons,
+      daemonsBySite.get(siteOf(scope)),
+      scope.vhost ? daemonsByVhost.get(scope.vhost.section) : undefined,
+    ])
     const seen = new Set<string>()
-    return daemons.filter((d) => {
+    return candidates.filter((d) => {
       if (seen.has(d.name) || !reachable(d, scope)) return false
       seen.add(d.name)
       return true
@@ -718,13 +739,33 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     scope: Scope
     alias?: ScriptAlias
   }
+  const aliasPaths = new Map<ScriptAlias, AliasPaths>()
+  const pathsOf = (alias: ScriptAlias): AliasPaths => {
+    let p = aliasPaths.get(alias)
+    if (p === undefined) aliasPaths.set(alias, (p = aliasPathsOf(alias)))
+    return p
+  }
+  const covers = containerCoverage()
+  const indexes = new Map<Setting[], SettingIndex>()
+  const indexOf = (list: Setting[], valid: (s: Setting) => boolean): SettingIndex => {
+    let index = indexes.get(list)
+    if (index === undefined) indexes.set(list, (index = indexSettings(list, valid)))
+    return index
+  }
+
   const effective = (list: Setting[], target: Target, valid: (s: Setting) => boolean = () => true): { setting?: Setting; via: Via; partial: Setting[] } => {
+    // Only the settings that can apply: global ones and those of the target's vhost, found through
+    // the index by container path (a superset of those whose coverage is not 'none').
+    const index = indexOf(list, valid)
+    const vhostBucket = target.scope.vhost !== undefined ? index.vhosts.get(target.scope.vhost.section) : undefined
+    const paths = target.alias !== undefined ? pathsOf(target.alias) : undefined
+    const candidates = inOrder([
+      ...bucketCandidates(index.global, target.scope, paths),
+      ...(vhostBucket ? bucketCandidates(vhostBucket, target.scope, paths) : []),
+    ])
     const full: Setting[] = []
     const partial: Setting[] = []
-    for (const s of list) {
-      if (!valid(s)) continue
-      if (s.scope.containers.length === 0 && s.scope.conditional === undefined) continue
-      if (!(s.scope.kind === 'global' || (target.scope.vhost !== undefined && s.scope.vhost?.section === target.scope.vhost.section))) continue
+    for (const s of candidates) {
       const cov = coverage(s, target)
       if (cov === 'none') continue
       if (cov === 'partial' || s.scope.conditional !== undefined) partial.push(s)
@@ -734,17 +775,12 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
       full.sort(mergeOrder)
       return { setting: full[full.length - 1], via: 'container', partial }
     }
-    const last = (pred: (s: Setting) => boolean): Setting | undefined => {
-      let found: Setting | undefined
-      for (const s of list) if (valid(s) && s.scope.containers.length === 0 && s.scope.conditional === undefined && pred(s)) found = s
-      return found
-    }
     const vhost = target.scope.vhost
     if (vhost !== undefined) {
-      const s = last((x) => x.scope.vhost?.section === vhost.section)
+      const s = index.lastByVhost.get(vhost.section)
       if (s) return { setting: s, via: 'vhost', partial }
     }
-    const g = last((x) => x.scope.kind === 'global')
+    const g = index.lastGlobal
     if (g) return { setting: g, via: 'global', partial }
     return { via: 'default', partial }
   }
@@ -758,9 +794,10 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
       for (let i = 0; i < theirs.length; i++) if (theirs[i].section !== mine[i].section) return 'none'
       return 'full'
     }
+    const paths = pathsOf(target.alias)
     let result: Coverage = 'full'
     for (const c of s.scope.containers) {
-      const cov = containerCovers(c, target.alias)
+      const cov = covers(c, paths)
       if (cov === 'none') return 'none'
       if (cov === 'partial') result = 'partial'
     }
@@ -799,7 +836,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     if (target.alias && opt && onOff(opt.value) !== undefined) {
       return { value: onOff(opt.value), via: 'alias-option', directive: target.alias.node }
     }
-    const e = effective(passAuthorizations, target, (s) => onOff(s.value) !== undefined)
+    const e = effective(passAuthorizations, target, isFlagSetting)
     if (e.setting === undefined) return { value: undefined, via: 'default' }
     return { value: onOff(e.setting.value), via: e.via, directive: e.setting.node, setting: e.setting }
   }
@@ -944,6 +981,8 @@ function onOff(value: string): 'On' | 'Off' | undefined {
   return v === 'on' ? 'On' : v === 'off' ? 'Off' : undefined
 }
 
+const isFlagSetting = (s: Setting): boolean => onOff(s.value) !== undefined
+
 /** `ServerName [scheme://]host[:port]` → host. */
 export function hostOf(serverName: string): string {
   let s = serverName.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '')
@@ -1036,36 +1075,109 @@ function regex(source: string): RegExp | undefined {
 
 const collapse = (p: string): string => p.replace(/\/{2,}/g, '/')
 
-/** Whether a container applies to all requests of an alias, some, or none. */
-function containerCovers(c: ContainerInfo, alias: ScriptAlias): Coverage {
+/** What container tests need of an alias, computed once per alias. */
+interface AliasPaths {
+  /** URL (its literal prefix for the Match form), `//` collapsed, '/' when empty. */
+  url: string
+  /** `url` ending in '/'. */
+  urlDir: string
+  /** Script path (up to the first `$` for the Match form), `//` collapsed. */
+  script: string
+  /** The script's directories (see directoriesOf). */
+  dirs: string[]
+  base: string
+}
+
+function aliasPathsOf(alias: ScriptAlias): AliasPaths {
   const url = collapse(alias.directive === 'WSGIScriptAliasMatch' ? literalPrefix(alias.url) : alias.url) || '/'
   const script = collapse(alias.directive === 'WSGIScriptAliasMatch' ? alias.script.split('$')[0] : alias.script)
-  const urlDir = url.endsWith('/') ? url : url + '/'
+  return { url, urlDir: url.endsWith('/') ? url : url + '/', script, dirs: directoriesOf(script), base: posix.basename(script) }
+}
+
+/** A container's path as its tests use it, computed once per container. */
+interface CompiledContainer {
+  kind: ContainerKind
+  regex: boolean
+  /** The regular expression (regex forms, and globs of Directory/Files); undefined: never matches. */
+  re?: RegExp
+  /** A Directory/Files glob without wildcards: compared as a string, no RegExp needed. */
+  literal: boolean
+  /** Location: the path, `//` collapsed; LocationMatch: its literal prefix; Directory: the path without trailing '/'. */
+  path: string
+}
+
+/** A glob that cannot be compiled (`[z-a]`) matches nothing, as in Apache's fnmatch. */
+function safeGlob(pattern: string, tail = ''): RegExp | undefined {
+  try {
+    return globRegExp(pattern, tail)
+  } catch {
+    return undefined
+  }
+}
+
+function compileContainer(c: ContainerInfo): CompiledContainer {
+  switch (c.kind) {
+    case 'Location':
+    case 'LocationMatch':
+      return c.regex
+        ? { kind: c.kind, regex: true, literal: false, re: regex(c.path), path: collapse(literalPrefix(c.path)) }
+        : { kind: c.kind, regex: false, literal: true, path: collapse(c.path) }
+    case 'Directory':
+    case 'DirectoryMatch': {
+      if (c.regex) return { kind: c.kind, regex: true, literal: false, re: regex(c.path), path: c.path }
+      const dir = directoryKey(c)
+      if (isLiteralGlob(dir)) return { kind: c.kind, regex: false, literal: true, path: dir }
+      return { kind: c.kind, regex: false, literal: false, re: safeGlob(dir), path: dir }
+    }
+    case 'Files':
+    case 'FilesMatch':
+      if (!c.regex && isLiteralGlob(c.path)) return { kind: c.kind, regex: false, literal: true, path: c.path }
+      return { kind: c.kind, regex: c.regex, literal: false, re: c.regex ? regex(c.path) : safeGlob(c.path), path: c.path }
+  }
+}
+
+/** A non-regex `<Directory>`'s path as compared: `//` collapsed, no trailing '/'. */
+const directoryKey = (c: ContainerInfo): string => collapse(c.path).replace(/(.)\/+$/, '$1')
+
+/** Coverage of an alias by a container, with each container compiled once per model. */
+function containerCoverage(): (c: ContainerInfo, alias: AliasPaths) => Coverage {
+  const compiled = new Map<ContainerInfo, CompiledContainer>()
+  return (c, alias) => {
+    let cc = compiled.get(c)
+    if (cc === undefined) compiled.set(c, (cc = compileContainer(c)))
+    return containerCovers(cc, alias)
+  }
+}
+
+/** Whether a container applies to all requests of an alias, some, or none. */
+function containerCovers(c: CompiledContainer, alias: AliasPaths): Coverage {
+  const { url, urlDir, script } = alias
   switch (c.kind) {
     case 'Location':
     case 'LocationMatch': {
       if (c.regex) {
-        const re = regex(c.path)
+        const re = c.re
         if (re === undefined) return 'none'
         if (re.test(url)) return 'full'
-        return collapse(literalPrefix(c.path)).startsWith(urlDir) ? 'partial' : 'none'
+        return c.path.startsWith(urlDir) ? 'partial' : 'none'
       }
       // <Location /a> matches /a, /a/..., and /ab: a plain prefix test.
-      const loc = collapse(c.path)
+      const loc = c.path
       if (url.startsWith(loc)) return 'full'
       return loc.startsWith(urlDir) ? 'partial' : 'none'
     }
     case 'Directory':
     case 'DirectoryMatch': {
-      const dirs = directoriesOf(script)
-      if (c.regex) {
-        const re = regex(c.path)
+      const dirs = alias.dirs
+      const dir = c.path
+      if (c.literal) {
+        if (dirs.includes(dir)) return 'full'
+      } else {
+        const re = c.re
         if (re === undefined) return 'none'
-        return dirs.some((d) => re.test(d) || re.test(d === '/' ? d : d + '/')) ? 'full' : 'none'
+        if (c.regex) return dirs.some((d) => re.test(d) || re.test(d === '/' ? d : d + '/')) ? 'full' : 'none'
+        if (dirs.some((d) => re.test(d))) return 'full'
       }
-      const dir = collapse(c.path).replace(/(.)\/+$/, '$1')
-      const re = globRegExp(dir)
-      if (dirs.some((d) => re.test(d))) return 'full'
       // An alias to a directory of scripts: a <Directory> below it covers some of them.
       if (script.endsWith('/') && (dir + '/').startsWith(script)) return 'partial'
       return 'none'
@@ -1073,12 +1185,151 @@ function containerCovers(c: ContainerInfo, alias: ScriptAlias): Coverage {
     case 'Files':
     case 'FilesMatch': {
       if (script.endsWith('/')) return 'partial'
-      const base = posix.basename(script)
-      const re = c.regex ? regex(c.path) : globRegExp(c.path)
+      if (c.literal) return alias.base === c.path ? 'full' : 'none'
+      const re = c.re
       if (re === undefined) return 'none'
-      return re.test(base) ? 'full' : 'none'
+      return re.test(alias.base) ? 'full' : 'none'
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Indexes, so that looking up what applies to an alias does not scan the whole config
+
+/** Container settings of one scope (the global one, or one vhost). */
+interface Bucket {
+  /** For aliases: settings no index narrows down (regex or glob containers, `<If>` only). */
+  always: Setting[]
+  /** For aliases: by the literal path of a plain `<Directory>` among their containers. */
+  dirs: Map<string, Setting[]>
+  /** For aliases: by the path of a plain `<Location>` among their containers. */
+  locs: Map<string, Setting[]>
+  /** Keys of `locs`, sorted (prefix searches), and their distinct lengths. */
+  locKeys: string[]
+  locLengths: number[]
+  /** For aliases: by the literal name of a plain `<Files>` among their containers. */
+  files: Map<string, Setting[]>
+  /** For plain scopes: settings with no container (in an `<If>`), and by outermost container. */
+  noContainers: Setting[]
+  byOuter: Map<Section, Setting[]>
+}
+
+interface SettingIndex {
+  /** Settings inside containers or `<If>`s: global ones, and by vhost section. */
+  global: Bucket
+  vhosts: Map<Section, Bucket>
+  /** The last plain setting at global scope, and in each vhost. */
+  lastGlobal?: Setting
+  lastByVhost: Map<Section, Setting>
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
+}
+
+const isLiteralGlob = (s: string): boolean => !/[*?[\\]/.test(s)
+
+function newBucket(): Bucket {
+  return { always: [], dirs: new Map(), locs: new Map(), locKeys: [], locLengths: [], files: new Map(), noContainers: [], byOuter: new Map() }
+}
+
+/**
+ * Index the settings of a list that pass `valid` (a list is always used with the same test). Each
+ * container setting is filed under one container that any alias it covers must match by key.
+ */
+function indexSettings(list: readonly Setting[], valid: (s: Setting) => boolean): SettingIndex {
+  const index: SettingIndex = { global: newBucket(), vhosts: new Map(), lastByVhost: new Map() }
+  for (const s of list) {
+    if (!valid(s)) continue
+    const containers = s.scope.containers
+    if (containers.length === 0 && s.scope.conditional === undefined) {
+      if (s.scope.kind === 'global') index.lastGlobal = s
+      if (s.scope.vhost !== undefined) index.lastByVhost.set(s.scope.vhost.section, s)
+      continue
+    }
+    let bucket: Bucket
+    if (s.scope.kind === 'global') bucket = index.global
+    else if (s.scope.vhost !== undefined) {
+      let b = index.vhosts.get(s.scope.vhost.section)
+      if (b === undefined) index.vhosts.set(s.scope.vhost.section, (b = newBucket()))
+      bucket = b
+    } else continue
+    if (containers.length === 0) bucket.noContainers.push(s)
+    else push(bucket.byOuter, containers[0].section, s)
+    let filed = false
+    for (const c of containers) {
+      if (c.regex) continue
+      if (c.kind === 'Location') {
+        push(bucket.locs, collapse(c.path), s)
+      } else if (c.kind === 'Directory' && isLiteralGlob(directoryKey(c))) {
+        push(bucket.dirs, directoryKey(c), s)
+      } else if (c.kind === 'Files' && isLiteralGlob(c.path)) {
+        push(bucket.files, c.path, s)
+      } else continue
+      filed = true
+      break
+    }
+    if (!filed) bucket.always.push(s)
+  }
+  for (const bucket of [index.global, ...index.vhosts.values()]) {
+    bucket.locKeys = [...bucket.locs.keys()].sort()
+    bucket.locLengths = [...new Set(bucket.locKeys.map((k) => k.length))].sort((a, b) => a - b)
+  }
+  return index
+}
+
+/** Lists of a bucket holding every setting that may cover the target (and maybe a few more). */
+function bucketCandidates(bucket: Bucket, scope: Scope, alias: AliasPaths | undefined): Array<readonly Setting[] | undefined> {
+  if (alias === undefined) {
+    return [bucket.noContainers, scope.containers.length > 0 ? bucket.byOuter.get(scope.containers[0].section) : undefined]
+  }
+  const out: Array<readonly Setting[] | undefined> = [bucket.always]
+  const scriptIsDir = alias.script.endsWith('/')
+  // <Directory>: one of the script's directories, or (a directory alias) anything below it.
+  if (bucket.dirs.size > 0) {
+    if (scriptIsDir) out.push(...bucket.dirs.values())
+    else for (const d of alias.dirs) out.push(bucket.dirs.get(d))
+  }
+  // <Location>: a prefix of the URL (full), or below the URL's directory (partial).
+  if (bucket.locs.size > 0) {
+    const { url, urlDir } = alias
+    for (const n of bucket.locLengths) {
+      if (n > url.length) break
+      out.push(bucket.locs.get(url.slice(0, n)))
+    }
+    const keys = bucket.locKeys
+    for (let i = lowerBound(keys, urlDir); i < keys.length && keys[i].startsWith(urlDir); i++) out.push(bucket.locs.get(keys[i]))
+  }
+  // <Files>: the script's name; every one for a directory alias.
+  if (bucket.files.size > 0) {
+    if (scriptIsDir) out.push(...bucket.files.values())
+    else out.push(bucket.files.get(alias.base))
+  }
+  return out
+}
+
+/** First index in sorted `keys` whose key is not below `key`. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let lo = 0
+  let hi = keys.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (keys[mid] < key) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** The items of several lists (each in `order`), in `order`, each once. */
+function inOrder<T extends { order: number }>(lists: ReadonlyArray<readonly T[] | undefined>): T[] {
+  const nonEmpty = lists.filter((l): l is readonly T[] => l !== undefined && l.length > 0)
+  if (nonEmpty.length === 0) return []
+  if (nonEmpty.length === 1) return nonEmpty[0].slice()
+  const all = nonEmpty.flat() as T[]
+  all.sort((a, b) => a.order - b.order)
+  return all.filter((x, i) => i === 0 || all[i - 1] !== x)
 }
 
 /** `/srv/k/dispatch.wsgi` → `/`, `/srv`, `/srv/k`; a path ending in `/` is itself a directory. */
@@ -1120,6 +1371,12 @@ export function globRegExp(pattern: string, tail = ''): RegExp {
 
 const hasGlob = (s: string): boolean => /[*?[]/.test(s)
 
+/** Where globRegExp stops reading a pattern literally (the pattern's length if it never does). */
+function firstGlobChar(pattern: string): number {
+  const i = pattern.search(/[*?[\\]/)
+  return i === -1 ? pattern.length : i
+}
+
 /**
  * Include resolution over the paths of the set, without touching the disk. Relative patterns are
  * tried against the set's root (ServerRoot, where the main config usually sits), then against the
@@ -1128,13 +1385,28 @@ const hasGlob = (s: string): boolean => /[*?[]/.test(s)
  * directory includes every file below it. Results are sorted as Apache sorts them.
  */
 export function defaultIncludeResolver(paths: readonly string[]): (pattern: string, fromPath: string) => string[] {
-  const normal = paths.map((p) => ({ path: p, norm: posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\//, '') }))
+  // Sorted by normalized path, so a pattern is tested only against the paths that start with its
+  // literal head (`sites-enabled/` for `sites-enabled/*.conf`); results are kept per candidate.
+  const normal = paths
+    .map((p) => ({ path: p, norm: posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\//, '') }))
+    .sort((a, b) => (a.norm < b.norm ? -1 : a.norm > b.norm ? 1 : 0))
+  const norms = normal.map((p) => p.norm)
+  const cache = new Map<string, string[]>()
   const matchAll = (candidate: string): string[] => {
-    const re = globRegExp(candidate.replace(/(.)\/+$/, '$1'), '(?:/.*)?')
-    return normal
-      .filter((p) => re.test(p.norm))
-      .map((p) => p.path)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    const cached = cache.get(candidate)
+    if (cached !== undefined) return cached
+    const pattern = candidate.replace(/(.)\/+$/, '$1')
+    const re = safeGlob(pattern, '(?:/.*)?')
+    const found: string[] = []
+    if (re !== undefined) {
+      const head = pattern.slice(0, firstGlobChar(pattern))
+      for (let i = lowerBound(norms, head); i < norms.length && norms[i].startsWith(head); i++) {
+        if (re.test(norms[i])) found.push(normal[i].path)
+      }
+    }
+    found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    cache.set(candidate, found)
+    return found
   }
   return (pattern, fromPath) => {
     if (pattern === '' || /\$\{[^}]*\}/.test(pattern)) return []
@@ -1160,7 +1432,7 @@ export function defaultIncludeResolver(paths: readonly string[]): (pattern: stri
     }
     for (const c of candidates) {
       const found = matchAll(c)
-      if (found.length > 0) return found
+      if (found.length > 0) return found.slice()
     }
     return []
   }
