@@ -31,13 +31,44 @@ export interface ScriptMatch {
  * outside the run's root that the user passed explicitly).
  */
 export function scriptFileOf(alias: ScriptAlias, files: readonly SourceFile[]): ScriptMatch | undefined {
-  const scripts = files.filter((f): f is ScriptFile => f.kind === 'wsgi')
-  const exact = scripts.find((f) => f.absolutePath === alias.script)
+  const scripts = scriptIndex(files)
+  const exact = scripts.byPath.get(alias.script)
   if (exact) return { file: exact, exact: true }
   if (alias.directive !== 'WSGIScriptAlias' || alias.script === '' || alias.script.endsWith('/')) return undefined
-  const base = posix.basename(alias.script)
-  const same = scripts.filter((f) => posix.basename(f.absolutePath.replace(/\\/g, '/')) === base)
-  return same.length === 1 ? { file: same[0], exact: false } : undefined
+  const same = scripts.byBase.get(posix.basename(alias.script))
+  return same?.length === 1 ? { file: same[0], exact: false } : undefined
+}
+
+interface ScriptIndex {
+  /** The files it was made from, and how many: a changed list is indexed again. */
+  count: number
+  /** By absolute path: the first script with that path. */
+  byPath: Map<string, ScriptFile>
+  /** By base name, in the order of the run. */
+  byBase: Map<string, ScriptFile[]>
+}
+
+const indexes = new WeakMap<readonly SourceFile[], ScriptIndex>()
+
+/**
+ * The scripts of a run by path and by base name, made once per list of files: every alias of a
+ * large run asks for its script (a scan of all files per alias made the runs quadratic). Paths of
+ * a run's files never change; their texts may, and are not indexed.
+ */
+function scriptIndex(files: readonly SourceFile[]): ScriptIndex {
+  const known = indexes.get(files)
+  if (known && known.count === files.length) return known
+  const index: ScriptIndex = { count: files.length, byPath: new Map(), byBase: new Map() }
+  for (const f of files) {
+    if (f.kind !== 'wsgi') continue
+    if (!index.byPath.has(f.absolutePath)) index.byPath.set(f.absolutePath, f)
+    const base = posix.basename(f.absolutePath.replace(/\\/g, '/'))
+    const list = index.byBase.get(base)
+    if (list) list.push(f)
+    else index.byBase.set(base, [f])
+  }
+  indexes.set(files, index)
+  return index
 }
 
 /** Group names the alias runs in or asks for (the decided group, and a dynamic group's allowed ones). */

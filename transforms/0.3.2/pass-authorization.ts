@@ -12,13 +12,13 @@
 //   3. either would also switch another (non-Kallithea) app: `pass-authorization=On` on the alias
 //      itself (mod_wsgi >= 3.0), else an advisory.
 // Each vhost that mounts the app (the :80/:443 pair) is fixed on its own.
-import semver from 'semver'
 import { createDirective, eolOf, indentOf, insertAfter, setArgs, setOption } from '../../src/edit.js'
-import type { PassAuthorization, ScriptAlias, Setting, WsgiModel } from '../../src/mod-wsgi-model.js'
-import type { Transform, TransformContext } from '../../src/transform.js'
+import type { ScriptAlias, Scope, Setting, WsgiModel } from '../../src/mod-wsgi-model.js'
+import type { SourceFile, Transform, TransformContext } from '../../src/transform.js'
 import type { Directive, Section } from '../../src/types.js'
+import { coerceVersion, compareVersions } from '../../src/version.js'
 import { isKallitheaAlias } from '../kallithea-app.js'
-import { apacheFile, editableApacheFile as editable } from '../files.js'
+import { apacheFile, editableApacheFile as editable, InOrder } from '../files.js'
 
 const WHY =
   'mod_wsgi now hands the HTTP Authorization header to Kallithea (HTTP_AUTHORIZATION), so git and hg clients can log in ' +
@@ -35,61 +35,104 @@ type Plan =
 const label = (a: ScriptAlias): string => `${a.node.name} ${a.rawUrl}`
 const where = (a: { file: string; node: Directive }): string => `${a.file}:${a.node.position?.start.line ?? '?'}`
 
+/** Where a setting or alias takes effect: its vhost, or 'global'. */
+type Level = Section | 'global'
+const levelOf = (l: { scope: Scope }): Level => l.scope.vhost?.section ?? 'global'
 
+/**
+ * The model of one pass, with what plan() looks up for every alias gathered once (looking it up
+ * in the whole model for each alias made large runs quadratic). Every list is in model order.
+ * Whether an alias is Kallithea is asked once per alias: it depends on the alias and its
+ * script's text, which this transform does not edit.
+ */
+class View {
+  readonly kallithea = new Map<ScriptAlias, boolean>()
+  /** Non-Kallithea apps whose effective value is not On. */
+  readonly others: ScriptAlias[] = []
+  private otherSet = new Set<ScriptAlias>()
+  readonly othersByVhost = new Map<Section, ScriptAlias[]>()
+  readonly othersByDirective = new Map<Directive, ScriptAlias[]>()
+  /** Each alias node's places, each WSGIPassAuthorization node's (a file included twice is read twice). */
+  readonly aliasPlaces = new Map<Directive, ScriptAlias[]>()
+  readonly settingPlaces = new Map<Directive, Setting[]>()
+  /** The first WSGIPassAuthorization with a value Apache rejects, by level, outside containers and <If>. */
+  readonly invalid = new Map<Level, Setting>()
 
-/** Non-Kallithea apps whose effective value is not On now and that an edit matching `hit` would switch. */
-function othersHit(model: WsgiModel, ctx: TransformContext, hit: (a: ScriptAlias, pa: PassAuthorization) => boolean): ScriptAlias[] {
-  return model.scriptAliases.filter((a) => !isKallitheaAlias(a, ctx.files) && a.passAuthorization.value !== 'On' && hit(a, a.passAuthorization))
+  constructor(readonly model: WsgiModel, files: readonly SourceFile[]) {
+    for (const a of model.scriptAliases) {
+      const isKallithea = isKallitheaAlias(a, files)
+      this.kallithea.set(a, isKallithea)
+      push(this.aliasPlaces, a.node, a)
+      if (isKallithea || a.passAuthorization.value === 'On') continue
+      this.others.push(a)
+      this.otherSet.add(a)
+      if (a.scope.vhost) push(this.othersByVhost, a.scope.vhost.section, a)
+      if (a.passAuthorization.directive) push(this.othersByDirective, a.passAuthorization.directive, a)
+    }
+    for (const s of model.passAuthorizations) {
+      push(this.settingPlaces, s.node, s)
+      if (isFlag(s.value) || s.scope.containers.length > 0 || s.scope.conditional !== undefined) continue
+      const level = s.scope.kind === 'global' ? 'global' : s.scope.vhost?.section
+      if (level !== undefined && !this.invalid.has(level)) this.invalid.set(level, s)
+    }
+  }
+
+  /** Whether `alias` is one of the other apps (not Kallithea, not On). */
+  isOther(alias: ScriptAlias): boolean {
+    return this.otherSet.has(alias)
+  }
 }
 
-/** Flipping the deciding directive also switches every other app it decides for. */
-function hitByDirective(setting: Setting) {
-  return (_: ScriptAlias, pa: PassAuthorization): boolean => pa.directive === setting.node
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
+}
+
+/** Non-Kallithea apps whose effective value is not On now and that an edit of the deciding `setting` would switch. */
+function othersHitByDirective(view: View, setting: Setting): ScriptAlias[] {
+  return view.othersByDirective.get(setting.node) ?? []
 }
 
 /**
- * A server-level `WSGIPassAuthorization On` next to the alias applies to every app of the same
- * vhost (or, at global level, of the whole server) that no container or alias option decides for.
+ * Non-Kallithea apps (not On now) that a server-level `WSGIPassAuthorization On` next to the alias
+ * would switch: every app of the same vhost (or, at global level, of the whole server) that no
+ * container or alias option decides for.
  */
-function hitByInsert(alias: ScriptAlias) {
+function othersHitByInsert(view: View, alias: ScriptAlias): ScriptAlias[] {
   const vhost: Section | undefined = alias.scope.vhost?.section
-  return (a: ScriptAlias, pa: PassAuthorization): boolean => {
+  const candidates = vhost === undefined ? view.others : (view.othersByVhost.get(vhost) ?? [])
+  return candidates.filter((a) => {
+    const pa = a.passAuthorization
     if (pa.via === 'container' || pa.via === 'alias-option') return false
     if (vhost === undefined) return pa.via === 'global' || pa.via === 'default'
-    return a.scope.vhost?.section === vhost
-  }
+    return true
+  })
 }
 
 /** Whether mod_wsgi (version given by the user, if any) has WSGIScriptAlias options (3.0+). */
 function hasAliasOptions(ctx: TransformContext): boolean {
   const v = ctx.options.modWsgiVersion
   if (v === undefined) return true
-  const c = semver.coerce(v)
-  return c === null || semver.gte(c, '3.0.0')
+  const c = coerceVersion(v)
+  return c === null || compareVersions(c, [3, 0, 0]) >= 0
 }
 
 const isFlag = (v: string): boolean => /^(?:on|off)$/i.test(v)
 
 /** A WSGIPassAuthorization with a value Apache rejects, at the alias's own level (its vhost, or global). */
-function invalidAtLevel(model: WsgiModel, alias: ScriptAlias): Setting | undefined {
-  const vhost = alias.scope.vhost?.section
-  return model.passAuthorizations.find(
-    (s) =>
-      !isFlag(s.value) &&
-      s.scope.containers.length === 0 &&
-      s.scope.conditional === undefined &&
-      (vhost === undefined ? s.scope.kind === 'global' : s.scope.vhost?.section === vhost),
-  )
+function invalidAtLevel(view: View, alias: ScriptAlias): Setting | undefined {
+  return view.invalid.get(alias.scope.vhost?.section ?? 'global')
 }
 
-function plan(model: WsgiModel, ctx: TransformContext, alias: ScriptAlias): Plan {
+function plan(view: View, ctx: TransformContext, alias: ScriptAlias): Plan {
   const pa = alias.passAuthorization
   // The alias's own option wins over everything (an invalid value stops Apache): set it right.
   if (alias.options['pass-authorization']) return { kind: 'flip-option', alias }
   const hit: ScriptAlias[] = []
   // 1. The Off that decided it becomes On.
   if (pa.value === 'Off' && pa.setting) {
-    const others = othersHit(model, ctx, hitByDirective(pa.setting))
+    const others = othersHitByDirective(view, pa.setting)
     if (others.length === 0) return { kind: 'flip-directive', setting: pa.setting }
     hit.push(...others)
   }
@@ -97,8 +140,8 @@ function plan(model: WsgiModel, ctx: TransformContext, alias: ScriptAlias): Plan
   //    the alias. A `WSGIPassAuthorization yes` at that level stops Apache: correct it instead.
   const canInsert = pa.via === 'default' || (pa.via === 'global' && alias.scope.kind === 'vhost')
   if (canInsert) {
-    const others = othersHit(model, ctx, hitByInsert(alias))
-    const invalid = invalidAtLevel(model, alias)
+    const others = othersHitByInsert(view, alias)
+    const invalid = invalidAtLevel(view, alias)
     if (others.length === 0) return invalid ? { kind: 'flip-directive', setting: invalid } : { kind: 'insert', alias }
     hit.push(...others)
   }
@@ -119,8 +162,11 @@ function fallback(ctx: TransformContext, alias: ScriptAlias, because: ScriptAlia
   }
 }
 
-/** Carry out a plan; returns false when the file it would edit has parse errors. */
-function carryOut(ctx: TransformContext, p: Plan): boolean {
+/**
+ * Carry out a plan (the edit now, its report through `report`); returns false when the file it
+ * would edit has parse errors.
+ */
+function carryOut(ctx: TransformContext, p: Plan, report: (give: () => void) => void): boolean {
   switch (p.kind) {
     case 'flip-directive': {
       const file = editable(ctx, p.setting.file)
@@ -129,7 +175,7 @@ function carryOut(ctx: TransformContext, p: Plan): boolean {
       const was = node.args[0] ?? ''
       setArgs(node, ['On', ...node.args.slice(1)])
       const rejected = isFlag(was) ? '' : ' (a value Apache refuses to start with)'
-      ctx.change({ file, node, kind: 'modify', explanation: `Changed WSGIPassAuthorization ${was}${rejected} to On: ${WHY}.` })
+      report(() => ctx.change({ file, node, kind: 'modify', explanation: `Changed WSGIPassAuthorization ${was}${rejected} to On: ${WHY}.` }))
       return true
     }
     case 'flip-option': {
@@ -137,12 +183,9 @@ function carryOut(ctx: TransformContext, p: Plan): boolean {
       if (!file) return false
       const was = p.alias.options['pass-authorization']?.raw ?? ''
       setOption(p.alias.node, 'pass-authorization', 'On')
-      ctx.change({
-        file,
-        node: p.alias.node,
-        kind: 'modify',
-        explanation: `Changed pass-authorization=${was} to pass-authorization=On on ${label(p.alias)}: ${WHY}.`,
-      })
+      const node = p.alias.node
+      const explanation = `Changed pass-authorization=${was} to pass-authorization=On on ${label(p.alias)}: ${WHY}.`
+      report(() => ctx.change({ file, node, kind: 'modify', explanation }))
       return true
     }
     case 'insert': {
@@ -151,7 +194,8 @@ function carryOut(ctx: TransformContext, p: Plan): boolean {
       const ref = p.alias.node
       const node = createDirective('WSGIPassAuthorization', ['On'], { indent: indentOf(ref), eol: eolOf(ref) || file.tree.data.eol })
       insertAfter(p.alias.parent, ref, node, file.tree)
-      ctx.change({ file, node, kind: 'insert', explanation: `Added WSGIPassAuthorization On after ${label(p.alias)}: ${WHY}.` })
+      const explanation = `Added WSGIPassAuthorization On after ${label(p.alias)}: ${WHY}.`
+      report(() => ctx.change({ file, node, kind: 'insert', explanation }))
       return true
     }
     case 'add-option': {
@@ -161,16 +205,79 @@ function carryOut(ctx: TransformContext, p: Plan): boolean {
       const why = p.because.length > 0
         ? `, which a WSGIPassAuthorization line would also switch on for ${p.because.map(label).join(', ')}`
         : ''
-      ctx.change({
-        file,
-        node: p.alias.node,
-        kind: 'modify',
-        explanation: `Added pass-authorization=On to ${label(p.alias)} (Kallithea only${why}): ${WHY}.`,
-      })
+      const node = p.alias.node
+      const explanation = `Added pass-authorization=On to ${label(p.alias)} (Kallithea only${why}): ${WHY}.`
+      report(() => ctx.change({ file, node, kind: 'modify', explanation }))
       return true
     }
     case 'advise':
       return false
+  }
+}
+
+/**
+ * What the edits of a pass may have changed, so that an alias is planned from the pass's model
+ * only when nothing plan() reads for it was touched. plan() reads the alias's effective value
+ * (the settings of its level and the global ones, its own options), a rejected value at its
+ * level, and the other (non-Kallithea) apps a fix would switch: those of its level (at global
+ * level: of every level) and those its deciding setting decides for (where that setting is read).
+ */
+class Touched {
+  /** Levels where a WSGIPassAuthorization was flipped or inserted ('global': every level). */
+  private settings = new Set<Level>()
+  /** Levels where one of the other apps was given an option. */
+  private others = new Set<Level>()
+  /** Aliases given an option (every place they are read). */
+  private nodes = new Set<Directive>()
+
+  /** Record what carrying out `p` (made from the model of `view`) changes. */
+  add(view: View, p: Exclude<Plan, { kind: 'advise' }>): void {
+    if (p.kind === 'flip-directive') this.setting(view, p.setting)
+    else if (p.kind === 'insert') this.inserted(view, p.alias)
+    else this.option(view, p.alias)
+  }
+
+  /**
+   * Record what any fix of `alias` may change, for an alias put off to the next pass: a line next
+   * to it, an option on it, a flip of the setting that decides for it or of a rejected value at
+   * its level.
+   */
+  mayChange(view: View, alias: ScriptAlias): void {
+    this.inserted(view, alias)
+    this.option(view, alias)
+    const setting = alias.passAuthorization.setting
+    if (setting) this.setting(view, setting)
+    this.settings.add(levelOf(alias))
+  }
+
+  /** Whether an edit recorded here may have changed what `alias` resolves to, or its plan. */
+  affects(view: View, alias: ScriptAlias): boolean {
+    if (this.nodes.has(alias.node) || this.settings.has('global')) return true
+    const level = levelOf(alias)
+    // At global level a line would switch the other apps of every level.
+    if (level === 'global') return this.settings.size > 0 || this.others.size > 0
+    if (this.settings.has(level) || this.others.has(level)) return true
+    const setting = alias.passAuthorization.setting
+    return setting !== undefined && this.places(view, setting).some((s) => this.settings.has(levelOf(s)) || this.others.has(levelOf(s)))
+  }
+
+  private setting(view: View, setting: Setting): void {
+    for (const s of this.places(view, setting)) this.settings.add(levelOf(s))
+  }
+
+  /** A line right after the alias is read wherever the alias is. */
+  private inserted(view: View, alias: ScriptAlias): void {
+    for (const a of view.aliasPlaces.get(alias.node) ?? [alias]) this.settings.add(levelOf(a))
+  }
+
+  /** An option changes the alias in every place it is read; where it is one of the other apps, the others of that level change. */
+  private option(view: View, alias: ScriptAlias): void {
+    this.nodes.add(alias.node)
+    for (const a of view.aliasPlaces.get(alias.node) ?? [alias]) if (view.isOther(a)) this.others.add(levelOf(a))
+  }
+
+  private places(view: View, setting: Setting): Setting[] {
+    return view.settingPlaces.get(setting.node) ?? [setting]
   }
 }
 
@@ -184,26 +291,50 @@ function apply(ctx: TransformContext): void {
     set.add(a.scope.vhost?.section)
     done.set(a.node, set)
   }
+  // The aliases are dealt with one at a time in model order, each planned from the files as the
+  // fixes before it left them. An edit only changes the aliases of its own vhost (or all, at
+  // global level), so one model serves every alias that no earlier edit of the same pass touched
+  // (the sites of a server are fixed together); the others wait for a fresh model. Reports keep
+  // the one-at-a-time order (rank: the alias's index in the model, the same in every pass).
+  const reports = new InOrder()
   for (;;) {
-    const model = ctx.model()
-    const alias = model.scriptAliases.find(
-      (a) => !isDone(a) && a.passAuthorization.value !== 'On' && isKallitheaAlias(a, ctx.files),
-    )
-    if (alias === undefined) return
-    markDone(alias)
-    const p = plan(model, ctx, alias)
-    if (p.kind === 'advise') {
-      ctx.advise({ file: apacheFile(ctx, alias.file) ?? ctx.files[0], node: alias.node, message: p.message })
-    } else if (!carryOut(ctx, p)) {
-      const file = apacheFile(ctx, alias.file)
-      if (file) {
-        ctx.advise({
-          file,
-          node: alias.node,
-          message: `${label(alias)} (Kallithea) needs WSGIPassAuthorization On so git and hg clients can authenticate; not changed because the file to edit has parse errors: fix them and run again.`,
-        })
+    const view = new View(ctx.model(), ctx.files)
+    const touched = new Touched()
+    let deferred = Infinity
+    view.model.scriptAliases.forEach((alias, rank) => {
+      // An edit only ever turns a value On: an alias On in this model is On after the edits too.
+      if (isDone(alias) || alias.passAuthorization.value === 'On' || !view.kallithea.get(alias)) return
+      if (touched.affects(view, alias)) {
+        // Planned again from a fresh model; whatever its fix will be, the aliases ranked after it
+        // that the fix may change wait too (the one-at-a-time walk fixed this one first).
+        touched.mayChange(view, alias)
+        deferred = Math.min(deferred, rank)
+        return
       }
-    }
+      markDone(alias)
+      const p = plan(view, ctx, alias)
+      if (p.kind === 'advise') {
+        const file = apacheFile(ctx, alias.file) ?? ctx.files[0]
+        reports.add(rank, () => ctx.advise({ file, node: alias.node, message: p.message }))
+      } else if (carryOut(ctx, p, (report) => reports.add(rank, report))) {
+        touched.add(view, p)
+      } else {
+        const file = apacheFile(ctx, alias.file)
+        if (file) {
+          reports.add(rank, () =>
+            ctx.advise({
+              file,
+              node: alias.node,
+              message: `${label(alias)} (Kallithea) needs WSGIPassAuthorization On so git and hg clients can authenticate; not changed because the file to edit has parse errors: fix them and run again.`,
+            }),
+          )
+        }
+      }
+    })
+    if (deferred === Infinity) return reports.flush()
+    // An alias was put off because of an edit ranked before it: that edit's change is given now,
+    // so the next model is a fresh one.
+    reports.flushBefore(deferred)
   }
 }
 

@@ -9,10 +9,10 @@
 // it is only added when exactly one application there runs embedded by default and exactly one
 // daemon group is reachable; anything less clear-cut becomes an advisory.
 import { createDirective, eolOf, indentOf, insertAfter, insertBefore } from '../../src/edit.js'
-import type { DaemonGroup, Located, ScriptAlias, Setting, WsgiModel } from '../../src/mod-wsgi-model.js'
+import type { DaemonGroup, Located, ScriptAlias, Scope, Setting, WsgiModel } from '../../src/mod-wsgi-model.js'
 import type { ApacheFile, Transform, TransformContext } from '../../src/transform.js'
-import type { Content } from '../../src/types.js'
-import { apacheFile } from '../files.js'
+import type { Content, Directive, Section } from '../../src/types.js'
+import { apacheFile, InOrder } from '../files.js'
 
 /** What to do about one script alias. */
 type Decision =
@@ -31,15 +31,41 @@ export const processGroup: Transform = {
     'Without WSGIProcessGroup mod_wsgi never delegates requests to the daemon group: the application runs embedded in every ' +
     'Apache child process (many copies, the system Python, memory exhaustion under prefork) and the daemon idles.',
   apply(ctx) {
-    // Insert one WSGIProcessGroup at a time: each insertion changes what the others resolve to.
+    // Each insertion changes what the aliases of its scope resolve to, so the decisions are made
+    // in passes: one model, then every insertion that no earlier insertion of the same pass can
+    // have changed (see insertionScopes), then a fresh model for the rest. Aliases of separate
+    // vhosts never wait on each other: a run takes two models (decide and insert, then check and
+    // advise) however many sites it holds. Advisories come from the last model, with nothing
+    // left to insert.
+    const reports = new InOrder()
     for (let guard = 0; guard < 1000; guard++) {
-      const model = ctx.model()
-      const decisions = model.scriptAliases.map((alias) => decide(ctx, model, alias))
-      const next = decisions.find((d): d is Extract<Decision, { kind: 'insert' }> => d.kind === 'insert')
-      if (next) {
-        insertGroup(ctx, next.alias, next.daemon)
+      const view = new View(ctx.model())
+      const decisions = view.model.scriptAliases.map((alias) => decide(ctx, view, alias))
+      const touched = new Set<Section | 'global'>()
+      let inserted = false
+      let deferred = Infinity
+      decisions.forEach((d, rank) => {
+        if (d.kind !== 'insert') return
+        const scopes = insertionScopes(view, d.alias)
+        const clash = touched.has('global') || (scopes.has('global') && touched.size > 0) || [...scopes].some((s) => touched.has(s))
+        // Where this insertion takes effect: the decisions ranked after it there wait for the
+        // next pass whether it is made now or put off (the one-at-a-time walk made it first).
+        for (const s of scopes) touched.add(s)
+        if (clash) {
+          // An insertion of this pass applies there too: decide again from a fresh model.
+          deferred = Math.min(deferred, rank)
+          return
+        }
+        insertGroup(ctx, d.alias, d.daemon, (report) => reports.add(rank, report))
+        inserted = true
+      })
+      if (inserted) {
+        // Report in the order of the one-at-a-time walk (model order): what ranks below the first
+        // alias put off can be given now, which also makes the next ctx.model() a fresh one.
+        reports.flushBefore(deferred)
         continue
       }
+      reports.flush()
       const seen = new Set<unknown>()
       for (const d of decisions) {
         if (d.kind !== 'advise' || seen.has(d.key)) continue
@@ -52,24 +78,93 @@ export const processGroup: Transform = {
   },
 }
 
+/**
+ * Where a WSGIProcessGroup inserted for `alias` takes effect: it goes into the alias's parent (next
+ * to the alias, or after the daemon sharing that parent), which Apache reads wherever it reads
+ * the alias: the vhost (or the global config) of each place the alias is read (a file included
+ * by two vhosts is read in both).
+ */
+function insertionScopes(view: View, alias: ScriptAlias): Set<Section | 'global'> {
+  return new Set(view.places(alias).map((a) => a.scope.vhost?.section ?? 'global'))
+}
+
+/**
+ * The model of one pass, with what decide() looks up for every alias gathered once (looking it
+ * up in the whole model for each alias made large runs quadratic). Every list is in model order.
+ */
+class View {
+  /** Each alias node's places (a file included twice mounts its aliases twice). */
+  private byNode = new Map<Directive, ScriptAlias[]>()
+  /** Aliases that run embedded by default (no WSGIProcessGroup applies), outside containers. */
+  private byDefault: ScriptAlias[] = []
+  private defaultByVhost = new Map<Section, ScriptAlias[]>()
+  private byScript = new Map<string, ScriptAlias[]>()
+  private rank = new Map<ScriptAlias, number>()
+  private reachable = new Map<Section | 'global', DaemonGroup[]>()
+
+  constructor(readonly model: WsgiModel) {
+    const push = <K>(map: Map<K, ScriptAlias[]>, key: K, a: ScriptAlias): void => {
+      const list = map.get(key)
+      if (list) list.push(a)
+      else map.set(key, [a])
+    }
+    model.scriptAliases.forEach((a, i) => {
+      this.rank.set(a, i)
+      push(this.byNode, a.node, a)
+      push(this.byScript, a.script, a)
+      if (a.group.via !== 'default' || a.scope.containers.length > 0) return
+      this.byDefault.push(a)
+      if (a.scope.vhost) push(this.defaultByVhost, a.scope.vhost.section, a)
+    })
+  }
+
+  places(alias: ScriptAlias): ScriptAlias[] {
+    return this.byNode.get(alias.node) ?? [alias]
+  }
+
+  /** Aliases of `script` (as resolved), anywhere. */
+  ofScript(script: string): ScriptAlias[] {
+    return this.byScript.get(script) ?? []
+  }
+
+  /** Aliases that run embedded by default: in the vhost `vhost`, or all of them (undefined). */
+  embeddedByDefault(vhost?: Section): ScriptAlias[] {
+    return vhost === undefined ? this.byDefault : (this.defaultByVhost.get(vhost) ?? [])
+  }
+
+  /** Sort aliases of this model into model order, each once. */
+  inOrder(aliases: Iterable<ScriptAlias>): ScriptAlias[] {
+    return [...new Set(aliases)].sort((a, b) => (this.rank.get(a) ?? 0) - (this.rank.get(b) ?? 0))
+  }
+
+  /** model.reachableDaemons(scope), asked once per vhost: which daemons are reachable depends on the vhost (its site) only. */
+  reachableDaemons(scope: Scope): DaemonGroup[] {
+    const key = scope.vhost?.section ?? 'global'
+    let found = this.reachable.get(key)
+    if (found === undefined) this.reachable.set(key, (found = this.model.reachableDaemons(scope)))
+    return found
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Deciding
 
-function decide(ctx: TransformContext, model: WsgiModel, alias: ScriptAlias): Decision {
+function decide(ctx: TransformContext, view: View, alias: ScriptAlias): Decision {
+  const model = view.model
   // Apache refuses a WSGIScriptAlias inside <Directory>/<Location>; the model reports it.
   if (alias.scope.containers.length > 0) return { kind: 'none' }
   const g = alias.group
   if (g.mode === 'unreachable' && g.daemon) return adviseUnreachable(model, alias, g.daemon)
   if (g.mode !== 'embedded') return { kind: 'none' }
-  const reachable = model.reachableDaemons(alias.scope)
+  const reachable = view.reachableDaemons(alias.scope)
   if (g.via !== 'default') return reachable.length > 0 ? adviseExplicitEmbedded(alias, reachable) : { kind: 'none' }
-  if (reachable.length === 0) return adviseSameScriptElsewhere(model, alias)
+  if (reachable.length === 0) return adviseSameScriptElsewhere(view, alias)
   if (reachable.length > 1) return adviseSeveralDaemons(alias, reachable)
   const daemon = reachable[0]
   if (g.partial.length > 0) return advisePartial(alias, daemon, g.partial)
-  const moved = movedTogether(model, alias)
+  const moved = movedTogether(view, alias)
   if (moved.length > 1) return adviseSharedScope(alias, daemon, moved)
-  const rivals = otherAppsFor(model, alias, daemon)
+  const rivals = otherAppsFor(view, alias, daemon)
   if (rivals.length > 0) return adviseSharedDaemon(alias, daemon, rivals)
   const file = apacheFile(ctx, alias.file)
   if (!file || file.tree.data.diagnostics.length > 0) return { kind: 'none' }
@@ -82,13 +177,11 @@ function decide(ctx: TransformContext, model: WsgiModel, alias: ScriptAlias): De
  * server that does (vhosts without their own WSGIProcessGroup inherit the global one). An alias
  * file included in several places counts once per place.
  */
-function movedTogether(model: WsgiModel, alias: ScriptAlias): ScriptAlias[] {
+function movedTogether(view: View, alias: ScriptAlias): ScriptAlias[] {
   const vhost = alias.scope.vhost?.section
-  return model.scriptAliases.filter((a) => {
-    if (a.group.via !== 'default' || a.scope.containers.length > 0) return false
-    if (a.node === alias.node) return true
-    return vhost === undefined || a.scope.vhost?.section === vhost
-  })
+  if (vhost === undefined) return view.embeddedByDefault()
+  const elsewhere = view.places(alias).filter((a) => a.group.via === 'default' && a.scope.containers.length === 0)
+  return view.inOrder([...view.embeddedByDefault(vhost), ...elsewhere])
 }
 
 /**
@@ -96,22 +189,21 @@ function movedTogether(model: WsgiModel, alias: ScriptAlias): ScriptAlias[] {
  * that run embedded could use it too, which of them belong in it cannot be told. A daemon
  * defined in a vhost belongs to that site, so this only applies to global ones.
  */
-function otherAppsFor(model: WsgiModel, alias: ScriptAlias, daemon: DaemonGroup): ScriptAlias[] {
+function otherAppsFor(view: View, alias: ScriptAlias, daemon: DaemonGroup): ScriptAlias[] {
   if (daemon.scope.kind !== 'global') return []
-  return model.scriptAliases.filter(
+  return view.embeddedByDefault().filter(
     (a) =>
       a.script !== alias.script &&
       a.group.mode === 'embedded' &&
-      a.group.via === 'default' &&
-      a.scope.containers.length === 0 &&
-      model.reachableDaemons(a.scope).some((d) => d.name === daemon.name),
+      view.reachableDaemons(a.scope).some((d) => d.name === daemon.name),
   )
 }
 
 // ---------------------------------------------------------------------------------------------
 // Editing
 
-function insertGroup(ctx: TransformContext, alias: ScriptAlias, daemon: DaemonGroup): void {
+/** Insert the WSGIProcessGroup now; its report goes through `report` (held back to keep the order). */
+function insertGroup(ctx: TransformContext, alias: ScriptAlias, daemon: DaemonGroup, report: (give: () => void) => void): void {
   const file = apacheFile(ctx, alias.file) as ApacheFile
   const tree = file.tree
   const sameParent = daemon.file === alias.file && daemon.parent === alias.parent
@@ -122,14 +214,10 @@ function insertGroup(ctx: TransformContext, alias: ScriptAlias, daemon: DaemonGr
   })
   if (sameParent) insertAfter(daemon.parent, daemon.node, node, tree)
   else insertBefore(alias.parent, alias.node, node)
-  ctx.change({
-    file,
-    node,
-    kind: 'insert',
-    explanation:
-      `Added WSGIProcessGroup ${daemon.name} for ${alias.node.name} ${alias.rawUrl}: ${alias.script} ran embedded in every ` +
-      `Apache child process and now runs in the daemon group ${daemon.name}.`,
-  })
+  const explanation =
+    `Added WSGIProcessGroup ${daemon.name} for ${alias.node.name} ${alias.rawUrl}: ${alias.script} ran embedded in every ` +
+    `Apache child process and now runs in the daemon group ${daemon.name}.`
+  report(() => ctx.change({ file, node, kind: 'insert', explanation }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,9 +313,10 @@ function adviseUnreachable(model: WsgiModel, alias: ScriptAlias, daemon: DaemonG
  * daemon in a vhost of another ServerName serves the same script, this is that site's other
  * half (typically a :443 vhost whose ServerName is missing or differs) and cannot reach it.
  */
-function adviseSameScriptElsewhere(model: WsgiModel, alias: ScriptAlias): Decision {
+function adviseSameScriptElsewhere(view: View, alias: ScriptAlias): Decision {
+  const model = view.model
   const daemons = new Set<DaemonGroup>()
-  for (const other of model.scriptAliases) {
+  for (const other of view.ofScript(alias.script)) {
     if (other.script === alias.script && other.group.mode === 'daemon' && other.group.daemon) daemons.add(other.group.daemon)
   }
   const [daemon] = [...daemons]

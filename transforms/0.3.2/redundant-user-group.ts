@@ -40,13 +40,11 @@ export const redundantUserGroup: Transform = {
     'Apache never runs applications as root: daemons without user=/group= already run as the Apache user, so naming ' +
     'it again only adds noise; the options are for repositories owned by another user.',
   apply(ctx) {
-    forEachDaemon(ctx, (first, file) => {
-      for (const owner of OWNERS) {
-        // Dropping user= shifts the options: read the daemon afresh for each owner.
-        const model = ctx.model()
-        const daemon = model.locate(first.node) as DaemonGroup | undefined
-        if (daemon && 'options' in daemon) dropIfApacheOwn(ctx, file, daemon, owner, model)
-      }
+    // One model for every daemon and both owners: dropping user= shifts the option indexes, but
+    // only option keys and values are read here (unchanged by the edit), and removeOption finds
+    // the words on the node itself.
+    forEachDaemon(ctx, (daemon, file, model) => {
+      for (const owner of OWNERS) dropIfApacheOwn(ctx, file, daemon, owner, model)
     })
   },
 }

@@ -37,19 +37,22 @@ export const restrictEmbedded: Transform = {
     'group; the misspelled or misplaced directive stops Apache from starting at all.',
   modWsgi: '>=2.0',
   apply(ctx) {
-    fixSpelling(ctx)
-    moveOutOfSections(ctx)
-    ensureOn(ctx)
-    adviseCutOff(ctx)
+    // Phases 1 and 2 read one model (phase 2 knows what phase 1 renamed); phase 3 reads the files
+    // as those left them; phase 4 only has something to say when phase 3 changed nothing.
+    const model = ctx.model()
+    const renamed = fixSpelling(ctx, model)
+    moveOutOfSections(ctx, model, renamed)
+    if (!ensureOn(ctx)) adviseCutOff(ctx)
   },
 }
 
 // ---------------------------------------------------------------------------------------------
 // 1. WSGIRestrictedEmbedded at global scope: rename in place (ones in a vhost are moved below).
 
-function fixSpelling(ctx: TransformContext): void {
+/** Returns the nodes renamed (the model still has them as misspelled). */
+function fixSpelling(ctx: TransformContext, model: WsgiModel): Set<Directive> {
   const done = new Set<Directive>()
-  for (const r of ctx.model().restrictEmbedded) {
+  for (const r of model.restrictEmbedded) {
     if (!r.misspelled || misplaced(r) || done.has(r.node)) continue
     const file = editable(ctx, r.file)
     if (!file) continue
@@ -65,25 +68,40 @@ function fixSpelling(ctx: TransformContext): void {
         `and now accepts the directive.`,
     })
   }
+  return done
 }
 
 // ---------------------------------------------------------------------------------------------
 // 2. Inside a <VirtualHost> (or <Directory>/<Location>/<Files>): move it to global scope.
 
-function moveOutOfSections(ctx: TransformContext): void {
+/**
+ * One model serves every move (`model`, as phase 1 found the files; `renamed`: what phase 1 fixed
+ * since): a removed directive is skipped, and the directive that decides at global scope is
+ * carried along (a moved one becomes it). Only a moved one whose words hold a variable sends the
+ * rest to a fresh model, which resolves it where it now stands.
+ */
+function moveOutOfSections(ctx: TransformContext, first: WsgiModel, renamed: ReadonlySet<Directive>): void {
+  let model: WsgiModel | undefined = first
+  let global: Global | undefined = effectiveGlobal(first, renamed)
+  const gone = new Set<Directive>()
   for (let guard = 0; guard < 1000; guard++) {
-    const model = ctx.model()
-    const r = model.restrictEmbedded.find((x) => misplaced(x) && editable(ctx, x.file) !== undefined && outermostSection(x) !== undefined)
+    if (model === undefined) {
+      model = ctx.model()
+      global = effectiveGlobal(model)
+    }
+    const r = model.restrictEmbedded.find(
+      (x) => !gone.has(x.node) && misplaced(x) && editable(ctx, x.file) !== undefined && outermostSection(x) !== undefined,
+    )
     if (r === undefined) return
     const outer = outermostSection(r) as Section
     const target = findParent(ctx, outer)
-    const global = effectiveGlobal(model)
     if (global === undefined && (target === undefined || target.file.tree.data.diagnostics.length > 0)) {
       // Nowhere to put it: leave it for the user rather than lose it.
       const file = editable(ctx, r.file) as ApacheFile
       ctx.advise({ file, node: r.node, message: `${text(r.node)} (${where(r)}) ${refusal(r, outer)}; move it to the global server config by hand.` })
       return
     }
+    gone.add(r.node)
     const file = editable(ctx, r.file) as ApacheFile
     remove(r.parent, r.node)
     const spelled = r.misspelled ? ' (misspelled, an invalid command too)' : ''
@@ -108,6 +126,9 @@ function moveOutOfSections(ctx: TransformContext): void {
       explanation: `Removed ${text(r.node)}${spelled} from ${tag(outer)}, where Apache refused to start ("${refusalText(outer)}").`,
     })
     const on = onOff(r.value) === 'On'
+    // Now the only valid one at global scope, when its value is valid (there was none before).
+    if (r.node.args.some((a) => a.includes('${'))) model = undefined
+    else if (onOff(r.value) !== undefined) global = { node, file: place.file.path }
     ctx.change({
       file: place.file,
       node,
@@ -122,11 +143,12 @@ function moveOutOfSections(ctx: TransformContext): void {
 // ---------------------------------------------------------------------------------------------
 // 3. Missing, or Off: On once every application runs in a daemon group.
 
-function ensureOn(ctx: TransformContext): void {
+/** Returns whether it changed anything (then every application runs in a daemon group). */
+function ensureOn(ctx: TransformContext): boolean {
   const model = ctx.model()
-  if (model.embeddedRestricted) return
+  if (model.embeddedRestricted) return false
   const aliases = uniqueAliases(model)
-  if (aliases.length === 0) return
+  if (aliases.length === 0) return false
   const globals = model.restrictEmbedded.filter((r) => !r.misspelled && !misplaced(r))
   const invalid = globals.find((r) => onOff(r.value) === undefined)
   const current = [...globals].reverse().find((r) => onOff(r.value) !== undefined)
@@ -145,21 +167,31 @@ function ensureOn(ctx: TransformContext): void {
           `configuration"). Give ${blockers.length === 1 ? 'it' : 'each'} a daemon group (WSGIProcessGroup), then set ${NAME} On at global scope.`,
       })
     }
-    return
+    return false
   }
-  if (invalid !== undefined) return adviseNotNow(ctx, invalid, `${text(invalid.node)} (${where(invalid)}) is neither On nor Off, which Apache refuses; write ${NAME} On`)
+  if (invalid !== undefined) {
+    adviseNotNow(ctx, invalid, `${text(invalid.node)} (${where(invalid)}) is neither On nor Off, which Apache refuses; write ${NAME} On`)
+    return false
+  }
   if (current !== undefined) return turnOn(ctx, current)
   const broken = ctx.files.find((f) => f.kind === 'apache' && f.tree.data.diagnostics.length > 0)
-  if (broken) return adviseNotNow(ctx, aliases[0], `${NAME} On not added while ${broken.path} has parse errors (the applications it holds are unknown); fix them and run again`)
-  if (model.hasMacros) return adviseNotNow(ctx, aliases[0], `${NAME} On not added: <Macro> bodies may mount applications that run embedded; add it at global scope by hand once every application runs in a daemon group`)
+  if (broken) {
+    adviseNotNow(ctx, aliases[0], `${NAME} On not added while ${broken.path} has parse errors (the applications it holds are unknown); fix them and run again`)
+    return false
+  }
+  if (model.hasMacros) {
+    adviseNotNow(ctx, aliases[0], `${NAME} On not added: <Macro> bodies may mount applications that run embedded; add it at global scope by hand once every application runs in a daemon group`)
+    return false
+  }
   const place = placement(ctx, model, aliases[0])
-  if (place === undefined) return
+  if (place === undefined) return false
   addOn(ctx, place)
+  return true
 }
 
-function turnOn(ctx: TransformContext, current: RestrictEmbedded): void {
+function turnOn(ctx: TransformContext, current: RestrictEmbedded): boolean {
   const file = editable(ctx, current.file)
-  if (!file) return
+  if (!file) return false
   setArgs(current.node, ['On', ...current.node.args.slice(1)])
   ctx.change({
     file,
@@ -167,6 +199,7 @@ function turnOn(ctx: TransformContext, current: RestrictEmbedded): void {
     kind: 'modify',
     explanation: `Set ${NAME} from Off to On, since every WSGI application runs in a daemon group: ${EFFECT}.`,
   })
+  return true
 }
 
 function addOn(ctx: TransformContext, place: Place): void {
@@ -272,9 +305,14 @@ function misplaced(r: RestrictEmbedded): boolean {
   return r.inVirtualHost || r.inContainer
 }
 
-/** The last valid global WSGIRestrictEmbedded: the one that decides. */
-function effectiveGlobal(model: WsgiModel): RestrictEmbedded | undefined {
-  return [...model.restrictEmbedded].reverse().find((r) => !r.misspelled && !misplaced(r) && onOff(r.value) !== undefined)
+/** The WSGIRestrictEmbedded that decides at global scope, or one this transform just moved there. */
+type Global = Pick<Located, 'node' | 'file'>
+
+/** The last valid global WSGIRestrictEmbedded: the one that decides (`renamed`: misspelled ones since fixed). */
+function effectiveGlobal(model: WsgiModel, renamed: ReadonlySet<Directive> = new Set()): RestrictEmbedded | undefined {
+  return [...model.restrictEmbedded]
+    .reverse()
+    .find((r) => (!r.misspelled || renamed.has(r.node)) && !misplaced(r) && onOff(r.value) !== undefined)
 }
 
 const OUTER = new Set(['virtualhost', 'directory', 'directorymatch', 'location', 'locationmatch', 'files', 'filesmatch'])
@@ -337,6 +375,6 @@ function text(node: Directive): string {
   return [node.name, ...node.args].join(' ')
 }
 
-function where(loc: Located): string {
+function where(loc: Pick<Located, 'node' | 'file'>): string {
   return `${loc.file}:${loc.node.position?.start.line ?? '?'}`
 }

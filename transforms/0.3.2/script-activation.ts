@@ -15,7 +15,6 @@
 //   - the script runs embedded, in several groups that disagree, or activates another venv than
 //     python-home, or its code is computed: advisories say what to do; nothing is edited.
 import { posix } from 'node:path'
-import semver from 'semver'
 import { setOption } from '../../src/edit.js'
 import type { DaemonGroup, ScriptAlias, WsgiModel } from '../../src/mod-wsgi-model.js'
 import {
@@ -27,6 +26,8 @@ import {
   type RemovedStatement,
 } from '../../src/python-script.js'
 import type { ApacheFile, ScriptFile, Transform, TransformContext } from '../../src/transform.js'
+import type { Directive } from '../../src/types.js'
+import { coerceVersion, compareVersions, type Version } from '../../src/version.js'
 import { isKallitheaAlias, scriptFileOf } from '../kallithea-app.js'
 import { apacheFile } from '../files.js'
 
@@ -90,17 +91,48 @@ function activationLines(a: DispatchAnalysis): string {
 
 
 /** mod_wsgi older than `min`, when the user said which one runs. */
-function olderThan(ctx: TransformContext, min: string): boolean {
+function olderThan(ctx: TransformContext, min: Version): boolean {
   const v = ctx.options.modWsgiVersion
-  const c = v === undefined ? null : semver.coerce(v)
-  return c !== null && semver.lt(c, min)
+  const c = v === undefined ? null : coerceVersion(v)
+  return c !== null && compareVersions(c, min) < 0
 }
 
 const pythonHome = (d: DaemonGroup): string | undefined => d.options.find((o) => o.key === 'python-home')?.value
 
-/** The Kallithea aliases of the current model that load `file`. */
-function aliasesOf(model: WsgiModel, ctx: TransformContext, file: ScriptFile): ScriptAlias[] {
-  return model.scriptAliases.filter((a) => scriptFileOf(a, ctx.files)?.file === file && isKallitheaAlias(a, ctx.files))
+/**
+ * What the run reads its scripts against: one model for all of them, plus the python-home= this
+ * transform added to daemons since that model was built (addPythonHome): a later script run by
+ * the same daemon must see it, and it is the only edit of the Apache files made here.
+ */
+interface Seen {
+  model: WsgiModel
+  /** Daemon node → the python-home value added to it (as the model would read it back). */
+  added: Map<Directive, string>
+  /** The model's aliases by the script file of the run they load (in model order). */
+  byScript: Map<ScriptFile, ScriptAlias[]>
+  /** An added value holds a variable: only a fresh model reads it back as mod_wsgi would. */
+  stale: boolean
+}
+
+function see(ctx: TransformContext): Seen {
+  const model = ctx.model()
+  const byScript = new Map<ScriptFile, ScriptAlias[]>()
+  for (const a of model.scriptAliases) {
+    const match = scriptFileOf(a, ctx.files)
+    if (!match) continue
+    const list = byScript.get(match.file)
+    if (list) list.push(a)
+    else byScript.set(match.file, [a])
+  }
+  return { model, added: new Map(), byScript, stale: false }
+}
+
+/** The python-home of `d` as the files are now. */
+const homeOf = (seen: Seen, d: DaemonGroup): string | undefined => seen.added.get(d.node) ?? pythonHome(d)
+
+/** The Kallithea aliases of the model that load `file` (by the script's text as it is now). */
+function aliasesOf(seen: Seen, ctx: TransformContext, file: ScriptFile): ScriptAlias[] {
+  return (seen.byScript.get(file) ?? []).filter((a) => isKallitheaAlias(a, ctx.files))
 }
 
 const CODING = /^[ \t\f]*#.*?coding[:=]/
@@ -181,7 +213,14 @@ function removeActivation(ctx: TransformContext, file: ScriptFile, venv: string,
 }
 
 /** Add python-home=<venv> to the daemons that run the script when that is safe; returns the venv, or undefined after advising. */
-function addPythonHome(ctx: TransformContext, model: WsgiModel, file: ScriptFile, daemons: DaemonGroup[], analysis: DispatchAnalysis): string | undefined {
+function addPythonHome(
+  ctx: TransformContext,
+  model: WsgiModel,
+  file: ScriptFile,
+  daemons: DaemonGroup[],
+  analysis: DispatchAnalysis,
+  seen: Seen,
+): string | undefined {
   const names = daemons.map((d) => d.name).join(', ')
   const advise = (message: string): undefined => {
     ctx.advise({ file, line: analysis.activateExecs[0]?.startLine ?? analysis.siteDirs[0]?.startLine, message })
@@ -197,7 +236,7 @@ function addPythonHome(ctx: TransformContext, model: WsgiModel, file: ScriptFile
     )
   }
   const venv = analysis.venv
-  if (olderThan(ctx, '3.4.0')) {
+  if (olderThan(ctx, [3, 4, 0])) {
     return advise(
       `${file.path} activates ${venv} itself; mod_wsgi ${ctx.options.modWsgiVersion} has no python-home option (3.4+), so the activation stays. ` +
         `After upgrading mod_wsgi, add python-home=${venv} to WSGIDaemonProcess ${names} and run again.`,
@@ -229,6 +268,8 @@ function addPythonHome(ctx: TransformContext, model: WsgiModel, file: ScriptFile
   }
   for (const d of daemons) {
     setOption(d.node, 'python-home', venv)
+    seen.added.set(d.node, venv)
+    if (venv.includes('$')) seen.stale = true
     ctx.change({
       file: apacheFile(ctx, d.file) as ApacheFile,
       node: d.node,
@@ -242,9 +283,9 @@ function addPythonHome(ctx: TransformContext, model: WsgiModel, file: ScriptFile
 }
 
 /** Handle one dispatch script of the run. */
-function handleScript(ctx: TransformContext, file: ScriptFile): void {
-  const model = ctx.model()
-  const aliases = aliasesOf(model, ctx, file)
+function handleScript(ctx: TransformContext, seen: Seen, file: ScriptFile): void {
+  const model = seen.model
+  const aliases = aliasesOf(seen, ctx, file)
   if (aliases.length === 0) return
   const analysis = analyzeDispatchScript(file.text)
   if (!activates(analysis)) return
@@ -281,13 +322,13 @@ function handleScript(ctx: TransformContext, file: ScriptFile): void {
   }
   const daemons = [...new Map(aliases.map((a) => [a.group.daemon!.node, a.group.daemon!])).values()]
   const homes = daemons.map((d) => {
-    const h = pythonHome(d)
+    const h = homeOf(seen, d)
     return h === undefined ? undefined : normalizeVenv(h)
   })
   const defined = [...new Set(homes.filter((h): h is string => h !== undefined))]
   let venv: string | undefined
   if (defined.length === 0) {
-    venv = addPythonHome(ctx, model, file, daemons, analysis)
+    venv = addPythonHome(ctx, model, file, daemons, analysis, seen)
     if (venv === undefined) return
   } else if (defined.length > 1 || homes.includes(undefined)) {
     ctx.advise({
@@ -321,7 +362,15 @@ function handleScript(ctx: TransformContext, file: ScriptFile): void {
 
 function apply(ctx: TransformContext): void {
   const scripts = ctx.files.filter((f): f is ScriptFile => f.kind === 'wsgi')
-  for (const file of scripts) handleScript(ctx, file)
+  // One model for every script: removing a script's activation changes no Apache file, and the
+  // python-home= added to a daemon is carried in `added` (aliases, groups and other options stay
+  // as the model has them). A value with a variable in it is read back by a fresh model instead.
+  let seen: Seen | undefined
+  for (const file of scripts) {
+    seen ??= see(ctx)
+    handleScript(ctx, seen, file)
+    if (seen.stale) seen = undefined
+  }
 }
 
 export const scriptActivation: Transform = {
