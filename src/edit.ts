@@ -1,7 +1,7 @@
 // Edits that keep the user's layout: new lines take the indentation and line ending of their
 // neighbours, removals take whole lines, option edits touch only the option's own word.
 import { renderDirective, respell } from './render.js'
-import { remember } from './snapshot.js'
+import { markSpelled } from './snapshot.js'
 import type { Content, Directive, Root, Section } from './types.js'
 import { quoteWord } from './words.js'
 
@@ -52,7 +52,7 @@ function setLastRaw(node: Content, raw: string): void {
     }
   } else if (node.type === 'directive') {
     node.raw = raw
-    remember(node)
+    markSpelled(node)
   } else node.raw = raw
 }
 
@@ -88,8 +88,9 @@ export interface NewDirective {
 /** A directive node spelled from values, ready to insert. */
 export function createDirective(name: string, args: string[], options: NewDirective = {}): Directive {
   const raw = (options.indent ?? '') + [name, ...args.map((a) => quoteWord(a))].join(' ') + (options.eol ?? '\n')
-  const node: Directive = { type: 'directive', name, args: args.slice(), raw }
-  remember(node)
+  // markSpelled freezes a copy of `args` (a frozen array spells the same words wherever it is).
+  const node: Directive = { type: 'directive', name, args, raw }
+  markSpelled(node)
   return node
 }
 
@@ -232,8 +233,9 @@ export function cloneNode<T extends Content>(node: T): T {
   const copy = (n: Content): Content => {
     if (n.type === 'directive') {
       respell(n)
-      const c: Directive = { ...n, args: n.args.slice(), ...(n.data ? { data: { ...n.data } } : {}) }
-      remember(c)
+      // respell froze n.args: the copy can share them.
+      const c: Directive = { ...n, ...(n.data ? { data: { ...n.data } } : {}) }
+      markSpelled(c)
       return c
     }
     if (n.type === 'section') return { ...n, args: n.args.slice(), open: { ...n.open }, close: n.close && { ...n.close }, children: n.children.map(copy) }

@@ -39,46 +39,61 @@ const BACKSLASH = 92
 
 export function logicalLines(s: string): LogicalLine[] {
   const out: LogicalLine[] = []
-  const n = s.length
   let pos = 0
   let lineNo = 1
-  while (pos < n) {
-    const start = pos
-    const line = lineNo
-    let text = ''
-    let segments: Segment[] | undefined
-    let count = 0
-    for (;;) {
-      const lf = s.indexOf('\n', pos)
-      const end = lf === -1 ? n : lf + 1
-      const eol = eolLength(s, end, pos)
-      const contentEnd = end - eol
-      count++
-      if (eol > 0) lineNo++
-      const endsInBackslash =
-        contentEnd > pos ? s.charCodeAt(contentEnd - 1) === BACKSLASH : text.charCodeAt(text.length - 1) === BACKSLASH
-      if (eol === 0 || !endsInBackslash) {
-        if (segments) push(segments, text.length, pos, contentEnd - pos)
-        text += s.slice(pos, contentEnd)
-        pos = end
-        break
-      }
-      segments ??= text === '' ? [] : [{ textStart: 0, sourceStart: start, length: text.length }]
-      if (contentEnd > pos) {
-        push(segments, text.length, pos, contentEnd - 1 - pos)
-        text += s.slice(pos, contentEnd - 1)
-      } else {
-        // An empty line after a kept `\`: that `\` goes.
-        text = text.slice(0, -1)
-        const last = segments[segments.length - 1]
-        if (--last.length === 0) segments.pop()
-      }
-      pos = end
-      if (pos >= n) break
-    }
-    out.push({ start, end: pos, line, lines: count, text, ...(segments ? { segments } : {}) })
+  while (pos < s.length) {
+    const line = readLogicalLine(s, pos, lineNo)
+    out.push(line)
+    lineNo += countLf(s, line.start, line.end)
+    pos = line.end
   }
   return out
+}
+
+/** Number of LFs in s[from, to). */
+export function countLf(s: string, from: number, to: number): number {
+  let n = 0
+  for (let i = s.indexOf('\n', from); i !== -1 && i < to; i = s.indexOf('\n', i + 1)) n++
+  return n
+}
+
+/** The logical line that starts at `start` (a line start), on physical line `lineNo`. */
+export function readLogicalLine(s: string, start: number, lineNo: number): LogicalLine {
+  const n = s.length
+  let pos = start
+  let text = ''
+  let segments: Segment[] | undefined
+  let count = 0
+  for (;;) {
+    const lf = s.indexOf('\n', pos)
+    const end = lf === -1 ? n : lf + 1
+    const eol = eolLength(s, end, pos)
+    const contentEnd = end - eol
+    count++
+    const endsInBackslash =
+      contentEnd > pos ? s.charCodeAt(contentEnd - 1) === BACKSLASH : text.charCodeAt(text.length - 1) === BACKSLASH
+    if (eol === 0 || !endsInBackslash) {
+      if (segments) push(segments, text.length, pos, contentEnd - pos)
+      text += s.slice(pos, contentEnd)
+      pos = end
+      break
+    }
+    segments ??= text === '' ? [] : [{ textStart: 0, sourceStart: start, length: text.length }]
+    if (contentEnd > pos) {
+      push(segments, text.length, pos, contentEnd - 1 - pos)
+      text += s.slice(pos, contentEnd - 1)
+    } else {
+      // An empty line after a kept `\`: that `\` goes.
+      text = text.slice(0, -1)
+      const last = segments[segments.length - 1]
+      if (--last.length === 0) segments.pop()
+    }
+    pos = end
+    if (pos >= n) break
+  }
+  const line: LogicalLine = { start, end: pos, line: lineNo, lines: count, text }
+  if (segments) line.segments = segments
+  return line
 }
 
 function push(segments: Segment[], textStart: number, sourceStart: number, length: number): void {

@@ -2,7 +2,7 @@
 // spacing, quoting and `\` continuation layout of the others stay as the user wrote them.
 import { diffArrays } from 'diff'
 import { logicalLines, sourceOffset } from './lines.js'
-import { isUnchanged, remember } from './snapshot.js'
+import { isUnchanged, markSpelled } from './snapshot.js'
 import type { Directive } from './types.js'
 import { isSpace, quoteWord, splitWords, type Word } from './words.js'
 
@@ -118,5 +118,5 @@ export function renderDirective(node: Directive): string {
 /** Set a directive's name/args and re-spell its raw text at once. */
 export function respell(node: Directive): void {
   node.raw = renderDirective(node)
-  remember(node)
+  markSpelled(node)
 }

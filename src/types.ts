@@ -14,7 +14,15 @@ export interface Directive extends Node {
   type: 'directive'
   /** The name as written (Apache matches names case-insensitively). */
   name: string
-  /** Argument values with quotes and escapes resolved, as Apache's ap_getword_conf reads them. */
+  /**
+   * Argument values with quotes and escapes resolved, as Apache's ap_getword_conf reads them.
+   *
+   * The array that `raw` spells is frozen (the parser's, and those the edit helpers set), and may
+   * be shared by directives with the same words. To edit, assign a new array
+   * (`d.args = [...d.args, 'x']`) or use setArgs/setOption: the printer re-spells `raw` for an
+   * array that is not frozen. Changing the frozen array in place (`d.args.push('x')`) throws a
+   * TypeError. A frozen array assigned by hand is taken to be the one `raw` spells.
+   */
   args: string[]
   /** Source text: indentation, continuations, quoting, trailing space and line ending. */
   raw: string

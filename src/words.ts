@@ -16,18 +16,22 @@ export function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f'
 }
 
+/** isSpace for a char code: space, or \t \n \v \f \r (9 to 13). */
+export function isSpaceCode(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13)
+}
+
+const BACKSLASH = 92
+const DOUBLE_QUOTE = 34
+const SINGLE_QUOTE = 39
+
+// Inside quotes `\\` and `\<quote>` are escapes; in a bare word only `\\`. (replace, not `+=`: a
+// string built a character at a time is a chain of small strings, kept as long as the value.)
+const ESCAPES = { '': /\\(\\)/g, '"': /\\([\\"])/g, "'": /\\([\\'])/g }
+
 function unescape(text: string, quote: string): string {
   if (!text.includes('\\')) return text
-  let out = ''
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    const next = text[i + 1]
-    if (c === '\\' && (next === '\\' || (quote !== '' && next === quote))) {
-      out += next
-      i++
-    } else out += c
-  }
-  return out
+  return text.replace(ESCAPES[quote as keyof typeof ESCAPES], '$1')
 }
 
 /** Split `text` from `from` to `to` into words the way ap_getword_conf does. */
@@ -57,6 +61,98 @@ export function splitWords(text: string, from = 0, to = text.length): Word[] {
       i = j
     }
   }
+}
+
+// Strings that repeat (names, `all`, `granted`, `On`, ...) are kept once: a direct-mapped cache
+// indexed by a hash of the characters, computed while scanning them. A miss costs one slot; a
+// hit is checked in place (startsWith), so a word seen before costs no new string at all.
+const CACHE_BITS = 13
+const CACHE_MASK = (1 << CACHE_BITS) - 1
+/** Longer words are mostly unique (paths, host names): not worth a slot. */
+const MAX_CACHED_LENGTH = 40
+
+/** One string for each short string seen again (see above). */
+export class StringCache {
+  private readonly cache: string[] = new Array<string>(CACHE_MASK + 1).fill('')
+
+  /** text.slice(from, to), the cached string when it is the same (`h`: hashOf the slice). */
+  slice(text: string, from: number, to: number, h = hashOf(text, from, to)): string {
+    const length = to - from
+    if (length > MAX_CACHED_LENGTH) return text.slice(from, to)
+    const slot = (h ^ (h >>> CACHE_BITS)) & CACHE_MASK
+    const cached = this.cache[slot]
+    if (cached.length === length && text.startsWith(cached, from)) return cached
+    return (this.cache[slot] = text.slice(from, to))
+  }
+
+  /** The cached string equal to `s` when there is one, else `s` (cached from now on). */
+  intern(s: string): string {
+    return this.slice(s, 0, s.length)
+  }
+}
+
+/**
+ * Reads word values as splitWords does, without source ranges or an object a word. The values
+ * (and their hashes) go into arrays that are reused from line to line: read() returns how many of
+ * their first entries are this line's (the rest is stale).
+ */
+export class WordReader {
+  readonly words: string[] = []
+  /** Hash of each word's characters, for callers that cache what they make of the words. */
+  readonly hashes: number[] = []
+  readonly strings = new StringCache()
+
+  /** Read the words of text[from, to) into words/hashes; returns how many there are. */
+  read(text: string, from: number, to: number): number {
+    const words = this.words
+    const hashes = this.hashes
+    let n = 0
+    let i = from
+    for (;;) {
+      while (i < to && isSpaceCode(text.charCodeAt(i))) i++
+      if (i >= to) return n
+      const c = text.charCodeAt(i)
+      let escaped = false
+      let h = 0
+      if (c === DOUBLE_QUOTE || c === SINGLE_QUOTE) {
+        let j = i + 1
+        while (j < to) {
+          const d = text.charCodeAt(j)
+          if (d === c) break
+          if (d === BACKSLASH && j + 1 < to) {
+            const next = text.charCodeAt(j + 1)
+            if (next === c || next === BACKSLASH) {
+              escaped = true
+              j += 2
+              continue
+            }
+          }
+          h = (Math.imul(h, 31) + d) | 0
+          j++
+        }
+        words[n] = escaped ? unescape(text.slice(i + 1, j), text[i]) : this.strings.slice(text, i + 1, j, h)
+        // An unterminated quote takes the rest of the line, as in Apache.
+        i = j < to ? j + 1 : j
+      } else {
+        let j = i
+        for (; j < to; j++) {
+          const d = text.charCodeAt(j)
+          if (isSpaceCode(d)) break
+          if (d === BACKSLASH) escaped = true
+          h = (Math.imul(h, 31) + d) | 0
+        }
+        words[n] = escaped ? unescape(text.slice(i, j), '') : this.strings.slice(text, i, j, h)
+        i = j
+      }
+      hashes[n++] = h
+    }
+  }
+}
+
+function hashOf(text: string, from: number, to: number): number {
+  let h = 0
+  for (let i = from; i < to; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0
+  return h
 }
 
 /** Write a value so that splitWords reads it back as one word, keeping a preferred quote style. */

@@ -643,7 +643,7 @@ test('replaceWith: a continued directive is replaced whole', (t) => {
 test('replaceWith: pending edits of the replacement are kept', (t) => {
   const tree = read('A 1\r\nB 2\r\n')
   const r = createDirective('C', ['3'])
-  r.args.push('4')
+  r.args = [...r.args, '4']
   replaceWith(tree, tree.children[0], r)
   t.is(print(tree), 'C 3 4\r\nB 2\r\n')
 })
@@ -700,6 +700,25 @@ test('setArgs: removing every argument of a continued directive leaves no `\\`',
   setArgs(node, [])
   t.is(print(tree), 'WSGIDaemonProcess\n')
   t.deepEqual(reread(print(tree)), [['WSGIDaemonProcess']])
+})
+
+test('setArgs, renameDirective, createDirective: the args arrays they set are frozen copies', (t) => {
+  const { tree, node } = one('Require all granted\n')
+  const args = ['ip', '10.0.0.0/8']
+  setArgs(node, args)
+  t.true(Object.isFrozen(node.args))
+  t.false(Object.isFrozen(args))
+  t.throws(() => node.args.push('x'), { instanceOf: TypeError })
+  renameDirective(node, 'require')
+  t.true(Object.isFrozen(node.args))
+  t.is(print(tree), 'require ip 10.0.0.0/8\n')
+  const made = createDirective('X', args)
+  t.true(Object.isFrozen(made.args))
+  t.not(made.args, args)
+  // Another directive's (frozen) args given to setArgs are spelled, not taken for unchanged.
+  const other = one('Y a b\n')
+  setArgs(other.node, made.args)
+  t.is(print(other.tree), 'Y ip 10.0.0.0/8\n')
 })
 
 test('setArgs: the args array is copied, and an unchanged directive prints as it was', (t) => {

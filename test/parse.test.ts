@@ -352,11 +352,33 @@ test('continuation with CRLF, and a line holding only a backslash', (t) => {
 })
 
 test('a continued open tag and a continued close tag', (t) => {
-  const tree = read('<Directory \\\n  "/srv/x">\n</Directory \\\n>\n')
+  const tree = read('<Directory \\\n  "/srv/x">\n</Directory\\\n>\n')
   t.deepEqual(shape(tree.children), [{ section: 'Directory', args: ['/srv/x'], children: [], closed: true }])
   const s = tree.children[0] as Section
   t.deepEqual(s.open.position, span(pt(1, 1, 0), pt(2, 12, 24)))
-  t.deepEqual(s.close?.position, span(pt(3, 1, 25), pt(4, 2, 40)))
+  t.deepEqual(s.close?.position, span(pt(3, 1, 25), pt(4, 2, 39)))
+  // With a space before the continuation the close tag reads `</Directory >`: Apache 2.4.71 here
+  // rejects it ("</Directory> directive missing closing '>'").
+  const spaced = read('<Directory /x>\n</Directory \\\n>\n', { diagnostics: 1 })
+  t.deepEqual(diagnostics(spaced).map((d) => [d.ruleId, d.line, d.column]), [['unterminated-tag', 2, 1]])
+})
+
+// The parser keeps one string for words and lines that repeat, and one frozen args array for
+// directives with the same words, in caches that forget on collisions: many distinct words that
+// collide, between words that repeat, must all come back as written.
+test('many distinct and repeated words, names and lines read back as written', (t) => {
+  const lines: string[] = []
+  const want: Array<[string, string[]]> = []
+  for (let i = 0; i < 30000; i++) {
+    const name = i % 3 === 0 ? 'Require' : `D${i % 977}`
+    const args = i % 5 === 0 ? ['all', 'granted'] : [`a${i}`, `b${i % 101}`, i % 2 === 0 ? 'On' : `"q ${i % 13}"`]
+    lines.push(`${' '.repeat(i % 4)}${name} ${args.join(' ')}`)
+    want.push([name, args.map((a) => a.replace(/^"(.*)"$/, '$1'))])
+  }
+  const tree = read(lines.join('\n') + '\n')
+  const got = (tree.children as Directive[]).map((d): [string, string[]] => [d.name, d.args])
+  t.deepEqual(got, want)
+  t.true((tree.children as Directive[]).every((d, i) => d.raw === lines[i] + '\n'))
 })
 
 test('a backslash not at the end of the line, or followed by a space, is a plain character', (t) => {
@@ -595,6 +617,35 @@ test('an open tag without > is reported and keeps its words', (t) => {
   t.deepEqual(diagnostics(tree), [
     { ruleId: 'unterminated-tag', line: 1, column: 1, reason: "<Directory> directive missing closing '>': end the tag with '>'" },
   ])
+})
+
+// Apache 2.4.71 here: `</Directory >` and `</Directory` both fail with "</Directory> directive
+// missing closing '>'" (it compares the first word with `</Directory>`).
+test('a close tag without > (or with a space before it) is reported, and still closes its section', (t) => {
+  for (const close of ['</Directory', '</Directory >', '</directory  >  ']) {
+    const tree = read(`<Directory /x>\n  Require all granted\n${close}\nServerName a\n`, { diagnostics: 1 })
+    t.deepEqual(shape(tree.children), [
+      { section: 'Directory', args: ['/x'], children: [{ directive: 'Require', args: ['all', 'granted'] }], closed: true },
+      { directive: 'ServerName', args: ['a'] },
+    ])
+    const name = close.slice(2, 11)
+    t.deepEqual(diagnostics(tree), [
+      {
+        ruleId: 'unterminated-tag',
+        line: 3,
+        column: 1,
+        reason: `</${name}> directive missing closing '>': write the close tag as </${name}>`,
+      },
+    ])
+    const s = tree.children[0] as Section
+    t.is(s.close?.name, name)
+    t.deepEqual(s.position?.end, s.close?.position?.end)
+  }
+  // A close tag of a <Macro> too; a stray one is reported as stray only.
+  const macro = read('<Macro M>\nX 1\n</Macro >\n', { diagnostics: 1 })
+  t.deepEqual(diagnostics(macro).map((d) => [d.ruleId, d.line]), [['unterminated-tag', 3]])
+  const stray = read('</Directory\n', { diagnostics: 1 })
+  t.deepEqual(diagnostics(stray).map((d) => d.ruleId), ['stray-close'])
 })
 
 // Apache's section handlers (core.c dirsection, urlsection, filesection, virtualhost_section,
@@ -891,6 +942,9 @@ test('<Macro>: nested macros are counted; an unclosed macro is reported', (t) =>
   ])
   const open = read('<Macro A>\n<Directory $x>\n', { diagnostics: 1 })
   t.deepEqual(diagnostics(open).map((d) => [d.ruleId, d.line, d.column]), [['unclosed-section', 1, 1]])
+  // Like any unclosed section, it ends at its last child (at its open tag without children).
+  t.deepEqual(open.children[0].position, span(pt(1, 1, 0), pt(2, 15, 24)))
+  t.deepEqual(read('  <Macro A>\n', { diagnostics: 1 }).children[0].position, span(pt(1, 3, 2), pt(1, 12, 11)))
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -983,7 +1037,7 @@ test('edit: replacing a value keeps its quote style', (t) => {
 test('edit: adding an arg', (t) => {
   t.is(
     edited('WSGIDaemonProcess kallithea threads=4\n', 'WSGIDaemonProcess', (d) => {
-      d.args.push('user=kallithea')
+      d.args = [...d.args, 'user=kallithea']
     }),
     'WSGIDaemonProcess kallithea threads=4 user=kallithea\n',
   )
@@ -1002,7 +1056,37 @@ test('edit: adding an arg', (t) => {
     'Header set X "a" "env=HTTPS"\n',
   )
   // Inserted in the middle.
-  t.is(edited('Options -Indexes +FollowSymLinks\n', 'Options', (d) => void d.args.splice(1, 0, '+ExecCGI')), 'Options -Indexes +ExecCGI +FollowSymLinks\n')
+  t.is(
+    edited('Options -Indexes +FollowSymLinks\n', 'Options', (d) => void (d.args = [d.args[0], '+ExecCGI', ...d.args.slice(1)])),
+    'Options -Indexes +ExecCGI +FollowSymLinks\n',
+  )
+})
+
+// The parser's args arrays are frozen: an array that raw spells is never changed in place, so the
+// printer needs no copy of it to see an edit. Editing is assigning a new array.
+test('edit: args arrays are frozen; changing one in place throws, assigning a new one is re-spelled', (t) => {
+  const tree = parse('Options -Indexes +FollowSymLinks\nServerSignature\n')
+  const [options, signature] = tree.children as Directive[]
+  t.true(Object.isFrozen(options.args))
+  t.true(Object.isFrozen(signature.args))
+  const readOnly = { instanceOf: TypeError, message: /not extensible|read only|Cannot (?:add|assign|delete)/ }
+  t.throws(() => options.args.push('+ExecCGI'), readOnly)
+  t.throws(() => {
+    options.args[0] = '+Indexes'
+  }, readOnly)
+  t.throws(() => options.args.splice(0, 1), readOnly)
+  t.throws(() => signature.args.push('Off'), readOnly)
+  t.deepEqual(options.args, ['-Indexes', '+FollowSymLinks'])
+  t.is(print(tree), 'Options -Indexes +FollowSymLinks\nServerSignature\n')
+  options.args = ['+Indexes', ...options.args.slice(1)]
+  signature.args = ['Off']
+  t.false(Object.isFrozen(options.args))
+  t.is(print(tree), 'Options +Indexes +FollowSymLinks\nServerSignature Off\n')
+  // The same values in a new array print the original text.
+  const again = parse('Require  all granted\n')
+  const require = again.children[0] as Directive
+  require.args = [...require.args]
+  t.is(print(again), 'Require  all granted\n')
 })
 
 test('edit: renaming keeps indentation, args and line ending', (t) => {
