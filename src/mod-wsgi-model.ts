@@ -443,7 +443,9 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
   const virtualHosts: VirtualHostInfo[] = []
   const macros: Section[] = []
   const problems: Problem[] = []
-  const located = new Map<Content, Located>()
+  /** Every visit's record, by `order`; locate() indexes them by node when first asked. */
+  const byOrder: Located[] = []
+  let located: Map<Content, Located> | undefined
   const visitedOrder: string[] = []
   const visited = new Set<string>()
   const walking: string[] = []
@@ -464,7 +466,8 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
       visitedOrder.push(path)
     }
     walking.push(path)
-    walkChildren(file.tree.children, { file: path, scope: { ...scope, file: path }, wrappers: [], parent: file.tree })
+    const s = scope
+    walkChildren(file.tree.children, { file: path, scope: makeScope(s.kind, path, s.ancestors, s.containers, s.includes, s.vhost, s.container, s.conditional), wrappers: [], parent: file.tree })
     walking.pop()
   }
 
@@ -482,11 +485,12 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
       return
     }
     const ancestors = [...ctx.scope.ancestors, section]
+    const s = ctx.scope
     let wrappers = ctx.wrappers
     let scope: Scope
     if (WRAPPERS.has(lower)) {
       wrappers = [...ctx.wrappers, section]
-      scope = { ...ctx.scope, ancestors }
+      scope = makeScope(s.kind, s.file, ancestors, s.containers, s.includes, s.vhost, s.container, s.conditional)
     } else if (lower === 'virtualhost') {
       if (ctx.scope.vhost !== undefined) {
         problem('nested-virtualhost', 'error', { file: ctx.file, node: section },
@@ -500,7 +504,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
         siteName: '',
       }
       virtualHosts.push(vhost)
-      scope = { ...ctx.scope, ancestors, kind: 'vhost', vhost, containers: [], container: undefined, conditional: undefined }
+      scope = makeScope('vhost', s.file, ancestors, [], s.includes, vhost, undefined, undefined)
     } else if (Object.prototype.hasOwnProperty.call(CONTAINERS, lower)) {
       const kind = CONTAINERS[lower]
       const tilde = section.args[0] === '~'
@@ -514,29 +518,28 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
         file: ctx.file,
       }
       const containers = [...ctx.scope.containers, info]
-      scope = { ...ctx.scope, ancestors, containers, container: info }
+      scope = makeScope(s.kind, s.file, ancestors, containers, s.includes, s.vhost, info, s.conditional)
     } else if (CONDITIONALS.has(lower)) {
-      scope = { ...ctx.scope, ancestors, conditional: section }
+      scope = makeScope(s.kind, s.file, ancestors, s.containers, s.includes, s.vhost, s.container, section)
     } else {
-      scope = { ...ctx.scope, ancestors }
+      scope = makeScope(s.kind, s.file, ancestors, s.containers, s.includes, s.vhost, s.container, s.conditional)
     }
     walkChildren(section.children, { file: ctx.file, scope, wrappers, parent: section })
   }
 
   const setting = (loc: Located): Setting => {
     const values = loc.node.args.map(resolve)
-    return record({ ...loc, value: values[0] ?? '', raw: loc.node.args[0] ?? '', values })
+    return record<Setting>({ node: loc.node, file: loc.file, scope: loc.scope, wrappers: loc.wrappers, parent: loc.parent, order: loc.order, value: values[0] ?? '', raw: loc.node.args[0] ?? '', values })
   }
   /** Let locate() return the richest record of a node's first visit. */
   const record = <T extends Located>(rec: T): T => {
-    const first = located.get(rec.node)
-    if (first !== undefined && first.order === rec.order) located.set(rec.node, rec)
+    byOrder[rec.order] = rec
     return rec
   }
 
   const walkDirective = (node: Directive, ctx: Ctx): void => {
     const loc: Located = { node, file: ctx.file, scope: ctx.scope, wrappers: ctx.wrappers, parent: ctx.parent, order: order++ }
-    if (!located.has(node)) located.set(node, loc)
+    byOrder.push(loc)
     const name = node.name.toLowerCase()
     const args = node.args
     const inContainer = ctx.scope.containers.length > 0
@@ -552,7 +555,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
         const rawPattern = args[0] ?? ''
         const pattern = resolve(rawPattern)
         const targets = rawPattern === '' ? [] : includeTargets(pattern, ctx.file)
-        includes.push(record({ ...loc, optional: name === 'includeoptional', pattern, rawPattern, targets }))
+        includes.push(record<IncludeInfo>({ node: loc.node, file: loc.file, scope: loc.scope, wrappers: loc.wrappers, parent: loc.parent, order: loc.order, optional: name === 'includeoptional', pattern, rawPattern, targets }))
         for (const target of targets) {
           if (walking.includes(target)) {
             problem('include-cycle', 'error', loc,
@@ -561,7 +564,8 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
             continue
           }
           const step: IncludeStep = { node, file: ctx.file }
-          walkFile(target, { ...ctx.scope, includes: [...ctx.scope.includes, step] })
+          const s = ctx.scope
+          walkFile(target, makeScope(s.kind, s.file, s.ancestors, s.containers, [...s.includes, step], s.vhost, s.container, s.conditional))
         }
         break
       }
@@ -585,7 +589,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
         break
       case 'wsgidaemonprocess': {
         const rawName = args[0] ?? ''
-        const daemon: DaemonGroup = { ...loc, name: resolve(rawName), rawName, options: parseOptions(args, 1, resolve, DAEMON_OPTIONS) }
+        const daemon: DaemonGroup = { node: loc.node, file: loc.file, scope: loc.scope, wrappers: loc.wrappers, parent: loc.parent, order: loc.order, name: resolve(rawName), rawName, options: parseOptions(args, 1, resolve, DAEMON_OPTIONS) }
         daemons.push(record(daemon))
         if (inContainer) notAllowedHere(node, loc)
         break
@@ -600,7 +604,12 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
           else invalidOptions.push(o)
         }
         scriptAliases.push(record<ScriptAlias>({
-          ...loc,
+          node: loc.node,
+          file: loc.file,
+          scope: loc.scope,
+          wrappers: loc.wrappers,
+          parent: loc.parent,
+          order: loc.order,
           directive: name === 'wsgiscriptalias' ? 'WSGIScriptAlias' : 'WSGIScriptAliasMatch',
           url: resolve(args[0] ?? ''),
           rawUrl: args[0] ?? '',
@@ -637,8 +646,17 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
       case 'wsgirestrictembedded':
       case 'wsgirestrictedembedded': {
         const misspelled = name === 'wsgirestrictedembedded'
-        const entry: RestrictEmbedded = record({
-          ...setting(loc),
+        const base = setting(loc)
+        const entry: RestrictEmbedded = record<RestrictEmbedded>({
+          node: base.node,
+          file: base.file,
+          scope: base.scope,
+          wrappers: base.wrappers,
+          parent: base.parent,
+          order: base.order,
+          value: base.value,
+          raw: base.raw,
+          values: base.values,
           misspelled,
           inVirtualHost: ctx.scope.kind === 'vhost',
           inContainer,
@@ -669,7 +687,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
   }
 
   // Walk: top-level files in order, then any file only reachable through a cycle.
-  const globalScope = (file: string): Scope => ({ kind: 'global', file, ancestors: [], containers: [], includes: [] })
+  const globalScope = (file: string): Scope => makeScope('global', file, [], [], [], undefined, undefined, undefined)
   const roots = options.roots ?? configFiles.map((f) => f.path).filter((p) => !included.has(p))
   for (const root of roots) walkFile(root, globalScope(root))
   if (options.roots === undefined) {
@@ -753,23 +771,29 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     return index
   }
 
-  const effective = (list: Setting[], target: Target, valid: (s: Setting) => boolean = () => true): { setting?: Setting; via: Via; partial: Setting[] } => {
+  /** `wantPartial` false: the caller ignores `partial` (left empty), so it is not searched for. */
+  const effective = (
+    list: Setting[],
+    target: Target,
+    valid: (s: Setting) => boolean = () => true,
+    wantPartial = true,
+  ): { setting?: Setting; via: Via; partial: Setting[] } => {
     // Only the settings that can apply: global ones and those of the target's vhost, found through
     // the index by container path (a superset of those whose coverage is not 'none').
     const index = indexOf(list, valid)
     const vhostBucket = target.scope.vhost !== undefined ? index.vhosts.get(target.scope.vhost.section) : undefined
-    const paths = target.alias !== undefined ? pathsOf(target.alias) : undefined
     const candidates = inOrder([
-      ...bucketCandidates(index.global, target.scope, paths),
-      ...(vhostBucket ? bucketCandidates(vhostBucket, target.scope, paths) : []),
+      ...bucketCandidates(index.global, target.scope, target.alias, pathsOf, wantPartial),
+      ...(vhostBucket ? bucketCandidates(vhostBucket, target.scope, target.alias, pathsOf, wantPartial) : []),
     ])
     const full: Setting[] = []
     const partial: Setting[] = []
     for (const s of candidates) {
       const cov = coverage(s, target)
       if (cov === 'none') continue
-      if (cov === 'partial' || s.scope.conditional !== undefined) partial.push(s)
-      else full.push(s)
+      if (cov === 'partial' || s.scope.conditional !== undefined) {
+        if (wantPartial) partial.push(s)
+      } else full.push(s)
     }
     if (full.length > 0) {
       full.sort(mergeOrder)
@@ -794,10 +818,9 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
       for (let i = 0; i < theirs.length; i++) if (theirs[i].section !== mine[i].section) return 'none'
       return 'full'
     }
-    const paths = pathsOf(target.alias)
     let result: Coverage = 'full'
     for (const c of s.scope.containers) {
-      const cov = covers(c, paths)
+      const cov = covers(c, pathsOf(target.alias))
       if (cov === 'none') return 'none'
       if (cov === 'partial') result = 'partial'
     }
@@ -809,7 +832,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     if (value === '' || value === '%{GLOBAL}') return { mode: 'embedded', ...base }
     const envVar = /^%\{ENV:([^}]*)\}$/.exec(value)
     if (envVar) {
-      const r = effective(restrictProcesses, target)
+      const r = effective(restrictProcesses, target, undefined, false)
       const result: GroupResolution = { mode: 'dynamic', group: value, envVar: envVar[1], ...base }
       if (r.setting) {
         result.restrictProcess = r.setting
@@ -836,7 +859,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     if (target.alias && opt && onOff(opt.value) !== undefined) {
       return { value: onOff(opt.value), via: 'alias-option', directive: target.alias.node }
     }
-    const e = effective(passAuthorizations, target, isFlagSetting)
+    const e = effective(passAuthorizations, target, isFlagSetting, false)
     if (e.setting === undefined) return { value: undefined, via: 'default' }
     return { value: onOff(e.setting.value), via: e.via, directive: e.setting.node, setting: e.setting }
   }
@@ -844,7 +867,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
   const resolveAppGroup = (target: Target): Effective => {
     const opt = target.alias?.options['application-group']
     if (target.alias && opt) return { value: opt.value, via: 'alias-option', directive: target.alias.node }
-    const e = effective(applicationGroups, target)
+    const e = effective(applicationGroups, target, undefined, false)
     if (e.setting === undefined) return { via: 'default' }
     return { value: e.setting.value, via: e.via, directive: e.setting.node, setting: e.setting }
   }
@@ -963,12 +986,35 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     processGroup: (target) => ('node' in target ? target.group : resolveGroup({ scope: target })),
     passAuthorization: (target) => ('node' in target ? target.passAuthorization : resolvePassAuth({ scope: target })),
     sameSite,
-    locate: (node) => located.get(node),
+    locate: (node) => {
+      if (located === undefined) {
+        located = new Map()
+        for (const loc of byOrder) if (!located.has(loc.node)) located.set(loc.node, loc)
+      }
+      return located.get(node)
+    },
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+/**
+ * A Scope with every field present and always in this order, so that all scopes share one shape
+ * (V8 gives objects spread from varying shapes a hidden class each: slow, and memory per object).
+ */
+function makeScope(
+  kind: Scope['kind'],
+  file: string,
+  ancestors: Section[],
+  containers: ContainerInfo[],
+  includes: IncludeStep[],
+  vhost: VirtualHostInfo | undefined,
+  container: ContainerInfo | undefined,
+  conditional: Section | undefined,
+): Scope {
+  return { kind, file, ancestors, containers, includes, vhost, container, conditional }
+}
 
 type Coverage = 'full' | 'partial' | 'none'
 
@@ -1198,6 +1244,14 @@ function containerCovers(c: CompiledContainer, alias: AliasPaths): Coverage {
 
 /** Container settings of one scope (the global one, or one vhost). */
 interface Bucket {
+  /** Settings inside containers or `<If>`s, in reading order. */
+  all: Setting[]
+  /** Made on the first lookup in a bucket large enough for it to pay (most vhosts hold a few). */
+  index?: BucketIndex
+}
+
+/** A bucket's settings filed so that a lookup finds those that may apply without a scan. */
+interface BucketIndex {
   /** For aliases: settings no index narrows down (regex or glob containers, `<If>` only). */
   always: Setting[]
   /** For aliases: by the literal path of a plain `<Directory>` among their containers. */
@@ -1214,8 +1268,10 @@ interface Bucket {
   byOuter: Map<Section, Setting[]>
 }
 
+/** Buckets up to this size are scanned: an index costs more than it saves. */
+const SMALL_BUCKET = 8
+
 interface SettingIndex {
-  /** Settings inside containers or `<If>`s: global ones, and by vhost section. */
   global: Bucket
   vhosts: Map<Section, Bucket>
   /** The last plain setting at global scope, and in each vhost. */
@@ -1231,81 +1287,96 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 const isLiteralGlob = (s: string): boolean => !/[*?[\\]/.test(s)
 
-function newBucket(): Bucket {
-  return { always: [], dirs: new Map(), locs: new Map(), locKeys: [], locLengths: [], files: new Map(), noContainers: [], byOuter: new Map() }
-}
-
 /**
- * Index the settings of a list that pass `valid` (a list is always used with the same test). Each
- * container setting is filed under one container that any alias it covers must match by key.
+ * Sort the settings of a list that pass `valid` (a list is always used with the same test) by
+ * scope: the last plain one of each scope, and the container ones in buckets.
  */
 function indexSettings(list: readonly Setting[], valid: (s: Setting) => boolean): SettingIndex {
-  const index: SettingIndex = { global: newBucket(), vhosts: new Map(), lastByVhost: new Map() }
+  const index: SettingIndex = { global: { all: [] }, vhosts: new Map(), lastByVhost: new Map() }
   for (const s of list) {
     if (!valid(s)) continue
-    const containers = s.scope.containers
-    if (containers.length === 0 && s.scope.conditional === undefined) {
+    if (s.scope.containers.length === 0 && s.scope.conditional === undefined) {
       if (s.scope.kind === 'global') index.lastGlobal = s
       if (s.scope.vhost !== undefined) index.lastByVhost.set(s.scope.vhost.section, s)
       continue
     }
-    let bucket: Bucket
-    if (s.scope.kind === 'global') bucket = index.global
+    if (s.scope.kind === 'global') index.global.all.push(s)
     else if (s.scope.vhost !== undefined) {
-      let b = index.vhosts.get(s.scope.vhost.section)
-      if (b === undefined) index.vhosts.set(s.scope.vhost.section, (b = newBucket()))
-      bucket = b
-    } else continue
-    if (containers.length === 0) bucket.noContainers.push(s)
-    else push(bucket.byOuter, containers[0].section, s)
-    let filed = false
-    for (const c of containers) {
-      if (c.regex) continue
-      if (c.kind === 'Location') {
-        push(bucket.locs, collapse(c.path), s)
-      } else if (c.kind === 'Directory' && isLiteralGlob(directoryKey(c))) {
-        push(bucket.dirs, directoryKey(c), s)
-      } else if (c.kind === 'Files' && isLiteralGlob(c.path)) {
-        push(bucket.files, c.path, s)
-      } else continue
-      filed = true
-      break
+      const b = index.vhosts.get(s.scope.vhost.section)
+      if (b === undefined) index.vhosts.set(s.scope.vhost.section, { all: [s] })
+      else b.all.push(s)
     }
-    if (!filed) bucket.always.push(s)
-  }
-  for (const bucket of [index.global, ...index.vhosts.values()]) {
-    bucket.locKeys = [...bucket.locs.keys()].sort()
-    bucket.locLengths = [...new Set(bucket.locKeys.map((k) => k.length))].sort((a, b) => a - b)
   }
   return index
 }
 
-/** Lists of a bucket holding every setting that may cover the target (and maybe a few more). */
-function bucketCandidates(bucket: Bucket, scope: Scope, alias: AliasPaths | undefined): Array<readonly Setting[] | undefined> {
-  if (alias === undefined) {
-    return [bucket.noContainers, scope.containers.length > 0 ? bucket.byOuter.get(scope.containers[0].section) : undefined]
+/** Each setting is filed under one container that any alias it covers must match by key. */
+function indexBucket(settings: readonly Setting[]): BucketIndex {
+  const index: BucketIndex = {
+    always: [], dirs: new Map(), locs: new Map(), locKeys: [], locLengths: [], files: new Map(), noContainers: [], byOuter: new Map(),
   }
-  const out: Array<readonly Setting[] | undefined> = [bucket.always]
+  for (const s of settings) {
+    const containers = s.scope.containers
+    if (containers.length === 0) index.noContainers.push(s)
+    else push(index.byOuter, containers[0].section, s)
+    let filed = false
+    for (const c of containers) {
+      if (c.regex) continue
+      if (c.kind === 'Location') {
+        push(index.locs, collapse(c.path), s)
+      } else if (c.kind === 'Directory' && isLiteralGlob(directoryKey(c))) {
+        push(index.dirs, directoryKey(c), s)
+      } else if (c.kind === 'Files' && isLiteralGlob(c.path)) {
+        push(index.files, c.path, s)
+      } else continue
+      filed = true
+      break
+    }
+    if (!filed) index.always.push(s)
+  }
+  index.locKeys = [...index.locs.keys()].sort()
+  index.locLengths = [...new Set(index.locKeys.map((k) => k.length))].sort((a, b) => a - b)
+  return index
+}
+
+/**
+ * Lists of a bucket holding every setting that may cover the target (and maybe a few more); with
+ * `partial` false, only those that may cover all of an alias's requests.
+ */
+function bucketCandidates(
+  bucket: Bucket,
+  scope: Scope,
+  target: ScriptAlias | undefined,
+  pathsOf: (alias: ScriptAlias) => AliasPaths,
+  partial: boolean,
+): Array<readonly Setting[] | undefined> {
+  if (bucket.all.length <= SMALL_BUCKET) return [bucket.all]
+  const index = (bucket.index ??= indexBucket(bucket.all))
+  if (target === undefined) {
+    return [index.noContainers, scope.containers.length > 0 ? index.byOuter.get(scope.containers[0].section) : undefined]
+  }
+  const alias = pathsOf(target)
+  const out: Array<readonly Setting[] | undefined> = [index.always]
   const scriptIsDir = alias.script.endsWith('/')
   // <Directory>: one of the script's directories, or (a directory alias) anything below it.
-  if (bucket.dirs.size > 0) {
-    if (scriptIsDir) out.push(...bucket.dirs.values())
-    else for (const d of alias.dirs) out.push(bucket.dirs.get(d))
+  if (index.dirs.size > 0) {
+    if (scriptIsDir && partial) out.push(...index.dirs.values())
+    else for (const d of alias.dirs) out.push(index.dirs.get(d))
   }
   // <Location>: a prefix of the URL (full), or below the URL's directory (partial).
-  if (bucket.locs.size > 0) {
+  if (index.locs.size > 0) {
     const { url, urlDir } = alias
-    for (const n of bucket.locLengths) {
+    for (const n of index.locLengths) {
       if (n > url.length) break
-      out.push(bucket.locs.get(url.slice(0, n)))
+      out.push(index.locs.get(url.slice(0, n)))
     }
-    const keys = bucket.locKeys
-    for (let i = lowerBound(keys, urlDir); i < keys.length && keys[i].startsWith(urlDir); i++) out.push(bucket.locs.get(keys[i]))
+    const keys = index.locKeys
+    if (partial) for (let i = lowerBound(keys, urlDir); i < keys.length && keys[i].startsWith(urlDir); i++) out.push(index.locs.get(keys[i]))
   }
-  // <Files>: the script's name; every one for a directory alias.
-  if (bucket.files.size > 0) {
-    if (scriptIsDir) out.push(...bucket.files.values())
-    else out.push(bucket.files.get(alias.base))
+  // <Files>: the script's name; every one for a directory alias (partly).
+  if (index.files.size > 0) {
+    if (!scriptIsDir) out.push(index.files.get(alias.base))
+    else if (partial) out.push(...index.files.values())
   }
   return out
 }
@@ -1326,10 +1397,35 @@ function lowerBound(keys: readonly string[], key: string): number {
 function inOrder<T extends { order: number }>(lists: ReadonlyArray<readonly T[] | undefined>): T[] {
   const nonEmpty = lists.filter((l): l is readonly T[] => l !== undefined && l.length > 0)
   if (nonEmpty.length === 0) return []
-  if (nonEmpty.length === 1) return nonEmpty[0].slice()
+  if (nonEmpty.length <= 3) return nonEmpty.reduce<T[]>((out, list, i) => (i === 0 ? list.slice() : mergeInOrder(out, list)), [])
+  // Many lists (a directory alias against every <Directory> of a large bucket): sort once.
   const all = nonEmpty.flat() as T[]
   all.sort((a, b) => a.order - b.order)
   return all.filter((x, i) => i === 0 || all[i - 1] !== x)
+}
+
+function mergeInOrder<T extends { order: number }>(a: readonly T[], b: readonly T[]): T[] {
+  const out: T[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length && j < b.length) {
+    const x = a[i]
+    const y = b[j]
+    if (x === y) {
+      out.push(x)
+      i++
+      j++
+    } else if (x.order < y.order) {
+      out.push(x)
+      i++
+    } else {
+      out.push(y)
+      j++
+    }
+  }
+  while (i < a.length) out.push(a[i++])
+  while (j < b.length) out.push(b[j++])
+  return out
 }
 
 /** `/srv/k/dispatch.wsgi` → `/`, `/srv`, `/srv/k`; a path ending in `/` is itself a directory. */

@@ -6,7 +6,7 @@
 // `git apply` and `patch` expect. The line diff itself comes from the `diff` package
 // (`structuredPatch`, Myers' algorithm); this module only formats it the way `git diff` does.
 import { createHash } from 'node:crypto'
-import { structuredPatch } from 'diff'
+import { structuredPatch } from 'diff/lib/patch/create.js'
 
 export interface FileChange {
   /** Path relative to the repository / config root, with `/` separators. */

@@ -1,6 +1,6 @@
 // Re-spelling an edited directive: only the words that changed are rewritten; the indentation,
 // spacing, quoting and `\` continuation layout of the others stay as the user wrote them.
-import { diffArrays } from 'diff'
+import { diffArrays } from 'diff/lib/diff/array.js'
 import { logicalLines, sourceOffset } from './lines.js'
 import { isUnchanged, markSpelled } from './snapshot.js'
 import type { Directive } from './types.js'
