@@ -18,7 +18,7 @@ import { decode, dominantEol } from './decode.js'
 import { countLf, readLogicalLine, sourceOffset, type LogicalLine } from './lines.js'
 import { markParsed, NO_ARGS } from './snapshot.js'
 import type { Blank, Comment, Content, Directive, ParseOptions, Root, Section, Tag } from './types.js'
-import { isSpaceCode, StringCache, WordReader } from './words.js'
+import { isSpaceCode, sampleHash, StringCache, WordReader } from './words.js'
 
 /** One logical line, classified: what the tree builder needs to place it. */
 interface Item {
@@ -36,8 +36,6 @@ interface Item {
   /** A directive whose name is the plain first word of `raw` (see snapshot.ts). */
   plainName: boolean
 }
-
-type Report = (reason: string, place: Position | Point, ruleId: string) => void
 
 const BACKSLASH = 92
 const CR = 13
@@ -58,13 +56,7 @@ export function parse(input: string | Uint8Array, options: ParseOptions = {}): R
   const isString = typeof input === 'string'
   const { text, encoding } = isString ? { text: input, encoding: 'utf8' as const } : decode(input)
   const diagnostics: VFileMessage[] = []
-  const report: Report = (reason, place, ruleId) => {
-    const message = new VFileMessage(reason, { place, ruleId, source: 'wsgi-migrate' })
-    message.fatal = true
-    if (options.path !== undefined) message.file = options.path
-    diagnostics.push(message)
-  }
-  const reader = new Reader(text, new TreeBuilder(report))
+  const reader = new Reader(text, new TreeBuilder(diagnostics, options.path))
   const end = reader.read()
   return {
     type: 'root',
@@ -82,6 +74,8 @@ export function parse(input: string | Uint8Array, options: ParseOptions = {}): R
 
 /** Reads the text line by line and hands each logical line, classified, to the builder. */
 class Reader {
+  /** See the end of this module. */
+  static idle: Reader | undefined
   /** Physical line number at `lineStart`, the start of the line being read. */
   private line = 1
   private lineStart = 0
@@ -142,7 +136,7 @@ class Reader {
     const item = this.item
     this.classify(this.text, start, contentEnd)
     // Short lines repeat too (`    </Directory>`, `    Require valid-user`).
-    item.raw = this.raws.slice(this.text, start, end)
+    item.raw = this.raws.slice(this.text, start, end, sampleHash(this.text, start, end))
     const startPoint = this.point(this.s)
     // A blank line has no text: its position is the empty span where its white space ends.
     item.position = { start: startPoint, end: this.s === this.e ? startPoint : this.point(this.e) }
@@ -301,7 +295,26 @@ class TreeBuilder {
   private readonly starts: number[] = []
   private macro: MacroBody | null = null
 
-  constructor(private readonly report: Report) {}
+  /** Structural problems found so far. */
+  problems = 0
+
+  /**
+   * `diagnostics`: where problems are reported; null for a macro body, which only needs to know
+   * whether it balances. (No callback: code that calls one closure per parse is thrown away with it.)
+   */
+  constructor(
+    private readonly diagnostics: VFileMessage[] | null,
+    private readonly path: string | undefined,
+  ) {}
+
+  private report(reason: string, place: Position, ruleId: string): void {
+    this.problems++
+    if (this.diagnostics === null) return
+    const message = new VFileMessage(reason, { place, ruleId, source: 'wsgi-migrate' })
+    message.fatal = true
+    if (this.path !== undefined) message.file = this.path
+    this.diagnostics.push(message)
+  }
 
   add(item: Item): void {
     if (this.macro !== null) return this.addToMacro(this.macro, item)
@@ -420,13 +433,10 @@ class TreeBuilder {
 
   /** The body is built as a tree when it balances, else flat: its tags stay directives. */
   private endMacro({ section, items }: MacroBody, close: Item | null): void {
-    let balanced = true
-    const body = new TreeBuilder(() => {
-      balanced = false
-    })
+    const body = new TreeBuilder(null, undefined)
     for (const item of items) body.add(item)
     const children = body.finish()
-    section.children = balanced ? children : items.map(flatNode)
+    section.children = body.problems === 0 ? children : items.map(flatNode)
     if (close !== null) return this.closeWith(section, close)
     this.report(`<${section.name}> is never closed: add </${section.name}> on a line of its own`, section.open.position as Position, 'unclosed-section')
     endAtLastChild(section)
@@ -461,3 +471,8 @@ function flatNode(item: Item): Content {
   if (item.kind !== 'directive') node.data = { macroTag: true }
   return node
 }
+
+// Optimized code checks the shape (V8 "map") of the objects it works on, and V8 forgets the shape
+// of a class's instances once none is left, throwing that code away: an idle instance of each
+// keeps their shapes between parses, so that each parse of a series runs at full speed at once.
+Reader.idle = new Reader('', new TreeBuilder(null, undefined))

@@ -64,8 +64,9 @@ export function splitWords(text: string, from = 0, to = text.length): Word[] {
 }
 
 // Strings that repeat (names, `all`, `granted`, `On`, ...) are kept once: a direct-mapped cache
-// indexed by a hash of the characters, computed while scanning them. A miss costs one slot; a
-// hit is checked in place (startsWith), so a word seen before costs no new string at all.
+// indexed by a hash of the characters, computed while scanning them (for whole lines, of a few of
+// them: sampleHash). A miss costs one slot; a hit is checked in place (startsWith), so a word seen
+// before costs no new string at all.
 const CACHE_BITS = 13
 const CACHE_MASK = (1 << CACHE_BITS) - 1
 /** Longer words are mostly unique (paths, host names): not worth a slot. */
@@ -75,7 +76,7 @@ const MAX_CACHED_LENGTH = 40
 export class StringCache {
   private readonly cache: string[] = new Array<string>(CACHE_MASK + 1).fill('')
 
-  /** text.slice(from, to), the cached string when it is the same (`h`: hashOf the slice). */
+  /** text.slice(from, to), the cached string when it is the same (`h`: a hash of the slice). */
   slice(text: string, from: number, to: number, h = hashOf(text, from, to)): string {
     const length = to - from
     if (length > MAX_CACHED_LENGTH) return text.slice(from, to)
@@ -147,6 +148,18 @@ export class WordReader {
       hashes[n++] = h
     }
   }
+}
+
+/**
+ * A hash of text[from, to) from its length and four of its characters: for strings the cache
+ * only may hold (it compares them whole), when reading all characters costs more than it saves.
+ */
+export function sampleHash(text: string, from: number, to: number): number {
+  const n = to - from
+  let h = Math.imul(n ^ text.charCodeAt(from + (n >> 1)), 0x9e3779b1)
+  h = Math.imul(h ^ text.charCodeAt(from + (n >> 2)), 0x85ebca6b)
+  h = Math.imul(h ^ text.charCodeAt(to - 1 - (n >> 2)), 0xc2b2ae35)
+  return Math.imul(h ^ text.charCodeAt(to - 1), 0x27d4eb2f) ^ (h >>> 15)
 }
 
 function hashOf(text: string, from: number, to: number): number {
