@@ -2,7 +2,7 @@
 // Debian tree with one Kallithea site, and on a tree with 1,000 sites. Run after a build:
 //
 //   npm run build && node bench/cli.js [--runs 15] [--big-runs 3] [--sites 1000] [--timeout 120]
-//                                      [--cli dist/src/cli.js] [--strict] [--keep]
+//                                      [--cli dist/cli.js] [--strict] [--keep]
 //
 // The big tree is also run at 100 and 200 sites first, to show how the time grows (the exponent
 // k in time ~ sites^k: 1 is linear); a run that takes longer than --timeout seconds is stopped
@@ -38,9 +38,9 @@ const keep = argv.includes('--keep')
 
 const project = fileURLToPath(new URL('..', import.meta.url))
 const cliIndex = argv.indexOf('--cli')
-const cli = cliIndex === -1 ? join(project, 'dist/src/cli.js') : realpathSync(argv[cliIndex + 1])
+const cli = cliIndex === -1 ? join(project, 'dist/cli.js') : realpathSync(argv[cliIndex + 1])
 if (!existsSync(cli)) {
-  console.error('dist/src/cli.js is missing: run `npm run build` first')
+  console.error('dist/cli.js is missing: run `npm run build` first')
   process.exit(2)
 }
 

@@ -1,4 +1,4 @@
-// The built CLI (`node dist/src/cli.js`) on temporary Debian-like trees: diffs that git and patch
+// The built CLI (`node dist/cli.js`, the bin) on temporary Debian-like trees: diffs that git and patch
 // accept, exit codes, nothing written on errors or outside the root, reports, selection flags.
 import test from 'ava'
 import { execFileSync, spawnSync } from 'node:child_process'

@@ -7,7 +7,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const projectDir = fileURLToPath(new URL('../../', import.meta.url))
-export const cliPath = path.join(projectDir, 'dist/src/cli.js')
+// The bin: dist/src/cli.js bundled into one file (start-up is mostly module loading).
+export const cliPath = path.join(projectDir, 'dist/cli.js')
 
 /** A file (text or bytes, with an optional mode), a symlink, or an empty directory. */
 export type Entry = string | Buffer | { content: string | Buffer; mode: number } | { symlink: string } | { dir: true }
@@ -227,7 +228,7 @@ export const ALL_TRANSFORM_IDS = [
 
 let built = false
 
-/** Build dist/ with tsc unless dist/src/cli.js is newer than every source file. */
+/** Build dist/ (npm run build) unless dist/cli.js is newer than every source file. */
 export function ensureBuilt(): void {
   if (built) return
   const newest = (dir: string): number => {
@@ -241,7 +242,7 @@ export function ensureBuilt(): void {
   }
   const sources = Math.max(newest(path.join(projectDir, 'src')), newest(path.join(projectDir, 'transforms')))
   if (!existsSync(cliPath) || statSync(cliPath).mtimeMs < sources) {
-    execFileSync(process.execPath, [path.join(projectDir, 'node_modules/typescript/bin/tsc'), '-p', projectDir], { stdio: 'inherit' })
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: projectDir, stdio: 'inherit' })
   }
   built = true
 }
