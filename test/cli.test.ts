@@ -12,9 +12,8 @@ import {
   debianTree,
   ensureBuilt,
   hasCommand,
-  makeTree,
+  treeMaker,
   projectDir,
-  removeTree,
   runCli,
   snapshot,
   type FileState,
@@ -22,15 +21,7 @@ import {
 
 test.before(() => ensureBuilt())
 
-const trees: string[] = []
-test.after.always(() => {
-  for (const t of trees) removeTree(t)
-})
-const tree = (entries: Parameters<typeof makeTree>[0]): string => {
-  const root = makeTree(entries)
-  trees.push(root)
-  return root
-}
+const tree = treeMaker(test.after)
 const debian = (): string => tree(debianTree())
 /** The usual invocation on a Debian tree: the whole temp dir is the root, /etc/apache2 is scanned. */
 const on = (root: string, ...args: string[]): string[] => [...args, '--root', root, path.join(root, 'etc/apache2')]

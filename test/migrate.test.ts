@@ -6,17 +6,9 @@ import semver from 'semver'
 import { coerceVersion, compareVersions, migrate, parseRange, selectTransforms, writeResult, type InputFile } from '../src/migrate.js'
 import { toJsonReport, toMarkdownSummary } from '../src/report.js'
 import type { Transform } from '../src/transform.js'
-import { ALL_TRANSFORM_IDS, DISPATCH_0_3_1, SITE_0_3_1, debianTree, makeTree, removeTree, snapshot } from './helpers/tree.js'
+import { ALL_TRANSFORM_IDS, DISPATCH_0_3_1, SITE_0_3_1, debianTree, snapshot, treeMaker } from './helpers/tree.js'
 
-const trees: string[] = []
-test.after.always(() => {
-  for (const t of trees) removeTree(t)
-})
-const tree = (entries: Parameters<typeof makeTree>[0]): string => {
-  const root = makeTree(entries)
-  trees.push(root)
-  return root
-}
+const tree = treeMaker(test.after)
 
 const fill = (s: string): string => s.replaceAll('@ROOT@', '')
 const inMemory = (): InputFile[] => [

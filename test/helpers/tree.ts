@@ -58,6 +58,19 @@ export function removeTree(root: string): void {
   rmSync(root, { recursive: true, force: true })
 }
 
+/** makeTree for one test file: every tree it makes is removed once the file's tests are done. */
+export function treeMaker(after: { always: (fn: () => void) => void }): (entries: Record<string, Entry>) => string {
+  const made: string[] = []
+  after.always(() => {
+    for (const root of made) removeTree(root)
+  })
+  return (entries) => {
+    const root = makeTree(entries)
+    made.push(root)
+    return root
+  }
+}
+
 export interface FileState {
   kind: 'file' | 'symlink' | 'dir'
   bytes?: Buffer
