@@ -7,14 +7,18 @@
 // ap_getword_conf does. `<Macro>` bodies are read as mod_macro does: up to the matching
 // `</Macro>`, so sections inside them need not balance before expansion.
 //
-// One pass, line by line, straight into nodes: a line that does not continue (nearly all of them)
-// is read in place in the file's text, where offsets are columns of the current line; only a
-// continued line is joined into a logical line first (lines.ts) and mapped back through its
-// segments. Memory is what limits a large file, so a node is one object literal of a fixed shape,
-// its `raw` a slice of the text, and its arrays exactly as long as they need to be.
+// Two steps. The scan reads the whole text once, line by line, and keeps a line table: where each
+// logical line starts, its physical line number, what it is (blank, comment, directive, open or
+// close tag) and, for an open tag, where its children end. It matches sections and reports every
+// structural problem, so `data.diagnostics` is complete when parse returns. Nodes are made from
+// the table per parent, when its `children` is first read (lazy-children.ts): a line is read in
+// full (words, positions) only then. Memory is what limits a large file (a node and its position
+// take some 200 bytes; the table, 13 bytes a line), so a tree printed without being walked costs
+// little more than its text.
 import type { Point, Position } from 'unist'
 import { VFileMessage } from 'vfile-message'
-import { decode, dominantEol } from './decode.js'
+import { decode } from './decode.js'
+import { deferChildren } from './lazy-children.js'
 import { countLf, readLogicalLine, sourceOffset, type LogicalLine } from './lines.js'
 import { markParsed, NO_ARGS } from './snapshot.js'
 import type { Blank, Comment, Content, Directive, ParseOptions, Root, Section, Tag } from './types.js'
@@ -39,6 +43,7 @@ interface Item {
 
 const BACKSLASH = 92
 const CR = 13
+const LF = 10
 const HASH = 35
 const LT = 60
 const GT = 62
@@ -52,36 +57,114 @@ const TEMPLATE_START = /^(?:<%|\{%|\{\{|\{#)/
 
 const ARGS_CACHE_MASK = (1 << 12) - 1
 
+// What a logical line is, in the line table: a kind, and flags.
+const BLANK = 0
+const COMMENT = 1
+const DIRECTIVE = 2
+const OPEN = 3
+/** A close tag that closes a section (it is read with its section, not as a node of its own). */
+const CLOSE = 4
+/** A close tag that closes nothing: a directive, marked strayClose. */
+const STRAY = 5
+const KIND_MASK = 7
+/** Continued with `\`: read through lines.ts. */
+const CONTINUED = 8
+/** An open tag whose section has a close tag (at `end`). */
+const CLOSED = 16
+/** An open `<Macro>` tag: its body is built as mod_macro reads it. */
+const MACRO = 32
+
 export function parse(input: string | Uint8Array, options: ParseOptions = {}): Root {
   const isString = typeof input === 'string'
   const { text, encoding } = isString ? { text: input, encoding: 'utf8' as const } : decode(input)
   const diagnostics: VFileMessage[] = []
-  const reader = new Reader(text, new TreeBuilder(diagnostics, options.path))
-  const end = reader.read()
-  return {
+  const reader = new Reader(text)
+  const { end, eol } = reader.scan(new Structure(reader, diagnostics, options.path))
+  const root: Root = {
     type: 'root',
-    children: reader.builder.finish(),
+    children: NO_CHILDREN,
     position: { start: { line: 1, column: 1, offset: 0 }, end },
     data: {
       ...(options.path !== undefined ? { path: options.path } : {}),
       input: isString ? 'string' : 'buffer',
       encoding,
-      eol: dominantEol(text),
+      eol,
       diagnostics,
     },
   }
+  const count = reader.table.count
+  if (count > 0) deferChildren(root, text, 0, text.length, () => reader.nodes(0, count))
+  else root.children = []
+  if (options.lazy === false) buildAll(root.children)
+  return root
 }
 
-/** Reads the text line by line and hands each logical line, classified, to the builder. */
+/** Read every `children`, so that the tree is built through. */
+function buildAll(nodes: Content[]): void {
+  for (const node of nodes) if (node.type === 'section') buildAll(node.children)
+}
+
+/** Placeholder for a `children` key that is about to be made lazy (never handed out). */
+const NO_CHILDREN: Content[] = Object.freeze([]) as unknown as Content[]
+
+/** The logical lines of a file: parallel typed arrays, a few bytes a line. */
+class LineTable {
+  count = 0
+  /** Offset of each line's first character; start[count] is the end of the text. */
+  start: Int32Array
+  /** Physical line number each logical line starts on. */
+  line: Int32Array
+  kind: Uint8Array
+  /** For an open tag: the index of the first line after its children (its close tag, if any). */
+  end: Int32Array
+
+  constructor(capacity: number) {
+    this.start = new Int32Array(capacity + 1)
+    this.line = new Int32Array(capacity)
+    this.kind = new Uint8Array(capacity)
+    this.end = new Int32Array(capacity)
+  }
+
+  /** Add a line [start, end) on physical line `line`; returns its index. */
+  push(start: number, end: number, line: number, kind: number): number {
+    const i = this.count
+    if (i === this.line.length) this.grow()
+    this.start[i] = start
+    this.start[i + 1] = end
+    this.line[i] = line
+    this.kind[i] = kind
+    this.count = i + 1
+    return i
+  }
+
+  private grow(): void {
+    const capacity = this.line.length * 2 + 16
+    const grown = <T extends Int32Array | Uint8Array>(a: T, size: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(size)
+      b.set(a)
+      return b
+    }
+    this.start = grown(this.start, capacity + 1)
+    this.line = grown(this.line, capacity)
+    this.kind = grown(this.kind, capacity)
+    this.end = grown(this.end, capacity)
+  }
+}
+
+/** Reads the text: scans it into the line table, then reads single lines in full on demand. */
 class Reader {
   /** See the end of this module. */
   static idle: Reader | undefined
+  readonly table: LineTable
   /** Physical line number at `lineStart`, the start of the line being read. */
   private line = 1
   private lineStart = 0
   /** Trimmed bounds of the last classified line, in the string it was read from. */
   private s = 0
   private e = 0
+  /** The name of the last tag the scan read, and whether it lacks its `>`. */
+  tagName = ''
+  tagUnterminated = false
   private readonly wordReader = new WordReader()
   private readonly raws = new StringCache()
   /** Args arrays made so far, by a hash of their words: frozen, so lines alike can share one. */
@@ -98,32 +181,182 @@ class Reader {
     plainName: false,
   }
 
-  constructor(
-    private readonly text: string,
-    readonly builder: TreeBuilder,
-  ) {}
+  constructor(readonly text: string) {
+    // Config lines average 30 to 40 characters; the table grows when a file has shorter ones.
+    this.table = new LineTable((text.length >> 5) + 16)
+  }
 
-  /** Read the whole text; returns the point at its end. */
-  read(): Point {
+  /** Scan the whole text into the table; returns the point at its end and the dominant eol. */
+  scan(structure: Structure): { end: Point; eol: string } {
     const text = this.text
+    const table = this.table
     const n = text.length
     let pos = 0
+    let line = 1
+    let lastLineStart = 0
+    let crlf = 0
+    let lf = 0
     while (pos < n) {
-      const lf = text.indexOf('\n', pos)
-      if (lf === -1) {
-        this.physicalLine(pos, n, n)
-        break
+      const at = text.indexOf('\n', pos)
+      let kind: number
+      let next: number
+      let lines = 1
+      if (at === -1) {
+        kind = this.kindOf(text, pos, n)
+        next = n
+        lines = 0
+      } else {
+        const isCrlf = at > pos && text.charCodeAt(at - 1) === CR
+        const contentEnd = isCrlf ? at - 1 : at
+        if (contentEnd > pos && text.charCodeAt(contentEnd - 1) === BACKSLASH) {
+          const logical = readLogicalLine(text, pos, line)
+          kind = this.kindOf(logical.text, 0, logical.text.length) | CONTINUED
+          next = logical.end
+          lines = 0
+          for (let i = text.indexOf('\n', pos); i !== -1 && i < next; i = text.indexOf('\n', i + 1)) {
+            lines++
+            if (i > 0 && text.charCodeAt(i - 1) === CR) crlf++
+            else lf++
+          }
+        } else {
+          kind = this.kindOf(text, pos, contentEnd)
+          next = at + 1
+          if (isCrlf) crlf++
+          else lf++
+        }
       }
-      const contentEnd = lf > pos && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf
-      if (contentEnd > pos && text.charCodeAt(contentEnd - 1) === BACKSLASH) {
-        pos = this.continuedLine(pos)
+      structure.add(table.push(pos, next, line, kind), kind)
+      if (lines > 0) {
+        line += lines
+        lastLineStart = text.lastIndexOf('\n', next - 1) + 1
+      }
+      pos = next
+    }
+    structure.finish()
+    // Apache ends lines at LF only: a CR-only file is one line to it, so new lines get LF.
+    const eol = crlf > lf ? '\r\n' : '\n'
+    return { end: { line, column: n - lastLineStart + 1, offset: n }, eol }
+  }
+
+  /**
+   * What the logical line t[from, to) is (BLANK ... OPEN, CLOSE for any close tag), reading no
+   * more than that takes: the words of directives wait until the line is read in full.
+   */
+  private kindOf(t: string, from: number, to: number): number {
+    let s = from
+    while (s < to && isSpaceCode(t.charCodeAt(s))) s++
+    if (s === to) return BLANK
+    const c = t.charCodeAt(s)
+    if (c === HASH) return COMMENT
+    if (c !== LT) return DIRECTIVE
+    let e = to
+    while (e > s && isSpaceCode(t.charCodeAt(e - 1))) e--
+    if (s + 1 >= e || t.charCodeAt(s + 1) === PERCENT) return DIRECTIVE
+    const close = t.charCodeAt(s + 1) === SLASH
+    const nameStart = s + (close ? 2 : 1)
+    if (nameStart >= e || !isLetter(t.charCodeAt(nameStart))) return DIRECTIVE
+    if (close) {
+      this.closeTag(t, s, e)
+      this.tagName = this.item.name
+      this.tagUnterminated = this.item.unterminated
+      return CLOSE
+    }
+    let nameEnd = nameStart
+    while (nameEnd < e && !isSpaceCode(t.charCodeAt(nameEnd)) && t.charCodeAt(nameEnd) !== GT) nameEnd++
+    let gt = e - 1
+    while (gt >= nameEnd && t.charCodeAt(gt) !== GT) gt--
+    this.tagName = this.wordReader.strings.slice(t, nameStart, nameEnd)
+    this.tagUnterminated = gt < nameEnd
+    return OPEN
+  }
+
+  /** Line `i` of the table read in full, into the shared item (copy what you keep). */
+  itemAt(i: number): Item {
+    const table = this.table
+    const text = this.text
+    const start = table.start[i]
+    const end = table.start[i + 1]
+    this.line = table.line[i]
+    this.lineStart = start
+    if ((table.kind[i] & CONTINUED) !== 0) {
+      this.continuedLine(start)
+    } else {
+      let contentEnd = end
+      if (end > start && text.charCodeAt(end - 1) === LF) {
+        contentEnd = end - 1
+        if (contentEnd > start && text.charCodeAt(contentEnd - 1) === CR) contentEnd--
+      }
+      this.physicalLine(start, contentEnd, end)
+    }
+    return this.item
+  }
+
+  /** The nodes of lines [from, to): a parent's children. */
+  nodes(from: number, to: number): Content[] {
+    const kinds = this.table.kind
+    const out: Content[] = []
+    for (let i = from; i < to; ) {
+      const kind = kinds[i]
+      if ((kind & KIND_MASK) === OPEN) {
+        out.push(this.section(i))
+        i = this.table.end[i] + ((kind & CLOSED) !== 0 ? 1 : 0)
         continue
       }
-      this.physicalLine(pos, contentEnd, lf + 1)
-      this.line++
-      pos = this.lineStart = lf + 1
+      const item = this.itemAt(i)
+      if ((kind & KIND_MASK) === BLANK) out.push({ type: 'blank', raw: item.raw, position: item.position } satisfies Blank)
+      else if ((kind & KIND_MASK) === COMMENT) out.push(commentFrom(item))
+      else {
+        const node = directiveFrom(item)
+        if (item.kind === 'close') node.data = { strayClose: true }
+        out.push(node)
+      }
+      i++
     }
-    return this.point(n)
+    return out
+  }
+
+  /** The section opened on line `i`, its children to be built when first read. */
+  private section(i: number): Section {
+    const table = this.table
+    const kind = table.kind[i]
+    const end = table.end[i]
+    // The item is shared: what is read from it is read before the next line is.
+    const item = this.itemAt(i)
+    const open: Tag = { raw: item.raw, name: item.name, position: item.position }
+    const start = item.position.start
+    const section: Section = {
+      type: 'section',
+      name: item.name,
+      args: item.args,
+      open,
+      close: null,
+      children: NO_CHILDREN,
+      position: item.position,
+    }
+    if ((kind & CLOSED) !== 0) {
+      const close = this.itemAt(end)
+      section.close = { raw: close.raw, name: close.name, position: close.position }
+      section.position = { start, end: close.position.end }
+    } else if (end > i + 1) {
+      // An unclosed section ends where its last child does: on its last line.
+      section.position = { start, end: this.itemAt(end - 1).position.end }
+    }
+    if (end === i + 1) section.children = []
+    else {
+      const build = (kind & MACRO) !== 0 ? () => this.macroBody(i + 1, end) : () => this.nodes(i + 1, end)
+      deferChildren(section, this.text, table.start[i + 1], table.start[end], build)
+    }
+    return section
+  }
+
+  /** The body is built as a tree when it balances, else flat: its tags stay directives. */
+  private macroBody(from: number, to: number): Content[] {
+    const items: Item[] = []
+    for (let i = from; i < to; i++) items.push({ ...this.itemAt(i) })
+    const body = new TreeBuilder()
+    for (const item of items) body.add(item)
+    const children = body.finish()
+    return body.problems === 0 ? children : items.map(flatNode)
   }
 
   /** A point on the current physical line. */
@@ -140,11 +373,10 @@ class Reader {
     const startPoint = this.point(this.s)
     // A blank line has no text: its position is the empty span where its white space ends.
     item.position = { start: startPoint, end: this.s === this.e ? startPoint : this.point(this.e) }
-    this.builder.add(item)
   }
 
   /** A logical line continued with `\`: joined first, positions mapped back to the source. */
-  private continuedLine(start: number): number {
+  private continuedLine(start: number): void {
     const text = this.text
     const line = readLogicalLine(text, start, this.line)
     const item = this.item
@@ -156,10 +388,6 @@ class Reader {
       start: startPoint,
       end: this.s === this.e ? startPoint : this.sourcePoint(line, sourceOffset(line, this.e, 'end')),
     }
-    this.builder.add(item)
-    this.line += countLf(text, line.start, line.end)
-    this.lineStart = line.end > 0 ? text.lastIndexOf('\n', line.end - 1) + 1 : 0
-    return line.end
   }
 
   /** The point at a source offset inside a continued logical line. */
@@ -259,6 +487,121 @@ class Reader {
   }
 }
 
+/**
+ * Matches sections over the line table as the scan adds lines, and reports structural problems
+ * (with diagnostics that Apache's own messages inspired). Sections nest by name,
+ * case-insensitively; a close tag for an outer section ends the inner ones still open.
+ */
+class Structure {
+  /** Lines of the open sections, outermost first, and their names. */
+  private readonly open: number[] = []
+  private readonly names: string[] = []
+  /** The `<Macro>` whose body is being read, and how many `<Macro>` deep the body is. */
+  private macro = -1
+  private macroDepth = 0
+
+  constructor(
+    private readonly reader: Reader,
+    private readonly diagnostics: VFileMessage[],
+    private readonly path: string | undefined,
+  ) {}
+
+  add(i: number, kind: number): void {
+    const k = kind & KIND_MASK
+    if (k !== OPEN && k !== CLOSE) return
+    const reader = this.reader
+    const name = reader.tagName
+    const unterminated = reader.tagUnterminated
+    if (this.macro !== -1) {
+      // mod_macro reads a body as raw lines up to the matching `</Macro>` (nested ones counted).
+      if (!isMacro(name)) return
+      if (k === OPEN) this.macroDepth++
+      else if (--this.macroDepth === 0) {
+        this.closeWith(this.macro, i, name, unterminated)
+        this.macro = -1
+      }
+      return
+    }
+    if (k === OPEN) {
+      if (unterminated) {
+        this.report(`<${name}> directive missing closing '>': end the tag with '>'`, i, 'unterminated-tag')
+      }
+      if (isMacro(name)) {
+        this.reader.table.kind[i] |= MACRO
+        this.macro = i
+        this.macroDepth = 1
+        return
+      }
+      this.open.push(i)
+      this.names.push(name)
+      return
+    }
+    const names = this.names
+    let depth = names.length - 1
+    while (depth >= 0 && !sameName(names[depth], name)) depth--
+    if (depth < 0) {
+      const expected = names.length > 0 ? ` (expected </${names[names.length - 1]}>)` : ''
+      this.report(`</${name}> closes no open <${name}>${expected}: remove it or add the missing open tag`, i, 'stray-close')
+      reader.table.kind[i] = (kind & ~KIND_MASK) | STRAY
+      return
+    }
+    if (names.length - 1 > depth) {
+      const at = reader.itemAt(i).position.start
+      const why = ` before </${name}> at ${at.line}:${at.column}`
+      while (names.length - 1 > depth) this.unclosed(i, why)
+    }
+    this.closeWith(this.pop(i), i, name, unterminated)
+  }
+
+  /** End the sections still open at the end of the text. */
+  finish(): void {
+    const count = this.reader.table.count
+    if (this.macro !== -1) {
+      this.reader.table.end[this.macro] = count
+      const name = this.reader.itemAt(this.macro).name
+      this.report(`<${name}> is never closed: add </${name}> on a line of its own`, this.macro, 'unclosed-section')
+    }
+    while (this.names.length > 0) this.unclosed(count, '')
+  }
+
+  /** Take the innermost open section off the stack; its children end before line `end`. */
+  private pop(end: number): number {
+    const i = this.open.pop() as number
+    this.names.pop()
+    this.reader.table.end[i] = end
+    return i
+  }
+
+  private closeWith(open: number, close: number, name: string, unterminated: boolean): void {
+    this.reader.table.end[open] = close
+    this.reader.table.kind[open] |= CLOSED
+    if (unterminated) {
+      // Apache 2.4: "</Directory> directive missing closing '>'", for `</Directory` and `</Directory >`.
+      this.report(`</${name}> directive missing closing '>': write the close tag as </${name}>`, close, 'unterminated-tag')
+    }
+  }
+
+  private unclosed(end: number, why: string): void {
+    const i = this.pop(end)
+    const { name, args } = this.reader.itemAt(i)
+    const sameLine = args.some((a) => a.toLowerCase().includes(`</${name.toLowerCase()}`))
+    this.report(
+      `<${name}> is never closed${why}: add </${name}> on a line of its own` +
+        (sameLine ? ' (Apache reads one tag per line: a close tag after `>` on the same line does not count)' : ''),
+      i,
+      'unclosed-section',
+    )
+  }
+
+  private report(reason: string, line: number, ruleId: string): void {
+    const place = this.reader.itemAt(line).position
+    const message = new VFileMessage(reason, { place, ruleId, source: 'wsgi-migrate' })
+    message.fatal = true
+    if (this.path !== undefined) message.file = this.path
+    this.diagnostics.push(message)
+  }
+}
+
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
 }
@@ -284,9 +627,10 @@ interface MacroBody {
 }
 
 /**
- * Builds the tree from classified lines, in order. Sections nest by name, case-insensitively.
- * The children of the open sections wait in one array, `pending` (the root's children first), and
- * are sliced off into an array of their own when their section ends.
+ * Builds the tree of a `<Macro>` body from its lines read in full, in order, and counts the
+ * problems that make it read flat instead. Sections nest by name, case-insensitively. The children
+ * of the open sections wait in one array, `pending` (the body's children first), and are sliced
+ * off into an array of their own when their section ends.
  */
 class TreeBuilder {
   private readonly pending: Content[] = []
@@ -297,24 +641,6 @@ class TreeBuilder {
 
   /** Structural problems found so far. */
   problems = 0
-
-  /**
-   * `diagnostics`: where problems are reported; null for a macro body, which only needs to know
-   * whether it balances. (No callback: code that calls one closure per parse is thrown away with it.)
-   */
-  constructor(
-    private readonly diagnostics: VFileMessage[] | null,
-    private readonly path: string | undefined,
-  ) {}
-
-  private report(reason: string, place: Position, ruleId: string): void {
-    this.problems++
-    if (this.diagnostics === null) return
-    const message = new VFileMessage(reason, { place, ruleId, source: 'wsgi-migrate' })
-    message.fatal = true
-    if (this.path !== undefined) message.file = this.path
-    this.diagnostics.push(message)
-  }
 
   add(item: Item): void {
     if (this.macro !== null) return this.addToMacro(this.macro, item)
@@ -335,17 +661,15 @@ class TreeBuilder {
     }
   }
 
-  /** The children of the root; sections still open are reported and end at their last child. */
+  /** The children of the body; sections still open end at their last child. */
   finish(): Content[] {
     if (this.macro !== null) this.endMacro(this.macro, null)
-    while (this.sections.length > 0) this.unclosed(this.pop(), '')
+    while (this.sections.length > 0) this.unclosed(this.pop())
     return this.pending
   }
 
   private open(item: Item): void {
-    if (item.unterminated) {
-      this.report(`<${item.name}> directive missing closing '>': end the tag with '>'`, item.position, 'unterminated-tag')
-    }
+    if (item.unterminated) this.problems++
     const open: Tag = { raw: item.raw, name: item.name, position: item.position }
     const section: Section = {
       type: 'section',
@@ -370,19 +694,13 @@ class TreeBuilder {
     let depth = sections.length - 1
     while (depth >= 0 && !sameName(sections[depth].name, item.name)) depth--
     if (depth < 0) {
-      const expected = sections.length > 0 ? ` (expected </${sections[sections.length - 1].name}>)` : ''
-      this.report(
-        `</${item.name}> closes no open <${item.name}>${expected}: remove it or add the missing open tag`,
-        item.position,
-        'stray-close',
-      )
+      this.problems++
       const stray = directiveFrom(item)
       stray.data = { strayClose: true }
       this.pending.push(stray)
       return
     }
-    const at = item.position.start
-    while (sections.length - 1 > depth) this.unclosed(this.pop(), ` before </${item.name}> at ${at.line}:${at.column}`)
+    while (sections.length - 1 > depth) this.unclosed(this.pop())
     this.closeWith(this.pop(), item)
   }
 
@@ -395,26 +713,13 @@ class TreeBuilder {
   }
 
   private closeWith(section: Section, item: Item): void {
-    if (item.unterminated) {
-      // Apache 2.4: "</Directory> directive missing closing '>'", for `</Directory` and `</Directory >`.
-      this.report(
-        `</${item.name}> directive missing closing '>': write the close tag as </${item.name}>`,
-        item.position,
-        'unterminated-tag',
-      )
-    }
+    if (item.unterminated) this.problems++
     section.close = { raw: item.raw, name: item.name, position: item.position }
     section.position = { start: (section.open.position as Position).start, end: item.position.end }
   }
 
-  private unclosed(s: Section, why: string): void {
-    const sameLine = s.args.some((a) => a.toLowerCase().includes(`</${s.name.toLowerCase()}`))
-    this.report(
-      `<${s.name}> is never closed${why}: add </${s.name}> on a line of its own` +
-        (sameLine ? ' (Apache reads one tag per line: a close tag after `>` on the same line does not count)' : ''),
-      s.open.position as Position,
-      'unclosed-section',
-    )
+  private unclosed(s: Section): void {
+    this.problems++
     endAtLastChild(s)
   }
 
@@ -433,12 +738,12 @@ class TreeBuilder {
 
   /** The body is built as a tree when it balances, else flat: its tags stay directives. */
   private endMacro({ section, items }: MacroBody, close: Item | null): void {
-    const body = new TreeBuilder(null, undefined)
+    const body = new TreeBuilder()
     for (const item of items) body.add(item)
     const children = body.finish()
     section.children = body.problems === 0 ? children : items.map(flatNode)
     if (close !== null) return this.closeWith(section, close)
-    this.report(`<${section.name}> is never closed: add </${section.name}> on a line of its own`, section.open.position as Position, 'unclosed-section')
+    this.problems++
     endAtLastChild(section)
   }
 }
@@ -475,4 +780,4 @@ function flatNode(item: Item): Content {
 // Optimized code checks the shape (V8 "map") of the objects it works on, and V8 forgets the shape
 // of a class's instances once none is left, throwing that code away: an idle instance of each
 // keeps their shapes between parses, so that each parse of a series runs at full speed at once.
-Reader.idle = new Reader('', new TreeBuilder(null, undefined))
+Reader.idle = new Reader('')

@@ -128,14 +128,25 @@ function textOf(tree: Root, input: string | Uint8Array): string {
 /** parse never throws; print gives the input back; the invariants hold. */
 function roundTrips(input: string | Uint8Array): void {
   const tree = parse(input)
-  const out = print(tree)
-  if (typeof input === 'string') {
-    if (out !== input) fail(`print differs: ${JSON.stringify(out)}`)
-  } else {
-    if (!Buffer.isBuffer(out)) fail('print of bytes is not a Buffer')
-    if (!out.equals(Buffer.from(input))) fail(`print differs: ${JSON.stringify([...out])}`)
+  const same = (stage: string): void => {
+    const out = print(tree)
+    if (typeof input === 'string') {
+      if (out !== input) fail(`print ${stage} differs: ${JSON.stringify(out)}`)
+    } else {
+      if (!Buffer.isBuffer(out)) fail(`print ${stage} of bytes is not a Buffer`)
+      if (!out.equals(Buffer.from(input))) fail(`print ${stage} differs: ${JSON.stringify([...out])}`)
+    }
   }
+  // Before any node is built (print copies the text of children never read), with the root's
+  // children built but not their sections', and with every node built (checkInvariants reads all).
+  same('before the nodes are built')
+  void tree.children.length
+  same('with the top level built')
   checkInvariants(tree, textOf(tree, input))
+  same('with every node built')
+  // An eagerly built tree is the same tree.
+  const eager = parse(input, { lazy: false })
+  if (JSON.stringify(eager) !== JSON.stringify(tree)) fail('parse(x, { lazy: false }) differs from the lazily built tree')
 }
 
 // ---------------------------------------------------------------------------------------------
