@@ -1,39 +1,49 @@
-// Children built on first access. The parser reads a file's structure at once but makes the
-// nodes of a parent (the root, a section) only when `children` is first read, as tree-sitter and
-// rowan make their node objects on demand: a tree that is printed without being walked costs a
-// scan, not a node per line. After the first read (or a write), `children` is an ordinary data
-// property holding an ordinary array, and the node is a plain object like any other.
+// Children built on first access. The parser reads a file's structure at once but makes its
+// nodes only when the root's `children` is first read, as tree-sitter and rowan make their node
+// objects on demand: a tree that is printed without being walked costs a scan, not a node per
+// line. After the first read (or a write), `children` is an ordinary data property holding an
+// ordinary array, and the root is a plain object like any other. (Only the root: an accessor
+// turns an object into a slow dictionary-mode one, a cost that a node per section would make
+// larger than what it saves when a tree is walked.)
 import type { Content, Root, Section } from './types.js'
 
 type Parent = Root | Section
 
-/** Where the text of a parent's children, not yet built, is in the source. */
+/** Where the text of a parent's children, not yet built, is in the source, and how to build them. */
 interface Pending {
   text: string
   from: number
   to: number
+  build: () => Content[]
 }
 
 const pending = new WeakMap<Parent, Pending>()
+
+// One accessor for every deferred parent: V8 then gives them all one shape, where an accessor
+// made per node would make a new shape (hidden class) per node, which costs far more.
+const accessor: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: Parent): Content[] {
+    const p = pending.get(this)
+    // Only reachable through a parent deferChildren set up, which settle() turns into a value.
+    if (p === undefined) throw new Error('wsgi-migrate: children accessor on a node that has no deferred children')
+    const children = p.build()
+    settle(this, children)
+    return children
+  },
+  set(this: Parent, children: Content[]) {
+    settle(this, children)
+  },
+}
 
 /**
  * Make `node.children` the array `build()` returns, built on first read; until then it prints as
  * text[from, to). `node` must already have its `children` key (so that key order stays the same).
  */
 export function deferChildren(node: Parent, text: string, from: number, to: number, build: () => Content[]): void {
-  pending.set(node, { text, from, to })
-  Object.defineProperty(node, 'children', {
-    configurable: true,
-    enumerable: true,
-    get(this: Parent): Content[] {
-      const children = build()
-      settle(this, children)
-      return children
-    },
-    set(this: Parent, children: Content[]) {
-      settle(this, children)
-    },
-  })
+  pending.set(node, { text, from, to, build })
+  Object.defineProperty(node, 'children', accessor)
 }
 
 function settle(node: Parent, children: Content[]): void {

@@ -10,11 +10,11 @@
 // Two steps. The scan reads the whole text once, line by line, and keeps a line table: where each
 // logical line starts, its physical line number, what it is (blank, comment, directive, open or
 // close tag) and, for an open tag, where its children end. It matches sections and reports every
-// structural problem, so `data.diagnostics` is complete when parse returns. Nodes are made from
-// the table per parent, when its `children` is first read (lazy-children.ts): a line is read in
-// full (words, positions) only then. Memory is what limits a large file (a node and its position
-// take some 200 bytes; the table, 13 bytes a line), so a tree printed without being walked costs
-// little more than its text.
+// structural problem, so `data.diagnostics` is complete when parse returns. The nodes are made
+// from the table, every line read in full (words, positions), when the root's `children` is first
+// read (lazy-children.ts), or at once with `{ lazy: false }`. A node and its position take some
+// 200 bytes, the table 13 bytes a line: a tree that is only printed (a file a run leaves alone)
+// costs little more than its text.
 import type { Point, Position } from 'unist'
 import { VFileMessage } from 'vfile-message'
 import { decode } from './decode.js'
@@ -93,18 +93,13 @@ export function parse(input: string | Uint8Array, options: ParseOptions = {}): R
     },
   }
   const count = reader.table.count
-  if (count > 0) deferChildren(root, text, 0, text.length, () => reader.nodes(0, count))
-  else root.children = []
-  if (options.lazy === false) buildAll(root.children)
+  if (count === 0) root.children = []
+  else if (options.lazy === false) root.children = reader.nodes(0, count)
+  else deferChildren(root, text, 0, text.length, () => reader.nodes(0, count))
   return root
 }
 
-/** Read every `children`, so that the tree is built through. */
-function buildAll(nodes: Content[]): void {
-  for (const node of nodes) if (node.type === 'section') buildAll(node.children)
-}
-
-/** Placeholder for a `children` key that is about to be made lazy (never handed out). */
+/** Placeholder for a `children` key that is set right after (never handed out). */
 const NO_CHILDREN: Content[] = Object.freeze([]) as unknown as Content[]
 
 /** The logical lines of a file: parallel typed arrays, a few bytes a line. */
@@ -167,6 +162,8 @@ class Reader {
   tagUnterminated = false
   private readonly wordReader = new WordReader()
   private readonly raws = new StringCache()
+  /** Nodes made and not yet handed to their parent (see nodes()). */
+  private readonly pending: Content[] = []
   /** Args arrays made so far, by a hash of their words: frozen, so lines alike can share one. */
   private readonly argsCache: string[][] = new Array<string[]>(ARGS_CACHE_MASK + 1).fill(NO_ARGS)
   /** Reused for every line: the builder copies what it keeps. */
@@ -291,10 +288,14 @@ class Reader {
     return this.item
   }
 
-  /** The nodes of lines [from, to): a parent's children. */
+  /**
+   * The nodes of lines [from, to): a parent's children. They are gathered on one stack for all
+   * levels and spliced off, so that each parent gets an array of just its size.
+   */
   nodes(from: number, to: number): Content[] {
     const kinds = this.table.kind
-    const out: Content[] = []
+    const out = this.pending
+    const first = out.length
     for (let i = from; i < to; ) {
       const kind = kinds[i]
       if ((kind & KIND_MASK) === OPEN) {
@@ -312,10 +313,10 @@ class Reader {
       }
       i++
     }
-    return out
+    return out.splice(first)
   }
 
-  /** The section opened on line `i`, its children to be built when first read. */
+  /** The section opened on line `i`, with its children. */
   private section(i: number): Section {
     const table = this.table
     const kind = table.kind[i]
@@ -341,11 +342,7 @@ class Reader {
       // An unclosed section ends where its last child does: on its last line.
       section.position = { start, end: this.itemAt(end - 1).position.end }
     }
-    if (end === i + 1) section.children = []
-    else {
-      const build = (kind & MACRO) !== 0 ? () => this.macroBody(i + 1, end) : () => this.nodes(i + 1, end)
-      deferChildren(section, this.text, table.start[i + 1], table.start[end], build)
-    }
+    section.children = end === i + 1 ? [] : (kind & MACRO) !== 0 ? this.macroBody(i + 1, end) : this.nodes(i + 1, end)
     return section
   }
 
