@@ -15,6 +15,8 @@ interface Pending {
   from: number
   to: number
   build: () => Content[]
+  /** The children, once built, of a root that was frozen before they were read. */
+  built?: Content[]
 }
 
 const pending = new WeakMap<Parent, Pending>()
@@ -28,8 +30,11 @@ const accessor: PropertyDescriptor = {
     const p = pending.get(this)
     // Only reachable through a parent deferChildren set up, which settle() turns into a value.
     if (p === undefined) throw new Error('wsgi-migrate: children accessor on a node that has no deferred children')
+    if (p.built !== undefined) return p.built
     const children = p.build()
-    settle(this, children)
+    // A frozen (or sealed) root keeps its accessor: the children are kept here instead.
+    if (Object.isFrozen(this) || Object.isSealed(this)) p.built = children
+    else settle(this, children)
     return children
   },
   set(this: Parent, children: Content[]) {
@@ -54,10 +59,11 @@ function settle(node: Parent, children: Content[]): void {
 /** The source text of `node`'s children while they are not built yet; undefined once they are. */
 export function pendingChildrenText(node: Parent): string | undefined {
   const p = pending.get(node)
-  return p === undefined ? undefined : p.text.slice(p.from, p.to)
+  return p === undefined || p.built !== undefined ? undefined : p.text.slice(p.from, p.to)
 }
 
 /** True while `node.children` has not been read or written since parsing. */
 export function childrenPending(node: Parent): boolean {
-  return pending.has(node)
+  const p = pending.get(node)
+  return p !== undefined && p.built === undefined
 }

@@ -97,3 +97,16 @@ test('edits after the first read print next to the untouched text', (t) => {
     CONF.replace('processes=1 threads=4\r\n', 'processes=1 threads=4\r\n    WSGIProcessGroup kallithea\r\n'),
   )
 })
+
+test('a root frozen before its children are read still reads them, the same array each time', (t) => {
+  const tree = Object.freeze(parse(CONF))
+  t.true(childrenPending(tree))
+  const children = tree.children
+  t.is(tree.children, children)
+  t.false(childrenPending(tree))
+  t.deepEqual(tree, parse(CONF, { lazy: false }))
+  t.is(print(tree), CONF)
+  // Its children are its own: an edit of them prints.
+  ;(children[2] as Directive).args = ['8080']
+  t.is(print(tree), CONF.replace('Listen 80', 'Listen 8080'))
+})
