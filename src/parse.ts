@@ -22,7 +22,7 @@ import { deferChildren } from './lazy-children.js'
 import { countLf, readLogicalLine, sourceOffset, type LogicalLine } from './lines.js'
 import { markParsed, NO_ARGS } from './snapshot.js'
 import type { Blank, Comment, Content, Directive, ParseOptions, Root, Section, Tag } from './types.js'
-import { isSpaceCode, sampleHash, StringCache, WordReader } from './words.js'
+import { cacheBits, isSpaceCode, sampleHash, StringCache, WordReader } from './words.js'
 
 /** One logical line, classified: what the tree builder needs to place it. */
 interface Item {
@@ -55,7 +55,7 @@ const SINGLE_QUOTE = 39
 
 const TEMPLATE_START = /^(?:<%|\{%|\{\{|\{#)/
 
-const ARGS_CACHE_MASK = (1 << 12) - 1
+const ARGS_CACHE_BITS = 12
 
 // What a logical line is, in the line table: a kind, and flags.
 const BLANK = 0
@@ -160,12 +160,13 @@ class Reader {
   /** The name of the last tag the scan read, and whether it lacks its `>`. */
   tagName = ''
   tagUnterminated = false
-  private readonly wordReader = new WordReader()
-  private readonly raws = new StringCache()
+  private readonly wordReader: WordReader
+  private readonly raws: StringCache
   /** Nodes made and not yet handed to their parent (see nodes()). */
   private readonly pending: Content[] = []
   /** Args arrays made so far, by a hash of their words: frozen, so lines alike can share one. */
-  private readonly argsCache: string[][] = new Array<string[]>(ARGS_CACHE_MASK + 1).fill(NO_ARGS)
+  private readonly argsCache: string[][]
+  private readonly argsMask: number
   /** Reused for every line: the builder copies what it keeps. */
   private readonly item: Item = {
     kind: 'blank',
@@ -179,6 +180,12 @@ class Reader {
   }
 
   constructor(readonly text: string) {
+    const bits = cacheBits(text.length)
+    this.wordReader = new WordReader(new StringCache(bits))
+    this.raws = new StringCache(bits)
+    const argsBits = cacheBits(text.length, ARGS_CACHE_BITS)
+    this.argsMask = (1 << argsBits) - 1
+    this.argsCache = new Array<string[]>(this.argsMask + 1).fill(NO_ARGS)
     // Config lines average 30 to 40 characters; the table grows when a file has shorter ones.
     this.table = new LineTable((text.length >> 5) + 16)
   }
@@ -405,7 +412,7 @@ class Reader {
     const { words, hashes } = this.wordReader
     let h = count
     for (let i = 1; i < count; i++) h = (Math.imul(h, 31) + hashes[i]) | 0
-    const slot = (h ^ (h >>> 16)) & ARGS_CACHE_MASK
+    const slot = (h ^ (h >>> 16)) & this.argsMask
     const cached = this.argsCache[slot]
     if (cached.length === count - 1 && sameWords(cached, words)) return cached
     return (this.argsCache[slot] = Object.freeze(words.slice(1, count)) as string[])

@@ -66,21 +66,39 @@ export function splitWords(text: string, from = 0, to = text.length): Word[] {
 // Strings that repeat (names, `all`, `granted`, `On`, ...) are kept once: a direct-mapped cache
 // indexed by a hash of the characters, computed while scanning them (for whole lines, of a few of
 // them: sampleHash). A miss costs one slot; a hit is checked in place (startsWith), so a word seen
-// before costs no new string at all.
-const CACHE_BITS = 13
-const CACHE_MASK = (1 << CACHE_BITS) - 1
+// before costs no new string at all. A cache lives as long as one parse: a cached string may be a
+// slice of the file's text, which it keeps alive.
+const MAX_CACHE_BITS = 13
 /** Longer words are mostly unique (paths, host names): not worth a slot. */
 const MAX_CACHED_LENGTH = 40
 
+/**
+ * log2 of a cache size for a text of `length` characters: about a slot per 32 characters (a line),
+ * from 64 to 2^maxBits slots, so that a small file does not pay for a large cache.
+ */
+export function cacheBits(length: number, maxBits = MAX_CACHE_BITS): number {
+  let bits = 6
+  while (bits < maxBits && 1 << (bits + 5) < length) bits++
+  return bits
+}
+
 /** One string for each short string seen again (see above). */
 export class StringCache {
-  private readonly cache: string[] = new Array<string>(CACHE_MASK + 1).fill('')
+  private readonly cache: string[]
+  private readonly bits: number
+  private readonly mask: number
+
+  constructor(bits = MAX_CACHE_BITS) {
+    this.bits = bits
+    this.mask = (1 << bits) - 1
+    this.cache = new Array<string>(this.mask + 1).fill('')
+  }
 
   /** text.slice(from, to), the cached string when it is the same (`h`: a hash of the slice). */
   slice(text: string, from: number, to: number, h = hashOf(text, from, to)): string {
     const length = to - from
     if (length > MAX_CACHED_LENGTH) return text.slice(from, to)
-    const slot = (h ^ (h >>> CACHE_BITS)) & CACHE_MASK
+    const slot = (h ^ (h >>> this.bits)) & this.mask
     const cached = this.cache[slot]
     if (cached.length === length && text.startsWith(cached, from)) return cached
     return (this.cache[slot] = text.slice(from, to))
@@ -101,7 +119,8 @@ export class WordReader {
   readonly words: string[] = []
   /** Hash of each word's characters, for callers that cache what they make of the words. */
   readonly hashes: number[] = []
-  readonly strings = new StringCache()
+
+  constructor(readonly strings = new StringCache()) {}
 
   /** Read the words of text[from, to) into words/hashes; returns how many there are. */
   read(text: string, from: number, to: number): number {
