@@ -21,6 +21,8 @@ interface Pending {
 
 const pending = new WeakMap<Parent, Pending>()
 
+const noChildren = (): Content[] => []
+
 // One accessor for every deferred parent: V8 then gives them all one shape, where an accessor
 // made per node would make a new shape (hidden class) per node, which costs far more.
 const accessor: PropertyDescriptor = {
@@ -33,8 +35,11 @@ const accessor: PropertyDescriptor = {
     if (p.built !== undefined) return p.built
     const children = p.build()
     // A frozen (or sealed) root keeps its accessor: the children are kept here instead.
-    if (Object.isFrozen(this) || Object.isSealed(this)) p.built = children
-    else settle(this, children)
+    if (Object.isFrozen(this) || Object.isSealed(this)) {
+      p.built = children
+      // What built them (the parser's line table and caches) is no longer needed.
+      p.build = noChildren
+    } else settle(this, children)
     return children
   },
   set(this: Parent, children: Content[]) {

@@ -99,7 +99,7 @@ export function parse(input: string | Uint8Array, options: ParseOptions = {}): R
   return root
 }
 
-/** Placeholder for a `children` key that is set right after (never handed out). */
+/** Placeholder for a `children` key that is set right after it (never handed out). */
 const NO_CHILDREN: Content[] = Object.freeze([]) as unknown as Content[]
 
 /** The logical lines of a file: parallel typed arrays, a few bytes a line. */
@@ -330,17 +330,9 @@ class Reader {
     const end = table.end[i]
     // The item is shared: what is read from it is read before the next line is.
     const item = this.itemAt(i)
-    const open: Tag = { raw: item.raw, name: item.name, position: item.position }
     const start = item.position.start
-    const section: Section = {
-      type: 'section',
-      name: item.name,
-      args: item.args,
-      open,
-      close: null,
-      children: NO_CHILDREN,
-      position: item.position,
-    }
+    // Its children are read after the item is done with.
+    const section = sectionFrom(item, NO_CHILDREN)
     if ((kind & CLOSED) !== 0) {
       const close = this.itemAt(end)
       section.close = { raw: close.raw, name: close.name, position: close.position }
@@ -353,14 +345,11 @@ class Reader {
     return section
   }
 
-  /** The body is built as a tree when it balances, else flat: its tags stay directives. */
+  /** The children of a `<Macro>` whose body is lines [from, to). */
   private macroBody(from: number, to: number): Content[] {
     const items: Item[] = []
     for (let i = from; i < to; i++) items.push({ ...this.itemAt(i) })
-    const body = new TreeBuilder()
-    for (const item of items) body.add(item)
-    const children = body.finish()
-    return body.problems === 0 ? children : items.map(flatNode)
+    return macroChildren(items)
   }
 
   /** A point on the current physical line. */
@@ -674,16 +663,7 @@ class TreeBuilder {
 
   private open(item: Item): void {
     if (item.unterminated) this.problems++
-    const open: Tag = { raw: item.raw, name: item.name, position: item.position }
-    const section: Section = {
-      type: 'section',
-      name: item.name,
-      args: item.args,
-      open,
-      close: null,
-      children: [],
-      position: item.position,
-    }
+    const section = sectionFrom(item, [])
     this.pending.push(section)
     if (isMacro(item.name)) {
       this.macro = { section, depth: 1, items: [] }
@@ -740,16 +720,26 @@ class TreeBuilder {
     macro.items.push({ ...item })
   }
 
-  /** The body is built as a tree when it balances, else flat: its tags stay directives. */
   private endMacro({ section, items }: MacroBody, close: Item | null): void {
-    const body = new TreeBuilder()
-    for (const item of items) body.add(item)
-    const children = body.finish()
-    section.children = body.problems === 0 ? children : items.map(flatNode)
+    section.children = macroChildren(items)
     if (close !== null) return this.closeWith(section, close)
     this.problems++
     endAtLastChild(section)
   }
+}
+
+/** A `<Macro>` body is built as a tree when it balances, else flat: its tags stay directives. */
+function macroChildren(items: Item[]): Content[] {
+  const body = new TreeBuilder()
+  for (const item of items) body.add(item)
+  const children = body.finish()
+  return body.problems === 0 ? children : items.map(flatNode)
+}
+
+/** A section from its open tag, not closed (yet). */
+function sectionFrom(item: Item, children: Content[]): Section {
+  const open: Tag = { raw: item.raw, name: item.name, position: item.position }
+  return { type: 'section', name: item.name, args: item.args, open, close: null, children, position: item.position }
 }
 
 /** An unclosed section ends where its last child does (at its open tag without children). */
