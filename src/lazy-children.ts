@@ -5,11 +5,9 @@
 // ordinary array, and the root is a plain object like any other. (Only the root: an accessor
 // turns an object into a slow dictionary-mode one, a cost that a node per section would make
 // larger than what it saves when a tree is walked.)
-import type { Content, Root, Section } from './types.js'
+import type { Content, Root } from './types.js'
 
-type Parent = Root | Section
-
-/** Where the text of a parent's children, not yet built, is in the source, and how to build them. */
+/** Where the text of a root's children, not yet built, is in the source, and how to build them. */
 interface Pending {
   text: string
   from: number
@@ -19,19 +17,19 @@ interface Pending {
   built?: Content[]
 }
 
-const pending = new WeakMap<Parent, Pending>()
+const pending = new WeakMap<Root, Pending>()
 
 const noChildren = (): Content[] => []
 
-// One accessor for every deferred parent: V8 then gives them all one shape, where an accessor
-// made per node would make a new shape (hidden class) per node, which costs far more.
+// One accessor for every deferred root: V8 then gives them all one shape, where an accessor made
+// per root would make a new shape (hidden class) per root, which costs far more.
 const accessor: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
-  get(this: Parent): Content[] {
+  get(this: Root): Content[] {
     const p = pending.get(this)
-    // Only reachable through a parent deferChildren set up, which settle() turns into a value.
-    if (p === undefined) throw new Error('wsgi-migrate: children accessor on a node that has no deferred children')
+    // Only reachable through a root deferChildren set up, which settle() turns into a value.
+    if (p === undefined) throw new Error('wsgi-migrate: children accessor on a root that has no deferred children')
     if (p.built !== undefined) return p.built
     const children = p.build()
     // A frozen (or sealed) root keeps its accessor: the children are kept here instead.
@@ -42,7 +40,7 @@ const accessor: PropertyDescriptor = {
     } else settle(this, children)
     return children
   },
-  set(this: Parent, children: Content[]) {
+  set(this: Root, children: Content[]) {
     settle(this, children)
   },
 }
@@ -51,24 +49,24 @@ const accessor: PropertyDescriptor = {
  * Make `node.children` the array `build()` returns, built on first read; until then it prints as
  * text[from, to). `node` must already have its `children` key (so that key order stays the same).
  */
-export function deferChildren(node: Parent, text: string, from: number, to: number, build: () => Content[]): void {
+export function deferChildren(node: Root, text: string, from: number, to: number, build: () => Content[]): void {
   pending.set(node, { text, from, to, build })
   Object.defineProperty(node, 'children', accessor)
 }
 
-function settle(node: Parent, children: Content[]): void {
+function settle(node: Root, children: Content[]): void {
   pending.delete(node)
   Object.defineProperty(node, 'children', { value: children, writable: true, enumerable: true, configurable: true })
 }
 
 /** The source text of `node`'s children while they are not built yet; undefined once they are. */
-export function pendingChildrenText(node: Parent): string | undefined {
+export function pendingChildrenText(node: Root): string | undefined {
   const p = pending.get(node)
   return p === undefined || p.built !== undefined ? undefined : p.text.slice(p.from, p.to)
 }
 
 /** True while `node.children` has not been read or written since parsing. */
-export function childrenPending(node: Parent): boolean {
+export function childrenPending(node: Root): boolean {
   const p = pending.get(node)
   return p !== undefined && p.built === undefined
 }

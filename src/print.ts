@@ -2,7 +2,7 @@
 import { pendingChildrenText } from './lazy-children.js'
 import { renderDirective } from './render.js'
 import { isUnchanged } from './snapshot.js'
-import type { ConfigNode, Directive, Encoding, Root, Section } from './types.js'
+import type { ConfigNode, Directive, Encoding, Root } from './types.js'
 
 /** Print a tree: a Buffer when it was parsed from bytes (same encoding), else a string. */
 export function print(tree: Root): string | Buffer
@@ -86,12 +86,16 @@ const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff
  */
 function eachPart(node: ConfigNode, fn: (part: string) => void, rendered: Map<Directive, string>): void {
   switch (node.type) {
-    case 'root':
-      eachChild(node, fn, rendered)
+    case 'root': {
+      // A tree whose nodes were never built prints its text.
+      const source = pendingChildrenText(node)
+      if (source !== undefined) fn(source)
+      else for (const child of node.children) eachPart(child, fn, rendered)
       return
+    }
     case 'section':
       fn(node.open.raw)
-      eachChild(node, fn, rendered)
+      for (const child of node.children) eachPart(child, fn, rendered)
       if (node.close) fn(node.close.raw)
       return
     case 'directive':
@@ -100,16 +104,6 @@ function eachPart(node: ConfigNode, fn: (part: string) => void, rendered: Map<Di
     default:
       fn(node.raw)
   }
-}
-
-/** The parts of a parent's children; their source text as it is when they were never built. */
-function eachChild(node: Root | Section, fn: (part: string) => void, rendered: Map<Directive, string>): void {
-  const source = pendingChildrenText(node)
-  if (source !== undefined) {
-    if (source !== '') fn(source)
-    return
-  }
-  for (const child of node.children) eachPart(child, fn, rendered)
 }
 
 function renderedText(node: Directive, rendered: Map<Directive, string>): string {

@@ -106,9 +106,9 @@ export interface ParseOptions {
   /** File path used in diagnostics. */
   path?: string
   /**
-   * `false`: build every node before returning. By default the nodes of the root and of each
-   * section are built when its `children` is first read (the structure and diagnostics are
-   * complete either way; see lazy-children.ts).
+   * `false`: build every node before returning. By default the nodes are built when
+   * `root.children` is first read (the structure and diagnostics are complete either way; see
+   * lazy-children.ts).
    */
   lazy?: boolean
 }
