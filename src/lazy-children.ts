@@ -13,60 +13,74 @@ interface Pending {
   from: number
   to: number
   build: () => Content[]
-  /** The children, once built, of a root that was frozen before they were read. */
+  /** The children, once built, of a root that was frozen or sealed before they were read. */
   built?: Content[]
 }
 
-const pending = new WeakMap<Root, Pending>()
+// The state sits on the root itself, under a key that JSON, spread, structuredClone and deep
+// equality all pass over (a symbol, not enumerable): so a Proxy of the root, an object made with
+// the root as prototype, or a copy of its property descriptors, all find it through `this`.
+const PENDING = Symbol('wsgi-migrate: children not built yet')
+
+type Deferred = Root & { [PENDING]?: Pending }
 
 const noChildren = (): Content[] => []
 
 // One accessor for every deferred root: V8 then gives them all one shape, where an accessor made
 // per root would make a new shape (hidden class) per root, which costs far more.
-const accessor: PropertyDescriptor = {
+const accessor = {
   configurable: true,
   enumerable: true,
-  get(this: Root): Content[] {
-    const p = pending.get(this)
-    // Only reachable through a root deferChildren set up, which settle() turns into a value.
+  get(this: Deferred): Content[] {
+    const p = this[PENDING]
     if (p === undefined) throw new Error('wsgi-migrate: children accessor on a root that has no deferred children')
     if (p.built !== undefined) return p.built
     const children = p.build()
-    // A frozen (or sealed) root keeps its accessor: the children are kept here instead.
-    if (Object.isFrozen(this) || Object.isSealed(this)) {
-      p.built = children
-      // What built them (the parser's line table and caches) is no longer needed.
-      p.build = noChildren
-    } else settle(this, children)
+    keep(this, p, children)
     return children
   },
-  set(this: Root, children: Content[]) {
-    settle(this, children)
+  set(this: Deferred, children: Content[]) {
+    if (Object.isFrozen(this)) throw new TypeError("Cannot assign to read only property 'children' of a frozen syntax tree")
+    keep(this, this[PENDING], children)
   },
-}
+} satisfies PropertyDescriptor
 
 /**
- * Make `node.children` the array `build()` returns, built on first read; until then it prints as
- * text[from, to). `node` must already have its `children` key (so that key order stays the same).
+ * Make `root.children` the array `build()` returns, built on first read; until then it prints as
+ * text[from, to). `root` must already have its `children` key (so that key order stays the same).
  */
-export function deferChildren(node: Root, text: string, from: number, to: number, build: () => Content[]): void {
-  pending.set(node, { text, from, to, build })
-  Object.defineProperty(node, 'children', accessor)
+export function deferChildren(root: Root, text: string, from: number, to: number, build: () => Content[]): void {
+  const p: Pending = { text, from, to, build }
+  Object.defineProperty(root, PENDING, { value: p, writable: true, enumerable: false, configurable: true })
+  Object.defineProperty(root, 'children', accessor)
 }
 
-function settle(node: Root, children: Content[]): void {
-  pending.delete(node)
+/** Make `children` the root's: a data property, or kept aside when the root is sealed or frozen. */
+function keep(node: Deferred, p: Pending | undefined, children: Content[]): void {
+  if (Object.isSealed(node)) {
+    // The accessor can no longer be replaced: it serves these children from now on, and what
+    // built them (the parser's line table and caches) is no longer needed.
+    const done: Pending = { text: '', from: 0, to: 0, build: noChildren, built: children }
+    // A frozen root's own slot is read-only too: the state it points to changes instead.
+    if (Object.isFrozen(node) && p !== undefined) Object.assign(p, done)
+    else if (Object.isFrozen(node)) throw new TypeError('wsgi-migrate: a frozen copy of an unread syntax tree cannot build its children')
+    else node[PENDING] = done
+    return
+  }
   Object.defineProperty(node, 'children', { value: children, writable: true, enumerable: true, configurable: true })
+  node[PENDING] = undefined
 }
 
-/** The source text of `node`'s children while they are not built yet; undefined once they are. */
-export function pendingChildrenText(node: Root): string | undefined {
-  const p = pending.get(node)
-  return p === undefined || p.built !== undefined ? undefined : p.text.slice(p.from, p.to)
+/** True while `root.children` has not been read or written since parsing. */
+export function childrenPending(root: Root): boolean {
+  // The accessor still in place (not replaced by defineProperty or deleted) and never used.
+  const getter = Object.getOwnPropertyDescriptor(root, 'children')?.get
+  return getter === accessor.get && (root as Deferred)[PENDING]?.built === undefined
 }
 
-/** True while `node.children` has not been read or written since parsing. */
-export function childrenPending(node: Root): boolean {
-  const p = pending.get(node)
-  return p !== undefined && p.built === undefined
+/** The source text of the root's children while they are not built yet; undefined once they are. */
+export function pendingChildrenText(root: Root): string | undefined {
+  if (!childrenPending(root)) return undefined
+  const p = (root as Deferred)[PENDING] as Pending
+  return p.text.slice(p.from, p.to)
 }

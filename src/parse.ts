@@ -296,34 +296,65 @@ class Reader {
   }
 
   /**
-   * The nodes of lines [from, to): a parent's children. They are gathered on one stack for all
-   * levels and spliced off, so that each parent gets an array of just its size.
+   * The nodes of lines [from, to): the root's children, with theirs. One loop, not one call per
+   * level (a file may nest thousands deep): the nodes of every open level wait on one stack and
+   * are spliced off when their section ends, so that each parent gets an array of just its size.
    */
   nodes(from: number, to: number): Content[] {
-    const kinds = this.table.kind
+    const { kind: kinds, end: ends } = this.table
     const out = this.pending
     const first = out.length
-    for (let i = from; i < to; ) {
-      const kind = kinds[i]
-      if ((kind & KIND_MASK) === OPEN) {
-        out.push(this.section(i))
-        i = this.table.end[i] + ((kind & CLOSED) !== 0 ? 1 : 0)
-        continue
+    /** The sections whose children are being read, where those start in `out`, and where to go on. */
+    const open: Section[] = []
+    const starts: number[] = []
+    const resume: number[] = []
+    const limits: number[] = []
+    let i = from
+    let limit = to
+    for (;;) {
+      while (i < limit) {
+        const kind = kinds[i]
+        if ((kind & KIND_MASK) !== OPEN) {
+          out.push(this.leaf(i, kind))
+          i++
+          continue
+        }
+        const end = ends[i]
+        const next = end + ((kind & CLOSED) !== 0 ? 1 : 0)
+        const section = this.section(i)
+        out.push(section)
+        if (end === i + 1) section.children = []
+        else if ((kind & MACRO) !== 0) section.children = this.macroBody(i + 1, end)
+        else {
+          open.push(section)
+          starts.push(out.length)
+          resume.push(next)
+          limits.push(limit)
+          i++
+          limit = end
+          continue
+        }
+        i = next
       }
-      const item = this.itemAt(i)
-      if ((kind & KIND_MASK) === BLANK) out.push({ type: 'blank', raw: item.raw, position: item.position } satisfies Blank)
-      else if ((kind & KIND_MASK) === COMMENT) out.push(commentFrom(item))
-      else {
-        const node = directiveFrom(item)
-        if (item.kind === 'close') node.data = { strayClose: true }
-        out.push(node)
-      }
-      i++
+      const section = open.pop()
+      if (section === undefined) return out.splice(first)
+      section.children = out.splice(starts.pop() as number)
+      i = resume.pop() as number
+      limit = limits.pop() as number
     }
-    return out.splice(first)
   }
 
-  /** The section opened on line `i`, with its children. */
+  /** The node of line `i`, which is not an open tag. */
+  private leaf(i: number, kind: number): Content {
+    const item = this.itemAt(i)
+    if ((kind & KIND_MASK) === BLANK) return { type: 'blank', raw: item.raw, position: item.position } satisfies Blank
+    if ((kind & KIND_MASK) === COMMENT) return commentFrom(item)
+    const node = directiveFrom(item)
+    if (item.kind === 'close') node.data = { strayClose: true }
+    return node
+  }
+
+  /** The section opened on line `i`, its close tag and position; nodes() gives it its children. */
   private section(i: number): Section {
     const table = this.table
     const kind = table.kind[i]
@@ -331,7 +362,6 @@ class Reader {
     // The item is shared: what is read from it is read before the next line is.
     const item = this.itemAt(i)
     const start = item.position.start
-    // Its children are read after the item is done with.
     const section = sectionFrom(item, NO_CHILDREN)
     if ((kind & CLOSED) !== 0) {
       const close = this.itemAt(end)
@@ -341,7 +371,6 @@ class Reader {
       // An unclosed section ends where its last child does: on its last line.
       section.position = { start, end: this.itemAt(end - 1).position.end }
     }
-    section.children = end === i + 1 ? [] : (kind & MACRO) !== 0 ? this.macroBody(i + 1, end) : this.nodes(i + 1, end)
     return section
   }
 

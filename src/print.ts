@@ -2,7 +2,7 @@
 import { pendingChildrenText } from './lazy-children.js'
 import { renderDirective } from './render.js'
 import { isUnchanged } from './snapshot.js'
-import type { ConfigNode, Directive, Encoding, Root } from './types.js'
+import type { ConfigNode, Content, Directive, Encoding, Root, Section } from './types.js'
 
 /** Print a tree: a Buffer when it was parsed from bytes (same encoding), else a string. */
 export function print(tree: Root): string | Buffer
@@ -82,28 +82,39 @@ const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff
 
 /**
  * Call `fn` with the text of each line-owning piece of `node`, in order. Edited directives are
- * rendered once and kept in `rendered`, for a second walk.
+ * rendered once and kept in `rendered`, for a second walk. One loop over a stack of the sections
+ * being printed, not one call per level: a file may nest thousands deep.
  */
 function eachPart(node: ConfigNode, fn: (part: string) => void, rendered: Map<Directive, string>): void {
-  switch (node.type) {
-    case 'root': {
-      // A tree whose nodes were never built prints its text.
-      const source = pendingChildrenText(node)
-      if (source !== undefined) fn(source)
-      else for (const child of node.children) eachPart(child, fn, rendered)
-      return
+  if (node.type !== 'root' && node.type !== 'section') return fn(leafText(node, rendered))
+  if (node.type === 'root') {
+    // A tree whose nodes were never built prints its text.
+    const source = pendingChildrenText(node)
+    if (source !== undefined) return fn(source)
+  } else fn(node.open.raw)
+  const parents: Array<Root | Section> = [node]
+  const next: number[] = [0]
+  for (let depth = 0; depth >= 0; ) {
+    const parent = parents[depth]
+    const i = next[depth]++
+    if (i === parent.children.length) {
+      if (parent.type === 'section' && parent.close) fn(parent.close.raw)
+      depth--
+      continue
     }
-    case 'section':
-      fn(node.open.raw)
-      for (const child of node.children) eachPart(child, fn, rendered)
-      if (node.close) fn(node.close.raw)
-      return
-    case 'directive':
-      fn(isUnchanged(node) ? node.raw : renderedText(node, rendered))
-      return
-    default:
-      fn(node.raw)
+    const child = parent.children[i]
+    if (child.type !== 'section') fn(leafText(child, rendered))
+    else {
+      fn(child.open.raw)
+      parents[++depth] = child
+      next[depth] = 0
+    }
   }
+}
+
+function leafText(node: Content, rendered: Map<Directive, string>): string {
+  if (node.type === 'directive') return isUnchanged(node) ? node.raw : renderedText(node, rendered)
+  return (node as Exclude<Content, Section>).raw
 }
 
 function renderedText(node: Directive, rendered: Map<Directive, string>): string {

@@ -110,3 +110,71 @@ test('a root frozen before its children are read still reads them, the same arra
   ;(children[2] as Directive).args = ['8080']
   t.is(print(tree), CONF.replace('Listen 80', 'Listen 8080'))
 })
+
+test('a sealed root takes an assignment of its children; a frozen one refuses it and stays readable', (t) => {
+  const sealed = Object.seal(parse(CONF))
+  sealed.children = [createDirective('Listen', ['8080'])]
+  t.false(childrenPending(sealed))
+  t.deepEqual(sealed.children.map((n) => (n as Directive).args), [['8080']])
+  t.is(print(sealed), 'Listen 8080\n')
+
+  const frozen = Object.freeze(parse(CONF))
+  t.throws(() => {
+    ;(frozen as { children: unknown }).children = []
+  }, { instanceOf: TypeError })
+  t.true(childrenPending(frozen), 'a refused assignment builds nothing')
+  t.is(frozen.children.length, 3)
+  t.is(print(frozen), CONF)
+})
+
+test('a Proxy of the root, an object made from it, and a copy of its descriptors read and print it', (t) => {
+  const eager = parse(CONF, { lazy: false })
+  const proxied = new Proxy(parse(CONF), {})
+  t.deepEqual(proxied.children, eager.children)
+  t.is(print(proxied), CONF)
+
+  const root = parse(CONF)
+  const derived = Object.create(root) as typeof root
+  t.deepEqual(derived.children, eager.children)
+  t.true(childrenPending(root), 'the prototype is left as it was')
+  t.is(print(root), CONF)
+
+  const copy = Object.create(Object.getPrototypeOf(root), Object.getOwnPropertyDescriptors(root)) as typeof root
+  t.deepEqual(copy.children, eager.children)
+  t.is(print(copy), CONF)
+})
+
+test('children set around the accessor print as set: through a Proxy, defineProperty, delete', (t) => {
+  const viaProxy = parse(CONF)
+  new Proxy(viaProxy, {}).children = []
+  t.false(childrenPending(viaProxy))
+  t.is(print(viaProxy), '')
+
+  const defined = parse(CONF)
+  Object.defineProperty(defined, 'children', { value: [], writable: true, enumerable: true, configurable: true })
+  t.false(childrenPending(defined))
+  t.is(print(defined), '')
+
+  const deleted = parse(CONF)
+  delete (deleted as { children?: unknown }).children
+  t.false(childrenPending(deleted))
+  t.throws(() => print(deleted), { instanceOf: TypeError }, 'a root without children is not a tree')
+})
+
+test('nesting thousands deep: parse, build and print without running out of stack', (t) => {
+  const depth = 20000
+  const text = '<IfModule a>\n'.repeat(depth) + 'Listen 80\n' + '</IfModule>\n'.repeat(depth)
+  for (const tree of [parse(text), parse(text, { lazy: false })]) {
+    t.deepEqual(tree.data.diagnostics, [])
+    let node = tree.children[0]
+    let levels = 0
+    while (node.type === 'section') {
+      levels++
+      t.is(node.children.length, 1)
+      node = node.children[0]
+    }
+    t.is(levels, depth)
+    t.is(node.type === 'directive' && node.name, 'Listen')
+    t.is(print(tree), text)
+  }
+})
