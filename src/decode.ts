@@ -13,15 +13,3 @@ export function decode(bytes: Uint8Array): { text: string; encoding: Encoding } 
 export function encode(text: string, encoding: Encoding): Buffer {
   return Buffer.from(text, encoding)
 }
-
-/** The line ending used most in `text` (`\r\n` or `\n`); `\n` when it has none. */
-export function dominantEol(text: string): string {
-  let crlf = 0
-  let lf = 0
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
-    if (i > 0 && text.charCodeAt(i - 1) === 13) crlf++
-    else lf++
-  }
-  // Apache ends lines at LF only: a CR-only file is one line to it, so new lines get LF.
-  return crlf > lf ? '\r\n' : '\n'
-}

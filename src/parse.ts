@@ -255,22 +255,17 @@ class Reader {
     if (c !== LT) return DIRECTIVE
     let e = to
     while (e > s && isSpaceCode(t.charCodeAt(e - 1))) e--
-    if (s + 1 >= e || t.charCodeAt(s + 1) === PERCENT) return DIRECTIVE
-    const close = t.charCodeAt(s + 1) === SLASH
-    const nameStart = s + (close ? 2 : 1)
-    if (nameStart >= e || !isLetter(t.charCodeAt(nameStart))) return DIRECTIVE
-    if (close) {
+    const nameStart = tagNameStart(t, s, e)
+    if (nameStart === -1) return DIRECTIVE
+    if (t.charCodeAt(s + 1) === SLASH) {
       this.closeTag(t, s, e)
       this.tagName = this.item.name
       this.tagUnterminated = this.item.unterminated
       return CLOSE
     }
-    let nameEnd = nameStart
-    while (nameEnd < e && !isSpaceCode(t.charCodeAt(nameEnd)) && t.charCodeAt(nameEnd) !== GT) nameEnd++
-    let gt = e - 1
-    while (gt >= nameEnd && t.charCodeAt(gt) !== GT) gt--
+    const nameEnd = tagNameEnd(t, nameStart, e)
     this.tagName = this.wordReader.strings.slice(t, nameStart, nameEnd)
-    this.tagUnterminated = gt < nameEnd
+    this.tagUnterminated = lastGt(t, nameEnd, e) === -1
     return OPEN
   }
 
@@ -460,14 +455,11 @@ class Reader {
       item.value = t.slice(s + 1, e)
       return
     }
-    if (c === LT && s + 1 < e && t.charCodeAt(s + 1) !== PERCENT) {
-      const close = t.charCodeAt(s + 1) === SLASH
-      const nameStart = s + (close ? 2 : 1)
-      if (nameStart < e && isLetter(t.charCodeAt(nameStart))) {
-        if (close) this.closeTag(t, s, e)
-        else this.openTag(t, nameStart, e)
-        return
-      }
+    const nameStart = c === LT ? tagNameStart(t, s, e) : -1
+    if (nameStart !== -1) {
+      if (t.charCodeAt(s + 1) === SLASH) this.closeTag(t, s, e)
+      else this.openTag(t, nameStart, e)
+      return
     }
     const count = this.wordReader.read(t, s, e)
     item.kind = 'directive'
@@ -494,12 +486,9 @@ class Reader {
   /** `<Name args>`: the name ends at white space or `>`, the args at the last `>`. */
   private openTag(t: string, nameStart: number, e: number): void {
     const item = this.item
-    let nameEnd = nameStart
-    while (nameEnd < e && !isSpaceCode(t.charCodeAt(nameEnd)) && t.charCodeAt(nameEnd) !== GT) nameEnd++
-    // Apache's section handlers cut the arguments at the last `>` and ignore what follows it.
-    let gt = e - 1
-    while (gt >= nameEnd && t.charCodeAt(gt) !== GT) gt--
-    const unterminated = gt < nameEnd
+    const nameEnd = tagNameEnd(t, nameStart, e)
+    const gt = lastGt(t, nameEnd, e)
+    const unterminated = gt === -1
     const count = this.wordReader.read(t, nameEnd, unterminated ? e : gt)
     item.kind = 'open'
     item.name = this.wordReader.strings.slice(t, nameStart, nameEnd)
@@ -622,6 +611,33 @@ class Structure {
     if (this.path !== undefined) message.file = this.path
     this.diagnostics.push(message)
   }
+}
+
+/**
+ * Where the name of the tag on the trimmed line t[s, e) starts (after `<` or `</`), or -1 when
+ * the line is no tag: `<` + a letter, not `<%` (a template).
+ */
+function tagNameStart(t: string, s: number, e: number): number {
+  if (t.charCodeAt(s) !== LT || s + 1 >= e || t.charCodeAt(s + 1) === PERCENT) return -1
+  const nameStart = s + (t.charCodeAt(s + 1) === SLASH ? 2 : 1)
+  return nameStart < e && isLetter(t.charCodeAt(nameStart)) ? nameStart : -1
+}
+
+/** An open tag's name ends at white space or `>`. */
+function tagNameEnd(t: string, nameStart: number, e: number): number {
+  let nameEnd = nameStart
+  while (nameEnd < e && !isSpaceCode(t.charCodeAt(nameEnd)) && t.charCodeAt(nameEnd) !== GT) nameEnd++
+  return nameEnd
+}
+
+/**
+ * The last `>` of t[nameEnd, e), where Apache's section handlers cut the arguments (ignoring
+ * what follows it); -1 when there is none (the tag is unterminated).
+ */
+function lastGt(t: string, nameEnd: number, e: number): number {
+  let gt = e - 1
+  while (gt >= nameEnd && t.charCodeAt(gt) !== GT) gt--
+  return gt < nameEnd ? -1 : gt
 }
 
 function isLetter(c: number): boolean {
