@@ -23,12 +23,12 @@ const sizes = String(option('sizes', '100,1000,5000')).split(',').map(Number)
 const runs = Number(option('runs', 5))
 
 const dist = new URL('../dist/src/', import.meta.url)
-if (!existsSync(fileURLToPath(new URL('mod-wsgi-model.js', dist)))) {
-  console.error('dist/src/mod-wsgi-model.js is missing: run `npm run build` first')
+if (!existsSync(fileURLToPath(new URL('model/model.js', dist)))) {
+  console.error('dist/src/model/model.js is missing: run `npm run build` first')
   process.exit(2)
 }
-const { buildModel } = await import(new URL('mod-wsgi-model.js', dist).href)
-const { parse } = await import(new URL('parse.js', dist).href)
+const { buildModel } = await import(new URL('model/model.js', dist).href)
+const { parse } = await import(new URL('syntax/parse.js', dist).href)
 
 const APACHE2_CONF = `DefaultRuntimeDir \${APACHE_RUN_DIR}
 User \${APACHE_RUN_USER}

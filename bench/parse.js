@@ -112,7 +112,7 @@ function config(vhosts) {
 // Parent: write the inputs, run each phase in a child, print the table.
 
 async function main() {
-  const dist = new URL('../dist/src/parse.js', import.meta.url)
+  const dist = new URL('../dist/src/syntax/parse.js', import.meta.url)
   if (!existsSync(dist)) {
     console.error(`bench/parse.js: ${fileURLToPath(dist)} not found: build first (npm run build)`)
     process.exit(2)
@@ -241,8 +241,8 @@ async function main() {
 // Child: one phase on one file.
 
 async function child(phase, path, runs) {
-  const { parse } = await import('../dist/src/parse.js')
-  const { print } = await import('../dist/src/print.js')
+  const { parse } = await import('../dist/src/syntax/parse.js')
+  const { print } = await import('../dist/src/syntax/print.js')
   const gc = globalThis.gc ?? (() => {})
   const bytes = readFileSync(path)
 

@@ -1,7 +1,7 @@
 // The public API of wsgi-migrate.
-export { parse } from './parse.js'
-export { print, toText } from './print.js'
-export { config, Collection, type NodePath } from './collection.js'
+export { parse } from './syntax/parse.js'
+export { print, toText } from './syntax/print.js'
+export { config, Collection, type NodePath } from './syntax/collection.js'
 export {
   append,
   childIndent,
@@ -22,14 +22,14 @@ export {
   setOption,
   type OptionRef,
   type ParentNode,
-} from './edit.js'
-export { formatDiagnostic, isClean } from './diagnostics.js'
-export { buildModel } from './mod-wsgi-model.js'
-export type * from './mod-wsgi-model.js'
-export { migrate, selectTransforms, writeResult } from './migrate.js'
-export type * from './migrate.js'
-export { createPatch } from './patch.js'
-export { toJsonReport, toMarkdownSummary, type JsonReport } from './report.js'
-export type * from './transform.js'
-export type * from './types.js'
+} from './syntax/edit.js'
+export { formatDiagnostic, isClean } from './syntax/diagnostics.js'
+export { buildModel } from './model/model.js'
+export type * from './model/model.js'
+export { migrate, selectTransforms, writeResult } from './runner/migrate.js'
+export type * from './runner/migrate.js'
+export { createPatch } from './runner/patch.js'
+export { toJsonReport, toMarkdownSummary, type JsonReport } from './runner/report.js'
+export type * from './runner/transform.js'
+export type * from './syntax/types.js'
 export { builtinTransforms as transforms } from '../transforms/index.js'

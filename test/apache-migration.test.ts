@@ -3,7 +3,7 @@
 import test, { type ExecutionContext } from 'ava'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { migrate } from '../src/migrate.js'
+import { migrate } from '../src/runner/migrate.js'
 import { configtest, isProcessRunning, makeVenv, PROBE_WSGI, startApache, venvSitePackages, type ApacheSiteConfig, type RunningApache } from './helpers/apache.js'
 import { fixtureCases, fixtureTransforms } from './helpers/fixtures.js'
 

@@ -291,7 +291,7 @@ test('a WSGI script outside the root is not read, and says how to include it', a
 // ---------------------------------------------------------------------------------------------
 // Reports
 
-/** The documented shape of `--json` (src/report.ts JsonReport): every key, every type. */
+/** The documented shape of `--json` (src/runner/report.ts JsonReport): every key, every type. */
 function validateReport(r: unknown): string[] {
   const problems: string[] = []
   type Spec = string | Spec[] | { [k: string]: Spec }
@@ -556,7 +556,7 @@ test('many files: the closing summary counts them, progress stays off stdout', a
 // Terminal behaviour, through main() with a fake terminal
 
 async function inProcess(args: string[], io: { stdoutIsTTY?: boolean; stderrIsTTY?: boolean; env?: Record<string, string> } = {}) {
-  const { main } = await import('../src/cli.js')
+  const { main } = await import('../src/cli/cli.js')
   const out: Buffer[] = []
   let err = ''
   let clock = 0

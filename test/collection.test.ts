@@ -1,11 +1,11 @@
-// Unit tests of the jscodeshift-style collection API (src/collection.ts): finding nodes, walking
+// Unit tests of the jscodeshift-style collection API (src/syntax/collection.ts): finding nodes, walking
 // up, iterating, editing and printing. Expected outputs are written out in full.
 import test from 'ava'
-import { Collection, config, type NodePath } from '../src/collection.js'
-import { append, childIndent, createDirective, eolOf, getOption, indentOf, setOption } from '../src/edit.js'
-import { parse } from '../src/parse.js'
-import { print } from '../src/print.js'
-import type { Comment, Content, Directive, Root, Section } from '../src/types.js'
+import { Collection, config, type NodePath } from '../src/syntax/collection.js'
+import { append, childIndent, createDirective, eolOf, getOption, indentOf, setOption } from '../src/syntax/edit.js'
+import { parse } from '../src/syntax/parse.js'
+import { print } from '../src/syntax/print.js'
+import type { Comment, Content, Directive, Root, Section } from '../src/syntax/types.js'
 
 // ---------------------------------------------------------------------------------------------
 // Helpers and fixtures

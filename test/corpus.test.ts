@@ -11,8 +11,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import test from 'ava'
-import { parse } from '../src/parse.js'
-import { print } from '../src/print.js'
+import { parse } from '../src/syntax/parse.js'
+import { print } from '../src/syntax/print.js'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const candidates = [resolve(here, '../../shared/corpus'), resolve(process.cwd(), '../shared/corpus')]

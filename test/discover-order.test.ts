@@ -2,7 +2,7 @@
 // compared without encoding in the common case; it must agree with Buffer.compare everywhere.
 import test from 'ava'
 import fc from 'fast-check'
-import { compareBytes } from '../src/discover.js'
+import { compareBytes } from '../src/load/discover.js'
 
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0)
 const bytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))

@@ -10,7 +10,7 @@ import {
   hasWildcard,
   isConfigFileName,
   resolveIncludePattern,
-} from '../src/discover.js'
+} from '../src/load/discover.js'
 
 /** A fresh directory (real path) holding `root/` and `outside/`. */
 function sandbox(t: { teardown: (fn: () => void) => void }): { base: string; root: string; outside: string } {

@@ -3,7 +3,7 @@
 import test from 'ava'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { migrate } from '../src/migrate.js'
+import { migrate } from '../src/runner/migrate.js'
 
 const DOCS = fileURLToPath(new URL('../../shared/reference/kallithea-docs/', import.meta.url))
 

@@ -1,5 +1,5 @@
-// Unit tests of the edit helpers (src/edit.ts), of the re-spelling they rely on (src/render.ts)
-// and of line ranges after edits (src/locate.ts). Every test writes the expected output out in
+// Unit tests of the edit helpers (src/syntax/edit.ts), of the re-spelling they rely on (src/syntax/render.ts)
+// and of line ranges after edits (src/syntax/locate.ts). Every test writes the expected output out in
 // full and, where it matters, parses it back to check that Apache would read what was intended.
 import test from 'ava'
 import {
@@ -20,11 +20,11 @@ import {
   replaceWith,
   setArgs,
   setOption,
-} from '../src/edit.js'
-import { lineRanges } from '../src/locate.js'
-import { parse } from '../src/parse.js'
-import { print } from '../src/print.js'
-import type { Content, Directive, Root, Section } from '../src/types.js'
+} from '../src/syntax/edit.js'
+import { lineRanges } from '../src/syntax/locate.js'
+import { parse } from '../src/syntax/parse.js'
+import { print } from '../src/syntax/print.js'
+import type { Content, Directive, Root, Section } from '../src/syntax/types.js'
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

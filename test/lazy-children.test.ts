@@ -1,11 +1,11 @@
-// The root's children are built on first read (src/lazy-children.ts): these tests pin down what a
+// The root's children are built on first read (src/syntax/lazy-children.ts): these tests pin down what a
 // caller sees before, during and after that read, and that an unread tree prints its own text.
 import test from 'ava'
-import { childrenPending, pendingChildrenText } from '../src/lazy-children.js'
-import { createDirective, insertAfter } from '../src/edit.js'
-import { parse } from '../src/parse.js'
-import { print } from '../src/print.js'
-import type { Directive, Section } from '../src/types.js'
+import { childrenPending, pendingChildrenText } from '../src/syntax/lazy-children.js'
+import { createDirective, insertAfter } from '../src/syntax/edit.js'
+import { parse } from '../src/syntax/parse.js'
+import { print } from '../src/syntax/print.js'
+import type { Directive, Section } from '../src/syntax/types.js'
 
 const CONF = [
   '# Kallithea\r\n',

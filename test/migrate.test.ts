@@ -3,9 +3,9 @@ import test from 'ava'
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import semver from 'semver'
-import { coerceVersion, compareVersions, migrate, parseRange, selectTransforms, writeResult, type InputFile } from '../src/migrate.js'
-import { toJsonReport, toMarkdownSummary } from '../src/report.js'
-import type { Transform } from '../src/transform.js'
+import { coerceVersion, compareVersions, migrate, parseRange, selectTransforms, writeResult, type InputFile } from '../src/runner/migrate.js'
+import { toJsonReport, toMarkdownSummary } from '../src/runner/report.js'
+import type { Transform } from '../src/runner/transform.js'
 import { ALL_TRANSFORM_IDS, DISPATCH_0_3_1, SITE_0_3_1, debianTree, snapshot, treeMaker } from './helpers/tree.js'
 
 const tree = treeMaker(test.after)

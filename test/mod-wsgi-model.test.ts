@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import test from 'ava'
-import { buildModel, defaultIncludeResolver, hostOf, parseEnvvars, type ModelOptions, type WsgiModel } from '../src/mod-wsgi-model.js'
-import { parse } from '../src/parse.js'
-import type { Section } from '../src/types.js'
+import { buildModel, defaultIncludeResolver, hostOf, parseEnvvars, type ModelOptions, type WsgiModel } from '../src/model/model.js'
+import { parse } from '../src/syntax/parse.js'
+import type { Section } from '../src/syntax/types.js'
 
 const corpus = new URL('../../shared/corpus/debian-apache2/', import.meta.url)
 

@@ -1,4 +1,4 @@
-// Unit tests of the parser's reading rules (src/parse.ts, lines.ts, words.ts), of the printer
+// Unit tests of the parser's reading rules (src/syntax/parse.ts, lines.ts, words.ts), of the printer
 // (print.ts) and of the re-spelling of edited directives (render.ts), with the expected trees
 // written out in full.
 //
@@ -7,9 +7,9 @@
 // checked with `apache2 -t -D DUMP_CONFIG -D DUMP_RUN_CFG` on the Debian 12 build in this
 // environment, with the input Include'd from a minimal config.
 import test from 'ava'
-import { parse } from '../src/parse.js'
-import { print } from '../src/print.js'
-import type { Comment, Content, Directive, Point, Position, Root, Section } from '../src/types.js'
+import { parse } from '../src/syntax/parse.js'
+import { print } from '../src/syntax/print.js'
+import type { Comment, Content, Directive, Point, Position, Root, Section } from '../src/syntax/types.js'
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { colorizePatch, createPatch, quotePath, type FileChange } from '../src/patch.js'
+import { colorizePatch, createPatch, quotePath, type FileChange } from '../src/runner/patch.js'
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -7,7 +7,7 @@ import {
   analyzeDispatchScript,
   removeVenvActivation,
   scanPython,
-} from '../src/python-script.js'
+} from '../src/python/python-script.js'
 
 const VENV = '/srv/kallithea/venv'
 

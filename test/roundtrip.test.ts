@@ -13,9 +13,9 @@
 // path fast-check prints (fc.assert's `seed`/`path` parameters).
 import test, { type ExecutionContext } from 'ava'
 import fc from 'fast-check'
-import { parse } from '../src/parse.js'
-import { print } from '../src/print.js'
-import type { Content, Directive, Position, Root } from '../src/types.js'
+import { parse } from '../src/syntax/parse.js'
+import { print } from '../src/syntax/print.js'
+import type { Content, Directive, Position, Root } from '../src/syntax/types.js'
 
 const runsFromEnv = Number.parseInt(process.env.WSGI_MIGRATE_FC_RUNS ?? '', 10)
 const numRuns = Number.isFinite(runsFromEnv) && runsFromEnv > 0 ? runsFromEnv : 10000

@@ -3,7 +3,7 @@
 // sites in the 0.3.1 docs form are migrated at two sizes and the number of model builds compared.
 // No timing here: speed is measured in bench/.
 import test from 'ava'
-import { migrate, type InputFile } from '../src/migrate.js'
+import { migrate, type InputFile } from '../src/runner/migrate.js'
 import { builtinTransforms } from '../transforms/index.js'
 
 const ROOT = '/srv/fixture'

@@ -1,7 +1,7 @@
 // Every fixture case: the transform alone turns input into output exactly, explains each change,
 // and a second run changes nothing.
 import test from 'ava'
-import { migrate } from '../src/migrate.js'
+import { migrate } from '../src/runner/migrate.js'
 import { fixtureCases, fixtureTransforms } from './helpers/fixtures.js'
 
 for (const transform of fixtureTransforms()) {

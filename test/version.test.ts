@@ -1,11 +1,11 @@
-// src/version.ts: the little of semver a run needs, checked against semver itself; and the run
+// src/runner/version.ts: the little of semver a run needs, checked against semver itself; and the run
 // statistics that show how often the model is built.
 import test from 'ava'
 import path from 'node:path'
 import semver from 'semver'
-import { migrate } from '../src/migrate.js'
-import { coerceVersion, compareVersions, parseRange, satisfies } from '../src/version.js'
-import * as fromMigrate from '../src/migrate.js'
+import { migrate } from '../src/runner/migrate.js'
+import { coerceVersion, compareVersions, parseRange, satisfies } from '../src/runner/version.js'
+import * as fromMigrate from '../src/runner/migrate.js'
 import { debianTree, makeTree, removeTree } from './helpers/tree.js'
 
 const versions = ['0.0.0', '0.3.2', '1.0.0', '2.9.9', '3.0.0', '3.3.0', '3.4.0', '3.5.1', '4.9.0', '4.9.4', '4.10.0', '5.0.0']

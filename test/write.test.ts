@@ -16,7 +16,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { WriteError, writeFilesAtomically, type FileWrite } from '../src/write.js'
+import { WriteError, writeFilesAtomically, type FileWrite } from '../src/runner/write.js'
 
 const isRoot = process.getuid?.() === 0
 const bin = (s: string) => Buffer.from(s, 'latin1')

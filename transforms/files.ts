@@ -1,7 +1,7 @@
 // Helpers every transform needs to reach the files and daemons of a run.
-import type { DaemonGroup, WsgiModel } from '../src/mod-wsgi-model.js'
-import type { ApacheFile, SourceFile, TransformContext } from '../src/transform.js'
-import type { Directive } from '../src/types.js'
+import type { DaemonGroup, WsgiModel } from '../src/model/model.js'
+import type { ApacheFile, SourceFile, TransformContext } from '../src/runner/transform.js'
+import type { Directive } from '../src/syntax/types.js'
 
 export function apacheFile(ctx: TransformContext, path: string): ApacheFile | undefined {
   return apacheIndex(ctx.files).byPath.get(path)
@@ -34,7 +34,7 @@ export function editableApacheFile(ctx: TransformContext, path: string): ApacheF
  * So `fn` may edit only the daemon it is given (its node's words), and must not need the model
  * to reflect an edit it made: the options of `daemon` are those read before any edit (their
  * `index` no longer matches the node once an option was removed; re-read the node with
- * `options()`/`getOption()` from src/edit.ts when indexes matter). Edits of one daemon change
+ * `options()`/`getOption()` from src/syntax/edit.ts when indexes matter). Edits of one daemon change
  * nothing the next daemon's decision reads (its own options, the run user, the aliases and the
  * groups they run in).
  */

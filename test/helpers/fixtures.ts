@@ -2,11 +2,24 @@
 // Files of one case form one run: `<case>.input.conf` is the file `<case>.conf`, and
 // `<case>.input.dispatch.wsgi` the file `dispatch.wsgi` (a dotted rest is a file name of its own).
 // `<case>.options.json` holds run options (modWsgi, env) and expected advisories (`advises`).
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const fixturesDir = fileURLToPath(new URL('../../fixtures/', import.meta.url))
+export const transformsDir = fileURLToPath(new URL('../../transforms/', import.meta.url))
+
+/** transforms/<version>/<id>/fixtures, by transform id. */
+function fixtureDirs(): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const v of readdirSync(transformsDir, { withFileTypes: true })) {
+    if (!v.isDirectory()) continue
+    for (const t of readdirSync(path.join(transformsDir, v.name), { withFileTypes: true })) {
+      const dir = path.join(transformsDir, v.name, t.name, 'fixtures')
+      if (t.isDirectory() && existsSync(dir)) out.set(t.name, dir)
+    }
+  }
+  return out
+}
 
 export interface FixtureFile {
   /** Name the file has in the run. */
@@ -25,14 +38,11 @@ export interface FixtureCase {
 }
 
 export function fixtureTransforms(): string[] {
-  return readdirSync(fixturesDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort()
+  return [...fixtureDirs().keys()].sort()
 }
 
 export function fixtureCases(transform: string): FixtureCase[] {
-  const dir = path.join(fixturesDir, transform)
+  const dir = fixtureDirs().get(transform) as string
   const entries = readdirSync(dir).sort()
   const cases = new Map<string, FixtureCase>()
   const get = (name: string): FixtureCase => {

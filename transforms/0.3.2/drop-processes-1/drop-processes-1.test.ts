@@ -1,6 +1,6 @@
 // drop-processes-1: what is left alone, and when the maximum-requests advisory is (not) given.
 import test from 'ava'
-import { migrate } from '../src/migrate.js'
+import { migrate } from '../../../src/runner/migrate.js'
 
 async function run(files: Record<string, string>) {
   const result = await migrate({

@@ -7,11 +7,11 @@
 //
 // While looking at each daemon it also advises (no edit) about `maximum-requests` on a
 // multi-threaded Kallithea daemon: the recycle cuts long hg/git clones running in other threads.
-import { removeOption } from '../../src/edit.js'
-import type { DaemonGroup, WsgiModel } from '../../src/mod-wsgi-model.js'
-import type { ApacheFile, SourceFile, Transform, TransformContext } from '../../src/transform.js'
-import { isKallitheaAlias } from '../kallithea-app.js'
-import { forEachDaemon } from '../files.js'
+import { removeOption } from '../../../src/syntax/edit.js'
+import type { DaemonGroup, WsgiModel } from '../../../src/model/model.js'
+import type { ApacheFile, SourceFile, Transform, TransformContext } from '../../../src/runner/transform.js'
+import { isKallitheaAlias } from '../../../src/model/kallithea.js'
+import { forEachDaemon } from '../../files.js'
 
 /** mod_wsgi's default `threads=` of a daemon group. */
 const DEFAULT_THREADS = 15

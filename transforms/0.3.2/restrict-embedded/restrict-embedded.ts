@@ -7,12 +7,12 @@
 // within <VirtualHost> section"). Adding it while an application still runs embedded would make
 // that application answer HTTP 500, so it is only added when every WSGI application of the run
 // uses a daemon group.
-import { createDirective, eolOf, indentOf, insertAfter, insertBefore, remove, renameDirective, setArgs } from '../../src/edit.js'
-import type { ParentNode } from '../../src/edit.js'
-import type { Located, RestrictEmbedded, ScriptAlias, WsgiModel } from '../../src/mod-wsgi-model.js'
-import type { ApacheFile, Transform, TransformContext } from '../../src/transform.js'
-import type { Content, Directive, Root, Section } from '../../src/types.js'
-import { apacheFile, editableApacheFile as editable } from '../files.js'
+import { createDirective, eolOf, indentOf, insertAfter, insertBefore, remove, renameDirective, setArgs } from '../../../src/syntax/edit.js'
+import type { ParentNode } from '../../../src/syntax/edit.js'
+import type { Located, RestrictEmbedded, ScriptAlias, WsgiModel } from '../../../src/model/model.js'
+import type { ApacheFile, Transform, TransformContext } from '../../../src/runner/transform.js'
+import type { Content, Directive, Root, Section } from '../../../src/syntax/types.js'
+import { apacheFile, editableApacheFile as editable } from '../../files.js'
 
 const NAME = 'WSGIRestrictEmbedded'
 const EFFECT = 'Python is no longer initialised in Apache child processes, so they use less memory and start faster'

@@ -8,11 +8,11 @@
 // A WSGIProcessGroup applies to its whole scope (a <VirtualHost> or the global server config), so
 // it is only added when exactly one application there runs embedded by default and exactly one
 // daemon group is reachable; anything less clear-cut becomes an advisory.
-import { createDirective, eolOf, indentOf, insertAfter, insertBefore } from '../../src/edit.js'
-import type { DaemonGroup, Located, ScriptAlias, Scope, Setting, WsgiModel } from '../../src/mod-wsgi-model.js'
-import type { ApacheFile, Transform, TransformContext } from '../../src/transform.js'
-import type { Content, Directive, Section } from '../../src/types.js'
-import { apacheFile, InOrder } from '../files.js'
+import { createDirective, eolOf, indentOf, insertAfter, insertBefore } from '../../../src/syntax/edit.js'
+import type { DaemonGroup, Located, ScriptAlias, Scope, Setting, WsgiModel } from '../../../src/model/model.js'
+import type { ApacheFile, Transform, TransformContext } from '../../../src/runner/transform.js'
+import type { Content, Directive, Section } from '../../../src/syntax/types.js'
+import { apacheFile, InOrder } from '../../files.js'
 
 /** What to do about one script alias. */
 type Decision =

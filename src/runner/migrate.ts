@@ -7,21 +7,21 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { builtinTransforms } from '../transforms/index.js'
-import { decode, encode } from './decode.js'
-import { formatDiagnostic } from './diagnostics.js'
-import { discoverFiles, resolveIncludePattern } from './discover.js'
-import { lineRanges, type LineRange } from './locate.js'
-import { buildModel, defaultIncludeResolver, parseEnvvars, type WsgiModel } from './mod-wsgi-model.js'
-import { parse } from './parse.js'
+import { builtinTransforms } from '../../transforms/index.js'
+import { decode, encode } from '../syntax/decode.js'
+import { formatDiagnostic } from '../syntax/diagnostics.js'
+import { discoverFiles, resolveIncludePattern } from '../load/discover.js'
+import { lineRanges, type LineRange } from '../syntax/locate.js'
+import { buildModel, defaultIncludeResolver, parseEnvvars, type WsgiModel } from '../model/model.js'
+import { parse } from '../syntax/parse.js'
 import { createPatch } from './patch.js'
-import { toText } from './print.js'
+import { toText } from '../syntax/print.js'
 import type { AdvisoryInput, ApacheFile, ChangeInput, ScriptFile, SourceFile, Transform, TransformContext } from './transform.js'
-import type { Content, Directive, Encoding, Root } from './types.js'
+import type { Content, Directive, Encoding, Root } from '../syntax/types.js'
 import { coerceVersion, compareVersions, parseRange, type Version } from './version.js'
 
 export type { LineRange }
-// Kept here too for code that imported them from this module before src/version.ts existed.
+// Kept here too for code that imported them from this module before src/runner/version.ts existed.
 export { coerceVersion, compareVersions, parseRange, type Version }
 
 /** The Kallithea version whose documented form a run produces when `to` is not given. */

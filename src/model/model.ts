@@ -6,8 +6,8 @@
 // shared/reference/mod_wsgi-facts.md). It is a pure function of the trees: no I/O, no mutation,
 // cheap enough to rebuild after every edit.
 import { posix } from 'node:path'
-import { toText } from './print.js'
-import type { Content, Directive, Root, Section } from './types.js'
+import { toText } from '../syntax/print.js'
+import type { Content, Directive, Root, Section } from '../syntax/types.js'
 
 // ---------------------------------------------------------------------------------------------
 // Inputs

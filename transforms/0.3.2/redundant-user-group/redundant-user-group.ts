@@ -8,11 +8,11 @@
 // mod_wsgi copies the default user/group when it reads the WSGIDaemonProcess line, so an option
 // is only redundant when the deciding User/Group directive comes before the daemon in Apache's
 // reading order; otherwise it is kept with an advisory.
-import { removeOption } from '../../src/edit.js'
-import type { DaemonGroup, Located, RunUser, WsgiModel } from '../../src/mod-wsgi-model.js'
-import type { ApacheFile, Transform, TransformContext } from '../../src/transform.js'
-import type { Directive } from '../../src/types.js'
-import { forEachDaemon } from '../files.js'
+import { removeOption } from '../../../src/syntax/edit.js'
+import type { DaemonGroup, Located, RunUser, WsgiModel } from '../../../src/model/model.js'
+import type { ApacheFile, Transform, TransformContext } from '../../../src/runner/transform.js'
+import type { Directive } from '../../../src/syntax/types.js'
+import { forEachDaemon } from '../../files.js'
 
 /** The two options this transform looks at, with the RunUser fields that answer them. */
 interface Owner {

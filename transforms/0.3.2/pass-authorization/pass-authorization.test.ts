@@ -1,11 +1,11 @@
-// pass-authorization and the shared Kallithea heuristic (transforms/kallithea-app.ts): the parts
+// pass-authorization and the shared Kallithea heuristic (src/model/kallithea.ts): the parts
 // the fixtures do not pin down on their own.
 import test from 'ava'
-import { migrate, type InputFile } from '../src/migrate.js'
-import { buildModel } from '../src/mod-wsgi-model.js'
-import { parse } from '../src/parse.js'
-import type { ScriptFile, SourceFile } from '../src/transform.js'
-import { isKallitheaAlias, scriptFileOf, scriptLooksLikeKallithea } from '../transforms/kallithea-app.js'
+import { migrate, type InputFile } from '../../../src/runner/migrate.js'
+import { buildModel } from '../../../src/model/model.js'
+import { parse } from '../../../src/syntax/parse.js'
+import type { ScriptFile, SourceFile } from '../../../src/runner/transform.js'
+import { isKallitheaAlias, scriptFileOf, scriptLooksLikeKallithea } from '../../../src/model/kallithea.js'
 
 const run = (files: InputFile[], extra: { modWsgi?: string } = {}) =>
   migrate({ files, root: '/srv/fixture', to: 'latest', only: ['pass-authorization'], ...extra })

@@ -1,8 +1,8 @@
 // restrict-embedded: placement and safety cases beyond the fixtures.
 import test from 'ava'
-import { migrate, type MigrateResult } from '../src/migrate.js'
-import type { ScriptAlias } from '../src/mod-wsgi-model.js'
-import { notInDaemon } from '../transforms/0.3.2/restrict-embedded.js'
+import { migrate, type MigrateResult } from '../../../src/runner/migrate.js'
+import type { ScriptAlias } from '../../../src/model/model.js'
+import { notInDaemon } from './restrict-embedded.js'
 
 type Files = Record<string, string>
 

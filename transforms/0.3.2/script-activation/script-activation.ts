@@ -7,16 +7,16 @@
 // code is then dead weight, and on Python 3 it breaks: `python3 -m venv` creates no
 // activate_this.py and `execfile` does not exist.
 //
-// For each Kallithea dispatch script among the run's files (transforms/kallithea-app.ts):
+// For each Kallithea dispatch script among the run's files (src/model/kallithea.ts):
 //   - every daemon group that runs it has python-home=<venv>: the activation of exactly that venv
-//     goes (src/python-script.ts removes whole statements, never text in strings or comments);
+//     goes (src/python/python-script.ts removes whole statements, never text in strings or comments);
 //   - no group has python-home and the script activates exactly one venv: python-home=<venv> is
 //     added to the WSGIDaemonProcess (mod_wsgi >= 3.4) and the activation goes in the same run;
 //   - the script runs embedded, in several groups that disagree, or activates another venv than
 //     python-home, or its code is computed: advisories say what to do; nothing is edited.
 import { posix } from 'node:path'
-import { setOption } from '../../src/edit.js'
-import type { DaemonGroup, ScriptAlias, WsgiModel } from '../../src/mod-wsgi-model.js'
+import { setOption } from '../../../src/syntax/edit.js'
+import type { DaemonGroup, ScriptAlias, WsgiModel } from '../../../src/model/model.js'
 import {
   analyzeDispatchScript,
   removeVenvActivation,
@@ -24,12 +24,12 @@ import {
   type DispatchAnalysis,
   type RemovalResult,
   type RemovedStatement,
-} from '../../src/python-script.js'
-import type { ApacheFile, ScriptFile, Transform, TransformContext } from '../../src/transform.js'
-import type { Directive } from '../../src/types.js'
-import { coerceVersion, compareVersions, type Version } from '../../src/version.js'
-import { isKallitheaAlias, scriptFileOf } from '../kallithea-app.js'
-import { apacheFile } from '../files.js'
+} from '../../../src/python/python-script.js'
+import type { ApacheFile, ScriptFile, Transform, TransformContext } from '../../../src/runner/transform.js'
+import type { Directive } from '../../../src/syntax/types.js'
+import { coerceVersion, compareVersions, type Version } from '../../../src/runner/version.js'
+import { isKallitheaAlias, scriptFileOf } from '../../../src/model/kallithea.js'
+import { apacheFile } from '../../files.js'
 
 const label = (a: ScriptAlias): string => `${a.node.name} ${a.rawUrl}`
 const where = (a: { file: string; node: { position?: { start: { line: number } } } }): string =>

@@ -12,9 +12,9 @@
 // All comparisons are case-insensitive. Rule 3 finds installs under neutral paths
 // (`/var/www/scm/dispatch.wsgi` running in group `scm`).
 import { posix } from 'node:path'
-import type { ScriptAlias } from '../src/mod-wsgi-model.js'
-import { scanPython } from '../src/python-script.js'
-import type { ScriptFile, SourceFile } from '../src/transform.js'
+import type { ScriptAlias } from './model.js'
+import { scanPython } from '../python/python-script.js'
+import type { ScriptFile, SourceFile } from '../runner/transform.js'
 
 const KALLITHEA = /kallithea/i
 

@@ -1,7 +1,7 @@
 // python-home: which python-path entries count as a virtualenv, and the edge cases of the edit.
 import test from 'ava'
-import { migrate } from '../src/migrate.js'
-import { classifyEntry, normalizeDir } from '../transforms/0.3.2/python-home.js'
+import { migrate } from '../../../src/runner/migrate.js'
+import { classifyEntry, normalizeDir } from './python-home.js'
 
 const kind = (value: string, raw = value) => classifyEntry({ raw, value })
 

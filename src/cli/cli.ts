@@ -8,9 +8,9 @@ import { realpathSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import type { MigrateError, MigrateResult, ProgressEvent } from './migrate.js'
-import type { ReportMode } from './report.js'
-import type { Transform } from './transform.js'
+import type { MigrateError, MigrateResult, ProgressEvent } from '../runner/migrate.js'
+import type { ReportMode } from '../runner/report.js'
+import type { Transform } from '../runner/transform.js'
 
 export const EXIT_OK = 0
 export const EXIT_PENDING = 1
@@ -74,7 +74,7 @@ export interface Io {
 }
 
 function packageVersion(): string {
-  for (const rel of ['../../package.json', '../package.json']) {
+  for (const rel of ['../../../package.json', '../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version: string }
       if (pkg.name === 'wsgi-migrate') return pkg.version
@@ -177,7 +177,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return EXIT_ERROR
   }
 
-  const { migrate, selectTransforms, writeResult } = await import('./migrate.js')
+  const { migrate, selectTransforms, writeResult } = await import('../runner/migrate.js')
   const selection = {
     ...(o.to !== undefined ? { to: o.to } : {}),
     ...(o.from !== undefined ? { from: o.from } : {}),
@@ -215,7 +215,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (paths.length === 0) {
     if (o.root !== undefined) paths = [o.root]
     else {
-      const { defaultConfigRoot } = await import('./discover.js')
+      const { defaultConfigRoot } = await import('../load/discover.js')
       const system = defaultConfigRoot()
       if (system === null) return usage('no path given and neither /etc/apache2 nor /etc/httpd exists; name the config files or folders to scan')
       paths = [system]
@@ -246,8 +246,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   })
   if (progressShown) io.stderr('\r\x1b[K')
 
-  const { colorizePatch } = await import('./patch.js')
-  const { toJsonReport, toMarkdownSummary } = await import('./report.js')
+  const { colorizePatch } = await import('../runner/patch.js')
+  const { toJsonReport, toMarkdownSummary } = await import('../runner/report.js')
   const { writeFile } = await import('node:fs/promises')
   const reportFile = async (option: string, file: string, content: string | Buffer): Promise<void> => {
     try {

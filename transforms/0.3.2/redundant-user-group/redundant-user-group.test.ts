@@ -1,6 +1,6 @@
 // redundant-user-group: the order of User and WSGIDaemonProcess, unresolved run users, quoting.
 import test from 'ava'
-import { migrate } from '../src/migrate.js'
+import { migrate } from '../../../src/runner/migrate.js'
 
 async function run(files: Array<[string, string]>, env?: Record<string, string>) {
   const result = await migrate({

@@ -1,8 +1,8 @@
 // script-activation: decisions the fixtures do not pin down on their own.
 import test from 'ava'
-import { migrate, type InputFile } from '../src/migrate.js'
-import { removeVenvActivation, type RemovedStatement } from '../src/python-script.js'
-import { dropOrphanBlankLines, normalizeVenv, removalExplanation, venvOfSitePackages } from '../transforms/0.3.2/script-activation.js'
+import { migrate, type InputFile } from '../../../src/runner/migrate.js'
+import { removeVenvActivation, type RemovedStatement } from '../../../src/python/python-script.js'
+import { dropOrphanBlankLines, normalizeVenv, removalExplanation, venvOfSitePackages } from './script-activation.js'
 
 const ACTIVATE = `activate_this = '/srv/kallithea/venv/bin/activate_this.py'
 execfile(activate_this, dict(__file__=activate_this))

@@ -3,8 +3,8 @@
 // A transform is a pure function of the files of a run: it receives freshly parsed trees (and the
 // text of WSGI scripts), edits them in memory, and says what it changed and why. It does no I/O;
 // the runner reads, prints, diffs and writes.
-import type { WsgiModel } from './mod-wsgi-model.js'
-import type { Content, Root } from './types.js'
+import type { WsgiModel } from '../model/model.js'
+import type { Content, Root } from '../syntax/types.js'
 
 export interface ApacheFile {
   kind: 'apache'

@@ -8,13 +8,13 @@
 // Only a real venv layout is converted: system site/dist-packages directories stay (advisory),
 // and a python-home that disagrees or two venvs in one path are left for the user to decide.
 import { posix } from 'node:path'
-import { setArgs } from '../../src/edit.js'
-import type { DaemonGroup, WsgiOption } from '../../src/mod-wsgi-model.js'
-import { layoutOf } from '../../src/render.js'
-import type { ApacheFile, Transform, TransformContext } from '../../src/transform.js'
-import type { Directive } from '../../src/types.js'
-import { splitWords } from '../../src/words.js'
-import { forEachDaemon } from '../files.js'
+import { setArgs } from '../../../src/syntax/edit.js'
+import type { DaemonGroup, WsgiOption } from '../../../src/model/model.js'
+import { layoutOf } from '../../../src/syntax/render.js'
+import type { ApacheFile, Transform, TransformContext } from '../../../src/runner/transform.js'
+import type { Directive } from '../../../src/syntax/types.js'
+import { splitWords } from '../../../src/syntax/words.js'
+import { forEachDaemon } from '../../files.js'
 
 export const pythonHome: Transform = {
   id: 'python-home',

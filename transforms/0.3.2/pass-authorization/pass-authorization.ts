@@ -5,20 +5,20 @@
 // "Authentication failed" and `hg clone` with "authorization failed". Every docs form has the line;
 // hand-written configs lose it, or carry an `Off` copied from elsewhere.
 //
-// For each Kallithea alias (transforms/kallithea-app.ts) whose effective setting is not On, the
+// For each Kallithea alias (src/model/kallithea.ts) whose effective setting is not On, the
 // least intrusive fix that changes no other application's behaviour is taken:
 //   1. the `Off` that decided it (a directive, or the alias's own pass-authorization=Off) becomes On;
 //   2. nothing decided it: `WSGIPassAuthorization On` goes right after the alias, same indentation;
 //   3. either would also switch another (non-Kallithea) app: `pass-authorization=On` on the alias
 //      itself (mod_wsgi >= 3.0), else an advisory.
 // Each vhost that mounts the app (the :80/:443 pair) is fixed on its own.
-import { createDirective, eolOf, indentOf, insertAfter, setArgs, setOption } from '../../src/edit.js'
-import type { ScriptAlias, Scope, Setting, WsgiModel } from '../../src/mod-wsgi-model.js'
-import type { SourceFile, Transform, TransformContext } from '../../src/transform.js'
-import type { Directive, Section } from '../../src/types.js'
-import { coerceVersion, compareVersions } from '../../src/version.js'
-import { isKallitheaAlias } from '../kallithea-app.js'
-import { apacheFile, editableApacheFile as editable, InOrder } from '../files.js'
+import { createDirective, eolOf, indentOf, insertAfter, setArgs, setOption } from '../../../src/syntax/edit.js'
+import type { ScriptAlias, Scope, Setting, WsgiModel } from '../../../src/model/model.js'
+import type { SourceFile, Transform, TransformContext } from '../../../src/runner/transform.js'
+import type { Directive, Section } from '../../../src/syntax/types.js'
+import { coerceVersion, compareVersions } from '../../../src/runner/version.js'
+import { isKallitheaAlias } from '../../../src/model/kallithea.js'
+import { apacheFile, editableApacheFile as editable, InOrder } from '../../files.js'
 
 const WHY =
   'mod_wsgi now hands the HTTP Authorization header to Kallithea (HTTP_AUTHORIZATION), so git and hg clients can log in ' +

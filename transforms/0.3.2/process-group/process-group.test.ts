@@ -1,7 +1,7 @@
 // process-group: the cases fixtures do not show on their own (scope sharing across vhosts and the
 // global config, Includes, parse errors, running together with restrict-embedded).
 import test from 'ava'
-import { migrate, type MigrateResult } from '../src/migrate.js'
+import { migrate, type MigrateResult } from '../../../src/runner/migrate.js'
 
 type Files = Record<string, string>
 
