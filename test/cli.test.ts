@@ -447,24 +447,21 @@ test('--list shows every transform with its version; --list --json for machines'
 
 const USER_TRANSFORM = `// A user's own transform: ServerSignature On -> Off.
 export default {
-  id: 'server-signature-off',
-  version: '9.0.0',
-  title: 'ServerSignature Off',
-  description: 'Turns ServerSignature On into Off.',
-  rationale: 'Do not show the Apache version on error pages.',
-  apply(context) {
+  meta: {
+    id: 'server-signature-off',
+    version: '9.0.0',
+    title: 'ServerSignature Off',
+    description: 'Turns ServerSignature On into Off.',
+    rationale: 'Do not show the Apache version on error pages.',
+    messages: { off: 'ServerSignature Off: error pages no longer show the Apache version.' },
+  },
+  create(context) {
     for (const file of context.files) {
       if (file.kind !== 'apache') continue
-      const walk = (nodes) => {
-        for (const node of nodes) {
-          if (node.type === 'section') walk(node.children)
-          else if (node.type === 'directive' && node.name.toLowerCase() === 'serversignature' && node.args[0] === 'On') {
-            node.args = ['Off']
-            context.change({ file, node, kind: 'modify', explanation: 'ServerSignature Off: error pages no longer show the Apache version.' })
-          }
-        }
-      }
-      walk(file.tree.children)
+      context.config(file).findDirectives('ServerSignature').forEach(({ node }) => {
+        if (node.args[0] !== 'On') return
+        context.report({ node, messageId: 'off', fix: (fixer) => fixer.modify(node, (n) => { n.args = ['Off'] }) })
+      })
     }
   },
 }

@@ -71,7 +71,7 @@ function sites(n: number, form: '0.3.1' | '0.3.2'): InputFile[] {
 
 const run = (files: InputFile[]) => migrate({ files, root: ROOT })
 
-const ALL_IDS = builtinTransforms.map((t) => t.id).sort()
+const ALL_IDS = builtinTransforms.map((t) => t.meta.id).sort()
 
 /** What a run of `n` sites did, checked: every site migrated to the 0.3.2 form, a second run idle. */
 async function migrated(t: import('ava').ExecutionContext, n: number): Promise<{ builds: number; againBuilds: number }> {

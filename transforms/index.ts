@@ -1,22 +1,13 @@
-// The built-in transforms, in the order they run within one version (the runner sorts by version).
+// Every built-in preset (one per Kallithea release whose documented form changed) and their steps
+// in the order they run; the runner keeps the steps between --from and --to.
+import { stepsOf, type Preset } from '../src/runner/define.js'
 import type { Transform } from '../src/runner/transform.js'
-import { processGroup } from './0.3.2/process-group/process-group.js'
-import { restrictEmbedded } from './0.3.2/restrict-embedded/restrict-embedded.js'
-import { dropProcessesOne } from './0.3.2/drop-processes-1/drop-processes-1.js'
-import { pythonHome } from './0.3.2/python-home/python-home.js'
-import { redundantUserGroup } from './0.3.2/redundant-user-group/redundant-user-group.js'
-import { passAuthorization } from './0.3.2/pass-authorization/pass-authorization.js'
-import { scriptActivation } from './0.3.2/script-activation/script-activation.js'
+import { preset as v0_3_2 } from './0.3.2/index.js'
 
-// process-group runs before restrict-embedded: restricting is only safe once apps use a daemon.
-// python-home runs before script-activation: the script loses its activation only once the
-// daemon group has python-home.
-export const builtinTransforms: readonly Transform[] = [
-  processGroup,
-  restrictEmbedded,
-  dropProcessesOne,
-  pythonHome,
-  redundantUserGroup,
-  passAuthorization,
-  scriptActivation,
-]
+/** The presets, oldest first; each builds on the one before. */
+export const presets: readonly Preset[] = [v0_3_2]
+
+/** The newest preset: every step there is. */
+export const latest: Preset = v0_3_2
+
+export const builtinTransforms: readonly Transform[] = stepsOf(latest)

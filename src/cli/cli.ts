@@ -101,14 +101,16 @@ async function loadTransforms(paths: string[], cwd: string): Promise<Transform[]
       throw new UsageError(`${p}: cannot load transform module: ${(e as Error)?.message ?? String(e)}`)
     }
     const found = [mod.default, mod.transform, mod.transforms].flatMap((x) => (Array.isArray(x) ? x : [x]))
-    const transforms = [...new Set(found.filter((x): x is Transform => typeof x === 'object' && x !== null && typeof (x as Transform).apply === 'function'))]
+    const transforms = [...new Set(found.filter((x): x is Transform => typeof x === 'object' && x !== null && typeof (x as Transform).create === 'function'))]
     if (transforms.length === 0) {
-      throw new UsageError(`${p}: exports no transform; export default { id, version, title, description, rationale, apply(context) { ... } }`)
+      throw new UsageError(`${p}: exports no transform; export default { meta: { id, version, title, description, rationale, messages }, create(context) { ... } }`)
     }
     for (const t of transforms) {
+      if (typeof t.meta !== 'object' || t.meta === null) throw new UsageError(`${p}: a transform has no meta object`)
       for (const key of ['id', 'version', 'title'] as const) {
-        if (typeof t[key] !== 'string' || t[key] === '') throw new UsageError(`${p}: a transform has no ${key} (a non-empty string)`)
+        if (typeof t.meta[key] !== 'string' || t.meta[key] === '') throw new UsageError(`${p}: a transform has no meta.${key} (a non-empty string)`)
       }
+      if (typeof t.meta.messages !== 'object' || t.meta.messages === null) throw new UsageError(`${p}: transform ${t.meta.id} has no meta.messages (an object of message templates)`)
       out.push(t)
     }
   }
@@ -192,21 +194,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (errors.length > 0) return usage(errors.map((e) => e.message).join('\n'))
     if (o.json) {
       const rows = all.map((t) => ({
-        id: t.id,
-        version: t.version,
-        title: t.title,
-        description: t.description ?? null,
-        rationale: t.rationale ?? null,
-        modWsgi: t.modWsgi ?? null,
+        id: t.meta.id,
+        version: t.meta.version,
+        title: t.meta.title,
+        description: t.meta.description ?? null,
+        rationale: t.meta.rationale ?? null,
+        modWsgi: t.meta.modWsgi ?? null,
         builtin: !extra.includes(t),
       }))
       io.stdout(JSON.stringify(rows, null, 2) + '\n')
       return EXIT_OK
     }
-    const width = Math.max(0, ...all.map((t) => t.id.length))
-    const vwidth = Math.max(0, ...all.map((t) => t.version.length))
+    const width = Math.max(0, ...all.map((t) => t.meta.id.length))
+    const vwidth = Math.max(0, ...all.map((t) => t.meta.version.length))
     for (const t of all) {
-      io.stdout(`${t.id.padEnd(width)}  ${t.version.padEnd(vwidth)}  ${t.title}${t.modWsgi ? ` (mod_wsgi ${t.modWsgi})` : ''}${extra.includes(t) ? ' [user]' : ''}\n`)
+      const m = t.meta
+      io.stdout(`${m.id.padEnd(width)}  ${m.version.padEnd(vwidth)}  ${m.title}${m.modWsgi ? ` (mod_wsgi ${m.modWsgi})` : ''}${extra.includes(t) ? ' [user]' : ''}\n`)
     }
     return EXIT_OK
   }

@@ -12,7 +12,7 @@
 // All comparisons are case-insensitive. Rule 3 finds installs under neutral paths
 // (`/var/www/scm/dispatch.wsgi` running in group `scm`).
 import { posix } from 'node:path'
-import type { ScriptAlias } from './model.js'
+import type { DaemonGroup, ScriptAlias, WsgiModel } from './model.js'
 import { scanPython } from '../python/python-script.js'
 import type { ScriptFile, SourceFile } from '../runner/transform.js'
 
@@ -100,4 +100,21 @@ export function isKallitheaAlias(alias: ScriptAlias, files: readonly SourceFile[
   if (groupNames(alias).some((n) => KALLITHEA.test(n))) return true
   const match = scriptFileOf(alias, files)
   return match !== undefined && scriptLooksLikeKallithea(match.file.text)
+}
+
+const mentionsKallithea = (text: string): boolean => KALLITHEA.test(text)
+
+/**
+ * Whether a daemon group is (meant to be) Kallithea's: its name or paths say so (the 0.3.1 form's
+ * idle group counts), or an application that runs in it is Kallithea by the rules above.
+ */
+export function servesKallithea(daemon: DaemonGroup, model: WsgiModel, files: readonly SourceFile[]): boolean {
+  if (mentionsKallithea(daemon.name)) return true
+  const pathOptions = new Set(['python-home', 'python-path', 'home', 'display-name'])
+  if (daemon.options.some((o) => pathOptions.has(o.key) && mentionsKallithea(o.value))) return true
+  return model.scriptAliases.some((alias) => {
+    const g = alias.group
+    const runsHere = g.daemon?.node === daemon.node || (g.allowedDaemons ?? []).some((d) => d.node === daemon.node)
+    return runsHere && isKallitheaAlias(alias, files)
+  })
 }

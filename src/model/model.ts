@@ -7,7 +7,7 @@
 // cheap enough to rebuild after every edit.
 import { posix } from 'node:path'
 import { toText } from '../syntax/print.js'
-import type { Content, Directive, Root, Section } from '../syntax/types.js'
+import type { Content, Directive, ParentNode, Root, Section } from '../syntax/types.js'
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -38,8 +38,7 @@ export interface ModelOptions {
 // ---------------------------------------------------------------------------------------------
 // Where things are
 
-/** A Root or Section: where a node sits, so a transform can insert next to it. */
-export type ParentNode = Root | Section
+export type { ParentNode }
 
 /** Canonical names of the per-directory containers, which decide per-request settings. */
 export type ContainerKind = 'Directory' | 'DirectoryMatch' | 'Location' | 'LocationMatch' | 'Files' | 'FilesMatch'
@@ -321,6 +320,8 @@ export interface WsgiModel {
   sameSite(a: Scope, b: Scope): boolean
   /** The record of a directive the walk visited (first visit): a DaemonGroup, ScriptAlias, Setting... or a plain Located. */
   locate(node: Content): Located | undefined
+  /** Every place the walk visited a directive (a file included twice holds its directives twice), in reading order. */
+  places(node: Content): readonly Located[]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -445,7 +446,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
   const problems: Problem[] = []
   /** Every visit's record, by `order`; locate() indexes them by node when first asked. */
   const byOrder: Located[] = []
-  let located: Map<Content, Located> | undefined
+  let located: Map<Content, Located[]> | undefined
   const visitedOrder: string[] = []
   const visited = new Set<string>()
   const walking: string[] = []
@@ -961,6 +962,18 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     }
   })()
 
+  const placesOf = (node: Content): readonly Located[] => {
+    if (located === undefined) {
+      located = new Map()
+      for (const loc of byOrder) {
+        const list = located.get(loc.node)
+        if (list) list.push(loc)
+        else located.set(loc.node, [loc])
+      }
+    }
+    return located.get(node) ?? []
+  }
+
   return {
     files: visitedOrder,
     unwalked,
@@ -986,13 +999,8 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     processGroup: (target) => ('node' in target ? target.group : resolveGroup({ scope: target })),
     passAuthorization: (target) => ('node' in target ? target.passAuthorization : resolvePassAuth({ scope: target })),
     sameSite,
-    locate: (node) => {
-      if (located === undefined) {
-        located = new Map()
-        for (const loc of byOrder) if (!located.has(loc.node)) located.set(loc.node, loc)
-      }
-      return located.get(node)
-    },
+    locate: (node) => placesOf(node)[0],
+    places: (node) => placesOf(node),
   }
 }
 

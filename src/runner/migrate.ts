@@ -7,25 +7,24 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { builtinTransforms } from '../../transforms/index.js'
-import { decode, encode } from '../syntax/decode.js'
+import { decode } from '../syntax/decode.js'
 import { formatDiagnostic } from '../syntax/diagnostics.js'
 import { discoverFiles, resolveIncludePattern } from '../load/discover.js'
-import { lineRanges, type LineRange } from '../syntax/locate.js'
-import { buildModel, defaultIncludeResolver, parseEnvvars, type WsgiModel } from '../model/model.js'
+import type { LineRange } from '../syntax/locate.js'
+import { buildModel, defaultIncludeResolver, parseEnvvars } from '../model/model.js'
 import { parse } from '../syntax/parse.js'
 import { createPatch } from './patch.js'
 import { toText } from '../syntax/print.js'
-import type { AdvisoryInput, ApacheFile, ChangeInput, ScriptFile, SourceFile, Transform, TransformContext } from './transform.js'
+import { changesWithLines, fileResults } from './results.js'
+import { runTransforms } from './run-transforms.js'
+import { selectTransforms, type Selection } from './select.js'
+import type { ApacheFile, ScriptFile, SourceFile, Transform } from './transform.js'
 import type { Content, Directive, Encoding, Root } from '../syntax/types.js'
-import { coerceVersion, compareVersions, parseRange, type Version } from './version.js'
+import type { MessageData } from './transform.js'
+import { versionOf } from './versions.js'
 
 export type { LineRange }
-// Kept here too for code that imported them from this module before src/runner/version.ts existed.
-export { coerceVersion, compareVersions, parseRange, type Version }
-
-/** The Kallithea version whose documented form a run produces when `to` is not given. */
-export const DEFAULT_TO = '0.3.2'
+export { DEFAULT_TO, selectTransforms } from './select.js'
 
 export interface InputFile {
   /** Path relative to the root (posix), as it should appear in reports and the patch. */
@@ -35,7 +34,7 @@ export interface InputFile {
   kind?: 'apache' | 'wsgi'
 }
 
-export interface MigrateOptions {
+export interface MigrateOptions extends Selection {
   /** Files or directories to scan (ignored when `files` is given). */
   paths?: string[]
   /**
@@ -46,19 +45,8 @@ export interface MigrateOptions {
   root?: string
   /** In-memory files instead of the file system (nothing is read or written). */
   files?: InputFile[]
-  /**
-   * Highest Kallithea version whose form to apply (`latest` for all). Default 0.3.2 for the
-   * built-in transforms; extra `transforms` are limited by `to` only when it is given.
-   */
-  to?: string
-  /** Apply only transforms for versions above this one. */
-  from?: string
-  only?: string[]
-  skip?: string[]
   /** The mod_wsgi version in use: transforms that need a newer one advise instead. */
   modWsgi?: string
-  /** Extra transforms (a user's own modules), run with the built-in ones. */
-  transforms?: Transform[]
   /** Apache's environment (e.g. APACHE_RUN_USER); wins over an `envvars` file of the run. */
   env?: Record<string, string>
   /** Write changed files (atomically, all or nothing). Default false. */
@@ -85,6 +73,9 @@ export interface Change {
   /** Lines in the new file (insert, modify) or in the original file (remove). */
   lines: LineRange
   explanation: string
+  /** The transform's message id and data behind `explanation` (absent for a message given as text). */
+  messageId?: string
+  data?: MessageData
 }
 
 export interface Advisory {
@@ -94,6 +85,8 @@ export interface Advisory {
   line?: number
   column?: number
   message: string
+  messageId?: string
+  data?: MessageData
 }
 
 export type ErrorCode = 'usage' | 'io' | 'parse' | 'outside-root' | 'transform' | 'write'
@@ -138,7 +131,7 @@ export interface FileResult {
 export interface MigrateResult {
   /** Absolute real path of the root. */
   root: string
-  transforms: Array<Pick<Transform, 'id' | 'version' | 'title'>>
+  transforms: Array<Pick<Transform['meta'], 'id' | 'version' | 'title'>>
   files: FileResult[]
   changes: Change[]
   advisories: Advisory[]
@@ -159,7 +152,7 @@ export interface RunStats {
   modelBuilds: number
 }
 
-interface Loaded {
+export interface Loaded {
   file: SourceFile
   before: Buffer
   encoding: Encoding
@@ -179,7 +172,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const advisories: Advisory[] = []
   const skipped: Skipped[] = []
   const selected = selectTransforms(options, errors)
-  if (options.modWsgi !== undefined && coerceVersion(options.modWsgi) === null) {
+  if (options.modWsgi !== undefined && versionOf(options.modWsgi) === null) {
     errors.push({ code: 'usage', message: `--mod-wsgi ${options.modWsgi}: not a version; use e.g. 4.9.0` })
   }
   const empty = (root: string): MigrateResult => ({
@@ -218,124 +211,30 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     }
   }
 
-  const pending: Array<{ change: ChangeInput; transform: string }> = []
-  const removedLines = new Map<Content, LineRange>()
   const files = loaded.map((l) => l.file)
   const env = { ...envFromFiles(loaded), ...(options.env ?? {}) }
-  let model: WsgiModel | undefined
-  const stats: RunStats = { modelBuilds: 0 }
   const modelFiles = apacheFiles(files)
   const fallback = defaultIncludeResolver(modelFiles.map((f) => f.path))
   const resolveInclude = (pattern: string, from: string): string[] => includeMap.get(`${from}\0${pattern}`) ?? fallback(pattern, from)
-  const transformOptions = {
-    ...(options.modWsgi !== undefined ? { modWsgiVersion: options.modWsgi } : {}),
-    env,
-    ...(() => {
-      const main = files.find((f) => f.kind === 'apache' && APACHE_CONFIG_NAMES.test(f.path))
-      return main ? { mainConfig: main.path } : {}
-    })(),
-  }
-  const context = (transform: Transform): TransformContext => ({
+  const main = files.find((f) => f.kind === 'apache' && APACHE_CONFIG_NAMES.test(f.path))
+  const run = runTransforms(selected, {
     files,
-    options: transformOptions,
-    model: () => {
-      if (model === undefined) {
-        stats.modelBuilds++
-        model = buildModel(modelFiles, { env, resolveInclude })
-      }
-      return model
-    },
-    change: (change) => {
-      model = undefined
-      if (change.kind === 'remove' && change.node?.position && !removedLines.has(change.node)) {
-        removedLines.set(change.node, { start: change.node.position.start.line, end: change.node.position.end.line })
-      }
-      pending.push({ change, transform: transform.id })
-    },
-    advise: (a: AdvisoryInput) => advisories.push(toAdvisory(a, transform.id)),
+    frozen: new Set(loaded.filter((l) => l.frozen).map((l) => l.file)),
+    options: { ...(options.modWsgi !== undefined ? { modWsgiVersion: options.modWsgi } : {}), env, ...(main ? { mainConfig: main.path } : {}) },
+    buildModel: () => buildModel(modelFiles, { env, resolveInclude }),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   })
+  advisories.push(...run.advisories)
+  errors.push(...run.errors)
+  const stats: RunStats = { modelBuilds: run.modelBuilds }
 
-  const modWsgi = options.modWsgi !== undefined ? coerceVersion(options.modWsgi) : null
-  selected.forEach((transform, i) => {
-    options.onProgress?.({ phase: 'transform', done: i, total: selected.length, transform: transform.id })
-    if (modWsgi && transform.modWsgi && !(parseRange(transform.modWsgi)?.(modWsgi) ?? true)) {
-      advisories.push({
-        transform: transform.id,
-        file: '',
-        message: `not applied: ${transform.title} needs mod_wsgi ${transform.modWsgi} and you run ${options.modWsgi}; upgrade mod_wsgi, then run again`,
-      })
-      return
-    }
-    try {
-      transform.apply(context(transform))
-    } catch (e) {
-      errors.push({ code: 'transform', message: `transform ${transform.id} failed: ${(e as Error)?.message ?? String(e)}; nothing will be written (skip it with --skip ${transform.id})` })
-    }
-  })
-  options.onProgress?.({ phase: 'transform', done: selected.length, total: selected.length })
-
-  const results: FileResult[] = []
-  const byPath = new Map<string, FileResult>()
-  const errorsOf = groupBy(errors, (e) => e.file)
-  const advisoriesOf = groupBy(advisories, (a) => a.file)
-  for (const l of loaded) {
-    const text = l.file.kind === 'apache' ? toText(l.file.tree) : l.file.text
-    let after = encode(text, l.encoding)
-    let status: FileResult['status'] = after.equals(l.before) ? 'unchanged' : 'changed'
-    const fileErrors = errorsOf.get(l.file.path) ?? []
-    if (status === 'changed' && l.frozen) {
-      after = l.before
-      status = 'error'
-      const why = l.envvars ? 'envvars is a shell file; it is read for the environment only' : 'fix the parse errors above first, then run again'
-      const e: MigrateError = { code: l.envvars ? 'transform' : 'parse', file: l.file.path, message: `${l.file.path}: not changed: ${why}` }
-      errors.push(e)
-      fileErrors.push(e)
-    } else if (fileErrors.length > 0) {
-      // A file with its own error (an Include leading outside the root...) is left as it is.
-      after = l.before
-      status = 'error'
-    }
-    const r: FileResult = {
-      path: l.file.path,
-      ...(l.onDisk ? { absolutePath: l.file.absolutePath } : {}),
-      kind: l.file.kind,
-      status,
-      encoding: l.encoding,
-      before: l.before,
-      after,
-      text: status === 'error' ? decode(l.before).text : text,
-      changes: [],
-      advisories: advisoriesOf.get(l.file.path) ?? [],
-      errors: fileErrors,
-    }
-    results.push(r)
-    byPath.set(r.path, r)
-  }
-
-  const changes: Change[] = []
-  const ranges = new Map<SourceFile, Map<Content, LineRange>>()
-  for (const { change, transform } of pending) {
-    const result = byPath.get(change.file.path)
-    if (!result || result.status !== 'changed') continue
-    let lines = change.lines ?? { start: 0, end: 0 }
-    if (change.node) {
-      if (change.kind === 'remove') lines = removedLines.get(change.node) ?? lines
-      else if (change.file.kind === 'apache') {
-        let map = ranges.get(change.file)
-        if (!map) ranges.set(change.file, (map = lineRanges(change.file.tree)))
-        lines = map.get(change.node) ?? lines
-      }
-    }
-    const c: Change = { transform, file: change.file.path, kind: change.kind, lines, explanation: change.explanation }
-    changes.push(c)
-    result.changes.push(c)
-  }
-
+  const results = fileResults(loaded, errors, advisories)
+  const changes = changesWithLines(run.changes, results)
   const changed = results.filter((r) => r.status === 'changed')
   const patch = createPatch(changed.map((r) => ({ path: r.path, before: r.before, after: r.after })))
   const result: MigrateResult = {
     root,
-    transforms: selected.map(({ id, version, title }) => ({ id, version, title })),
+    transforms: selected.map(({ meta: { id, version, title } }) => ({ id, version, title })),
     files: results,
     changes,
     advisories,
@@ -399,87 +298,8 @@ const WRITE_HINTS: Record<string, string> = {
   ENOTFILE: '. Leave it out of the run',
 }
 
-/** The transforms a run applies: `from < version <= to`, `only`/`skip`, in version order. */
-export function selectTransforms(
-  options: Pick<MigrateOptions, 'to' | 'from' | 'only' | 'skip' | 'transforms'>,
-  errors: MigrateError[] = [],
-): Transform[] {
-  const extra = options.transforms ?? []
-  const all = [...builtinTransforms, ...extra]
-  const before = errors.length
-  const version = coerceVersion
-  const checkVersion = (flag: string, v: string | undefined): Version | null | undefined => {
-    if (v === undefined || v === 'latest') return undefined
-    const parsed = version(v)
-    if (parsed === null) errors.push({ code: 'usage', message: `${flag} ${v}: not a version; use e.g. 0.3.2 or latest` })
-    return parsed
-  }
-  const to = checkVersion('--to', options.to)
-  const from = checkVersion('--from', options.from)
-  if (Array.isArray(to) && Array.isArray(from) && compareVersions(from, to) >= 0) {
-    errors.push({ code: 'usage', message: `--from ${options.from} is not below --to ${options.to}: nothing to apply` })
-  }
-  const seen = new Map<string, Transform>()
-  for (const t of all) {
-    if (seen.has(t.id)) errors.push({ code: 'usage', message: `two transforms have the id '${t.id}'; give yours another id` })
-    seen.set(t.id, t)
-    if (version(t.version) === null) errors.push({ code: 'usage', message: `transform ${t.id}: version '${t.version}' is not a version` })
-    if (t.modWsgi !== undefined && parseRange(t.modWsgi) === null) {
-      errors.push({ code: 'usage', message: `transform ${t.id}: modWsgi '${t.modWsgi}' is not a semver range` })
-    }
-  }
-  for (const id of [...(options.only ?? []), ...(options.skip ?? [])]) {
-    if (!seen.has(id)) errors.push({ code: 'usage', message: `unknown transform '${id}'; see --list` })
-  }
-  if (errors.length > before) return []
-
-  const builtin = new Set<Transform>(builtinTransforms)
-  const limit = to === undefined ? (options.to === 'latest' ? null : (coerceVersion(DEFAULT_TO) as Version)) : to
-  const inRange = (t: Transform): boolean => {
-    const v = version(t.version) as Version
-    const applyTo = limit !== null && (builtin.has(t) || options.to !== undefined)
-    if (applyTo && compareVersions(v, limit) > 0) return false
-    return !Array.isArray(from) || compareVersions(v, from) > 0
-  }
-  for (const id of options.only ?? []) {
-    const t = seen.get(id) as Transform
-    if (!inRange(t)) {
-      errors.push({
-        code: 'usage',
-        message: `--only ${id}: it is for Kallithea ${t.version}, outside ${Array.isArray(from) ? `--from ${options.from} ` : ''}--to ${options.to ?? DEFAULT_TO}; widen --to/--from`,
-      })
-    }
-  }
-  if (errors.length > before) return []
-  return all
-    .map((t, order) => ({ t, order, v: version(t.version) as Version }))
-    .filter(({ t }) => inRange(t))
-    .filter(({ t }) => !options.only?.length || options.only.includes(t.id))
-    .filter(({ t }) => !options.skip?.includes(t.id))
-    .sort((a, b) => compareVersions(a.v, b.v) || a.order - b.order)
-    .map(({ t }) => t)
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
-  const out = new Map<string, T[]>()
-  for (const item of items) {
-    const k = key(item)
-    if (k === undefined) continue
-    const list = out.get(k)
-    if (list) list.push(item)
-    else out.set(k, [item])
-  }
-  return out
-}
-
 function apacheFiles(files: readonly SourceFile[]): Array<{ path: string; tree: Root }> {
   return files.filter((f): f is ApacheFile => f.kind === 'apache').map((f) => ({ path: f.path, tree: f.tree }))
-}
-
-function toAdvisory(a: AdvisoryInput, transform: string): Advisory {
-  const line = a.line ?? a.node?.position?.start.line
-  const column = a.column ?? a.node?.position?.start.column
-  return { transform, file: a.file.path, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}), message: a.message }
 }
 
 /** Debian's /etc/apache2/envvars: `export APACHE_RUN_USER=www-data`. */

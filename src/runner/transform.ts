@@ -1,10 +1,14 @@
 // The contract every transform meets, built-in or a user's own module (`-t PATH`).
 //
-// A transform is a pure function of the files of a run: it receives freshly parsed trees (and the
-// text of WSGI scripts), edits them in memory, and says what it changed and why. It does no I/O;
-// the runner reads, prints, diffs and writes.
-import type { WsgiModel } from '../model/model.js'
-import type { Content, Root } from '../syntax/types.js'
+// Shaped like an ESLint rule: `meta` says what the transform is and holds its messages by id;
+// `create(context)` holds only the decision. It reads the model of the files as they are now and
+// reports what it sees, with a fix when it would change something. The engine (engine.ts) applies
+// the fixes, makes a fresh model, and calls `create` again until a pass reports no fix: the
+// advisories are those of that last pass. A transform does no I/O and edits only inside a fix.
+import type { LineRange } from '../syntax/locate.js'
+import type { Located, WsgiModel } from '../model/model.js'
+import type { Collection } from '../syntax/collection.js'
+import type { Content, Directive, ParentNode, Root } from '../syntax/types.js'
 
 export interface ApacheFile {
   kind: 'apache'
@@ -19,7 +23,7 @@ export interface ScriptFile {
   kind: 'wsgi'
   path: string
   absolutePath: string
-  /** The script's text; a transform replaces it to edit the script. */
+  /** The script's text; a fix replaces it through `fixer.editScript`. */
   text: string
 }
 
@@ -34,37 +38,67 @@ export interface TransformOptions {
   mainConfig?: string
 }
 
-export interface ChangeInput {
-  file: SourceFile
-  /** The node inserted, edited, or removed (its original position is used for removals). */
-  node?: Content
-  /** 1-based line range instead of a node (scripts). */
-  lines?: { start: number; end: number }
-  kind: 'insert' | 'modify' | 'remove'
-  /** One sentence: what changed and what that does at run time. */
-  explanation: string
+/** Values a message template (`{{name}}`) is filled with. */
+export type MessageData = Readonly<Record<string, string | number>>
+
+/** A message: by id from `meta.messages` (with data), or given as text. */
+export type MessageRef = { messageId: string; data?: MessageData } | { message: string }
+
+/** What a report is about: a model record (one place of a directive), a node, or lines of a file. */
+export type Subject =
+  | { at: Located; node?: undefined; file?: undefined }
+  | { node: Content; at?: undefined; file?: undefined }
+  | { file: SourceFile; line?: number; column?: number; at?: undefined; node?: undefined }
+
+/**
+ * One finding. Without `fix` it is an advisory; with one, the fix's changes are explained by it.
+ * `reads`: the model records the decision rests on, when they are not the subject's own place (a
+ * script's fix rests on the aliases that load it): a fix of the same pass that changed one of
+ * their scopes makes this one wait for a fresh model.
+ */
+export type Report = Subject & MessageRef & { fix?: (fixer: Fixer) => void; reads?: readonly Located[] }
+
+/**
+ * Edits made inside a fix. Each records one change (explained by the report's message unless it
+ * is given its own); the file of a node is found by the engine.
+ */
+export interface Fixer {
+  insertBefore(ref: Content, node: Content, message?: MessageRef): void
+  insertAfter(ref: Content, node: Content, message?: MessageRef): void
+  /** Add `node` as the last child of `parent` (a file's root or a section). */
+  append(parent: ParentNode, node: Content, message?: MessageRef): void
+  remove(node: Content, message?: MessageRef): void
+  /** Change a node's words in place (with the edit helpers: setOption, setArgs, ...). */
+  modify(node: Directive, edit: (node: Directive) => void, message?: MessageRef): void
+  /**
+   * Say something about this fix that the user should check (it is given only when the fix is
+   * applied, at the report's place): "the script taken for the alias is the only one of its name".
+   */
+  note(message: MessageRef): void
+  /** Replace a script's text; `lines` are the lines of the change (in the original for a removal). */
+  editScript(file: ScriptFile, text: string, changes: ReadonlyArray<{ kind: ChangeKind; lines: LineRange } & Partial<MessageRef>>): void
 }
 
-export interface AdvisoryInput {
-  file: SourceFile
-  node?: Content
-  line?: number
-  column?: number
-  /** What was seen, why it was not changed, and what to do. */
-  message: string
-}
+export type ChangeKind = 'insert' | 'modify' | 'remove'
 
 export interface TransformContext {
   readonly files: readonly SourceFile[]
   readonly options: TransformOptions
-  /** What mod_wsgi would do with the files as they are now (recomputed after each change). */
+  /** What mod_wsgi would do with the files as they are in this pass. */
   model(): WsgiModel
-  change(change: ChangeInput): void
-  advise(advisory: AdvisoryInput): void
+  report(report: Report): void
+  /** The file a node of the run belongs to (undefined for a node that is not in it). */
+  fileOf(node: Content): ApacheFile | undefined
+  /** The parent of a node of the run. */
+  parentOf(node: Content): ParentNode | undefined
+  /** The jscodeshift-style collection over one file's tree: `ctx.config(file).findDirectives('User')`. */
+  config(file: ApacheFile): Collection<never>
+  /** Whether a fix may edit this file: it parsed without errors (and is not a shell file). */
+  editable(file: SourceFile | undefined): boolean
 }
 
-export interface Transform {
-  /** Stable identifier, also the fixtures folder name: `process-group`. */
+export interface TransformMeta {
+  /** Stable identifier: `process-group`. */
   id: string
   /** The Kallithea release (semver) whose documented form this transform produces. */
   version: string
@@ -75,5 +109,12 @@ export interface Transform {
   rationale: string
   /** mod_wsgi versions it applies to (semver range); below it the run advises instead. */
   modWsgi?: string
-  apply(context: TransformContext): void
+  /** Message templates by id; `{{name}}` is replaced by `data.name`. */
+  messages: Readonly<Record<string, string>>
+}
+
+export interface Transform {
+  meta: TransformMeta
+  /** Called once per pass with a fresh model: report what to change (with a fix) or advise. */
+  create(context: TransformContext): void
 }

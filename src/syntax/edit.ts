@@ -2,10 +2,10 @@
 // neighbours, removals take whole lines, option edits touch only the option's own word.
 import { renderDirective, respell } from './render.js'
 import { markSpelled } from './snapshot.js'
-import type { Content, Directive, Root, Section } from './types.js'
+import type { Content, Directive, ParentNode, Root } from './types.js'
 import { quoteWord } from './words.js'
 
-export type ParentNode = Root | Section
+export type { ParentNode }
 
 // A physical line ends at LF only; a lone CR is white space to Apache (see lines.ts).
 const EOL_AT_END = /\r?\n$/

@@ -80,6 +80,8 @@ export interface Section extends Parent {
 
 export type Content = Directive | Section | Comment | Blank
 export type ConfigNode = Root | Content
+/** A node that holds others: a file's root or a section. */
+export type ParentNode = Root | Section
 
 export type InputKind = 'string' | 'buffer'
 /** How a Buffer was decoded: UTF-8 when it is valid UTF-8, else byte for byte as Latin-1. */

@@ -1,7 +1,7 @@
 // python-home: which python-path entries count as a virtualenv, and the edge cases of the edit.
 import test from 'ava'
 import { migrate } from '../../../src/runner/migrate.js'
-import { classifyEntry, normalizeDir } from './python-home.js'
+import { classifyEntry, normalizeDir } from './index.js'
 
 const kind = (value: string, raw = value) => classifyEntry({ raw, value })
 

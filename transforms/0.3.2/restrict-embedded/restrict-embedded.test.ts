@@ -2,7 +2,7 @@
 import test from 'ava'
 import { migrate, type MigrateResult } from '../../../src/runner/migrate.js'
 import type { ScriptAlias } from '../../../src/model/model.js'
-import { notInDaemon } from './restrict-embedded.js'
+import { notInDaemon } from './index.js'
 
 type Files = Record<string, string>
 

@@ -2,7 +2,7 @@
 import test from 'ava'
 import { migrate, type InputFile } from '../../../src/runner/migrate.js'
 import { removeVenvActivation, type RemovedStatement } from '../../../src/python/python-script.js'
-import { dropOrphanBlankLines, normalizeVenv, removalExplanation, venvOfSitePackages } from './script-activation.js'
+import { dropOrphanBlankLines, normalizeVenv, removalExplanation, venvOfSitePackages } from './index.js'
 
 const ACTIVATE = `activate_this = '/srv/kallithea/venv/bin/activate_this.py'
 execfile(activate_this, dict(__file__=activate_this))

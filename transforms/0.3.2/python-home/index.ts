@@ -8,29 +8,65 @@
 // Only a real venv layout is converted: system site/dist-packages directories stay (advisory),
 // and a python-home that disagrees or two venvs in one path are left for the user to decide.
 import { posix } from 'node:path'
-import { setArgs } from '../../../src/syntax/edit.js'
+import { firstPlaces } from '../../../src/model/describe.js'
 import type { DaemonGroup, WsgiOption } from '../../../src/model/model.js'
+import { defineTransform } from '../../../src/runner/define.js'
+import type { TransformContext } from '../../../src/runner/transform.js'
+import { setArgs } from '../../../src/syntax/edit.js'
 import { layoutOf } from '../../../src/syntax/render.js'
-import type { ApacheFile, Transform, TransformContext } from '../../../src/runner/transform.js'
 import type { Directive } from '../../../src/syntax/types.js'
 import { splitWords } from '../../../src/syntax/words.js'
-import { forEachDaemon } from '../../files.js'
 
-export const pythonHome: Transform = {
-  id: 'python-home',
-  version: '0.3.2',
-  title: 'Use python-home instead of python-path to a venv site-packages',
-  description:
-    'Turns python-path=<venv>/lib/pythonX.Y/site-packages of WSGIDaemonProcess into python-home=<venv> (other ' +
-    'python-path entries stay); advises about system site-packages, a different python-home, or two venvs.',
-  rationale:
-    'With python-path the daemon runs on the system Python (sys.prefix /usr) with system dist-packages visible and ' +
-    'the WSGI script must activate the venv; python-home makes the venv sys.prefix with only its own packages.',
-  modWsgi: '>=3.4',
-  apply(ctx) {
-    forEachDaemon(ctx, (daemon, file) => migrateDaemon(ctx, file, daemon))
+const NOW_VENV =
+  'the daemon now uses the virtualenv as sys.prefix and sees only its own site-packages (no system dist-packages), ' +
+  'which also makes virtualenv activation code in the WSGI script unnecessary.'
+const REDUNDANT =
+  'python-home={{venv}} already makes that virtualenv sys.prefix and puts its site-packages on sys.path, ' +
+  'so the entry was redundant and the daemon runs as before.'
+
+export const pythonHome = defineTransform({
+  meta: {
+    id: 'python-home',
+    version: '0.3.2',
+    title: 'Use python-home instead of python-path to a venv site-packages',
+    description:
+      'Turns python-path=<venv>/lib/pythonX.Y/site-packages of WSGIDaemonProcess into python-home=<venv> (other ' +
+      'python-path entries stay); advises about system site-packages, a different python-home, or two venvs.',
+    rationale:
+      'With python-path the daemon runs on the system Python (sys.prefix /usr) with system dist-packages visible and ' +
+      'the WSGI script must activate the venv; python-home makes the venv sys.prefix with only its own packages.',
+    modWsgi: '>=3.4',
+    messages: {
+      replaced:
+        'Replaced python-path={{entry}} with python-home={{venv}} in WSGIDaemonProcess {{name}}: ' + NOW_VENV,
+      moved:
+        'Moved {{entry}} out of the python-path of WSGIDaemonProcess {{name}} (which keeps {{rest}}) into python-home={{venv}}: ' + NOW_VENV,
+      redundantPath:
+        'Removed python-path={{entry}} from WSGIDaemonProcess {{name}}: ' + REDUNDANT,
+      redundantEntry:
+        'Removed {{entry}} from the python-path of WSGIDaemonProcess {{name}}: ' + REDUNDANT,
+      quotedWhole:
+        'WSGIDaemonProcess {{name}} has "python-path={{value}}" quoted as a whole word: mod_wsgi rejects it ("Invalid option to WSGI daemon ' +
+        'process definition.") and Apache does not start; quote only the value, as in python-path="..." (for a virtualenv, python-home="<venv>").',
+      systemDir:
+        'WSGIDaemonProcess {{name}}: python-path names {{dir}}, a system Python packages directory, not a virtualenv: left as is. If Kallithea ' +
+        'is installed in a virtualenv, use python-home=<venv> (the directory holding bin/ and lib/) instead.',
+      twoVenvs:
+        'WSGIDaemonProcess {{name}}: python-path names the site-packages of two virtualenvs ({{venvs}}): left as is, since python-home ' +
+        'can name only one. Keep the one Kallithea is installed in as python-home=<venv> and install what the other provides there.',
+      otherHome:
+        'WSGIDaemonProcess {{name}} has python-home={{home}} but python-path names the site-packages of another virtualenv, {{venv}}: left as is. ' +
+        'Decide which environment Kallithea runs from and keep only python-home=<that venv>.',
+    },
   },
-}
+  create(ctx) {
+    for (const daemon of firstPlaces(ctx.model().daemons)) {
+      if (ctx.editable(ctx.fileOf(daemon.node))) migrateDaemon(ctx, daemon)
+    }
+  },
+})
+
+export default pythonHome
 
 // ---------------------------------------------------------------------------------------------
 // Reading python-path
@@ -103,45 +139,28 @@ function quotedAsWholeWord(node: Directive, option: WsgiOption): boolean {
 // ---------------------------------------------------------------------------------------------
 // Editing one daemon
 
-function migrateDaemon(ctx: TransformContext, file: ApacheFile, daemon: DaemonGroup): void {
+function migrateDaemon(ctx: TransformContext, daemon: DaemonGroup): void {
   const paths = daemon.options.filter((o) => o.key === 'python-path')
   if (paths.length !== 1) return
   const option = paths[0]
-  const advise = (message: string): void => ctx.advise({ file, node: daemon.node, message })
-  const label = `WSGIDaemonProcess ${daemon.name}`
+  const name = daemon.name
   if (quotedAsWholeWord(daemon.node, option)) {
-    advise(
-      `${label} has "python-path=${option.value}" quoted as a whole word: mod_wsgi rejects it ("Invalid option to WSGI daemon ` +
-        'process definition.") and Apache does not start; quote only the value, as in python-path="..." (for a virtualenv, python-home="<venv>").',
-    )
+    ctx.report({ at: daemon, messageId: 'quotedWhole', data: { name, value: option.value } })
     return
   }
   const split = splitEntries(option)
   if (!split) return
   const kinds = split.entries.map(classifyEntry)
-  for (const k of kinds) {
-    if (k.kind !== 'system') continue
-    advise(
-      `${label}: python-path names ${k.dir}, a system Python packages directory, not a virtualenv: left as is. If Kallithea ` +
-        'is installed in a virtualenv, use python-home=<venv> (the directory holding bin/ and lib/) instead.',
-    )
-  }
+  for (const k of kinds) if (k.kind === 'system') ctx.report({ at: daemon, messageId: 'systemDir', data: { name, dir: k.dir } })
   const venvs = [...new Set(kinds.flatMap((k) => (k.kind === 'venv' ? [k.venv] : [])))]
   if (venvs.length === 0) return
   if (venvs.length > 1) {
-    advise(
-      `${label}: python-path names the site-packages of two virtualenvs (${venvs.join(', ')}): left as is, since python-home ` +
-        'can name only one. Keep the one Kallithea is installed in as python-home=<venv> and install what the other provides there.',
-    )
+    ctx.report({ at: daemon, messageId: 'twoVenvs', data: { name, venvs: venvs.join(', ') } })
     return
   }
-  const venv = venvs[0]
   const home = daemon.options.filter((o) => o.key === 'python-home').at(-1)
-  if (home && normalizeDir(home.value) !== venv) {
-    advise(
-      `${label} has python-home=${home.value} but python-path names the site-packages of another virtualenv, ${venv}: left as is. ` +
-        'Decide which environment Kallithea runs from and keep only python-home=<that venv>.',
-    )
+  if (home && normalizeDir(home.value) !== venvs[0]) {
+    ctx.report({ at: daemon, messageId: 'otherHome', data: { name, home: home.value, venv: venvs[0] } })
     return
   }
   const venvKind = kinds.find((k): k is Extract<EntryKind, { kind: 'venv' }> => k.kind === 'venv') as Extract<EntryKind, { kind: 'venv' }>
@@ -152,26 +171,17 @@ function migrateDaemon(ctx: TransformContext, file: ApacheFile, daemon: DaemonGr
     ...(rest.length > 0 ? optionArgs('python-path', q + rest.join(':') + q) : []),
     ...(home ? [] : optionArgs('python-home', q + venvKind.venvRaw + q)),
   ]
-  const args = daemon.node.args.slice()
-  args.splice(option.index, option.lastIndex - option.index + 1, ...replacement)
-  setArgs(daemon.node, args)
-  ctx.change({ file, node: daemon.node, kind: 'modify', explanation: explain(label, moved, rest, venvKind.venvRaw, home !== undefined) })
-}
-
-function explain(label: string, moved: string[], rest: string[], venv: string, hadHome: boolean): string {
-  const entry = moved.join(':')
-  if (hadHome) {
-    const what = rest.length === 0 ? `Removed python-path=${entry} from ${label}` : `Removed ${entry} from the python-path of ${label}`
-    return (
-      `${what}: python-home=${venv} already makes that virtualenv sys.prefix and puts its site-packages on sys.path, ` +
-      'so the entry was redundant and the daemon runs as before.'
-    )
-  }
-  const what = rest.length === 0
-    ? `Replaced python-path=${entry} with python-home=${venv} in ${label}`
-    : `Moved ${entry} out of the python-path of ${label} (which keeps ${rest.join(':')}) into python-home=${venv}`
-  return (
-    `${what}: the daemon now uses the virtualenv as sys.prefix and sees only its own site-packages (no system dist-packages), ` +
-    'which also makes virtualenv activation code in the WSGI script unnecessary.'
-  )
+  const messageId = home ? (rest.length === 0 ? 'redundantPath' : 'redundantEntry') : rest.length === 0 ? 'replaced' : 'moved'
+  const data = { name, entry: moved.join(':'), rest: rest.join(':'), venv: venvKind.venvRaw }
+  ctx.report({
+    at: daemon,
+    messageId,
+    data,
+    fix: (fixer) =>
+      fixer.modify(daemon.node, (node) => {
+        const args = node.args.slice()
+        args.splice(option.index, option.lastIndex - option.index + 1, ...replacement)
+        setArgs(node, args)
+      }),
+  })
 }
