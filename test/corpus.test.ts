@@ -1,4 +1,4 @@
-// The parser on real configuration files: ../shared/corpus/ (see ../shared/README.md).
+// The parser on real configuration files: fixtures/corpus/ (sources and licences in its NOTICE.md).
 //
 // - every file, read as bytes, prints back byte for byte (a Buffer equal to the file);
 // - every file of debian-apache2/ (Debian 12's /etc/apache2) and httpd-docs-conf/ (httpd's own
@@ -8,15 +8,13 @@
 // One test per directory, each listing all its failures. The corpus must be there: a missing
 // corpus fails the tests rather than skipping them.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import test from 'ava'
 import { parse } from '../src/syntax/parse.js'
 import { print } from '../src/syntax/print.js'
 
-const here = fileURLToPath(new URL('.', import.meta.url))
-const candidates = [resolve(here, '../../shared/corpus'), resolve(process.cwd(), '../shared/corpus')]
-const corpus = candidates.find((dir) => existsSync(dir)) ?? candidates[0]
+const corpus = fileURLToPath(new URL('../fixtures/corpus/', import.meta.url))
 
 /** Directories of the corpus and whether their files must parse without diagnostics. */
 const DIRECTORIES: Array<{ name: string; clean: boolean; atLeast: number }> = [
@@ -39,7 +37,7 @@ function filesUnder(dir: string): string[] {
 }
 
 test('the corpus is there', (t) => {
-  t.true(existsSync(corpus), `corpus not found (looked in ${candidates.join(', ')}): it is expected at ../shared/corpus/ from the project root`)
+  t.true(existsSync(corpus), `corpus not found: ${corpus}`)
   for (const { name } of DIRECTORIES) t.true(existsSync(join(corpus, name)), `missing corpus directory ${join(corpus, name)}`)
 })
 

@@ -4,7 +4,7 @@ import { buildModel, defaultIncludeResolver, hostOf, parseEnvvars, type ModelOpt
 import { parse } from '../src/syntax/parse.js'
 import type { Section } from '../src/syntax/types.js'
 
-const corpus = new URL('../../shared/corpus/debian-apache2/', import.meta.url)
+const corpus = new URL('../fixtures/corpus/debian-apache2/', import.meta.url)
 
 /** Build a model from [path, text] pairs. */
 function model(files: Array<[string, string]>, options?: ModelOptions): WsgiModel {

@@ -456,8 +456,8 @@ test('analyze: syntax errors are reported', (t) => {
   t.deepEqual(a.errors, [{ line: 1, message: 'unterminated string literal' }])
 })
 
-// shared/ sits beside the project, in CI too: a missing folder is a failure, not a skip.
-const DOCS_DIR = fileURLToPath(new URL('../../shared/reference/kallithea-docs/', import.meta.url))
+// The docs excerpts are in the repo (fixtures/kallithea-docs/): a missing folder is a failure, not a skip.
+const DOCS_DIR = fileURLToPath(new URL('../fixtures/kallithea-docs/', import.meta.url))
 test('analyze + remove: every python block of every docs release', (t) => {
   t.true(existsSync(DOCS_DIR), `${DOCS_DIR} is missing`)
   const files = readdirSync(DOCS_DIR).filter((f) => f.endsWith('.rst'))

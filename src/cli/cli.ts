@@ -91,6 +91,17 @@ function list(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')
 }
 
+/**
+ * The transforms a module exports as `default`, `transform` or `transforms`. import() gives a
+ * CommonJS module's `module.exports` as `default`, so TypeScript's compiled `export default`
+ * (`exports.default = ...`) is one level further down.
+ */
+function exportedTransforms(mod: Record<string, unknown>): Transform[] {
+  const cjs = typeof mod.default === 'object' && mod.default !== null ? (mod.default as Record<string, unknown>).default : undefined
+  const found = [mod.default, mod.transform, mod.transforms, cjs].flatMap((x) => (Array.isArray(x) ? x : [x]))
+  return [...new Set(found.filter((x): x is Transform => typeof x === 'object' && x !== null && typeof (x as Transform).create === 'function'))]
+}
+
 async function loadTransforms(paths: string[], cwd: string): Promise<Transform[]> {
   const out: Transform[] = []
   for (const p of paths) {
@@ -100,10 +111,9 @@ async function loadTransforms(paths: string[], cwd: string): Promise<Transform[]
     } catch (e) {
       throw new UsageError(`${p}: cannot load transform module: ${(e as Error)?.message ?? String(e)}`)
     }
-    const found = [mod.default, mod.transform, mod.transforms].flatMap((x) => (Array.isArray(x) ? x : [x]))
-    const transforms = [...new Set(found.filter((x): x is Transform => typeof x === 'object' && x !== null && typeof (x as Transform).create === 'function'))]
+    const transforms = exportedTransforms(mod)
     if (transforms.length === 0) {
-      throw new UsageError(`${p}: exports no transform; export default { meta: { id, version, title, description, rationale, messages }, create(context) { ... } }`)
+      throw new UsageError(`${p}: exports no transform; export default { meta: { id, version, title, description, rationale, messages }, create(context) { ... } } (module.exports = { ... } in CommonJS)`)
     }
     for (const t of transforms) {
       if (typeof t.meta !== 'object' || t.meta === null) throw new UsageError(`${p}: a transform has no meta object`)

@@ -1,0 +1,64 @@
+// `-t` loads a user's transform module in each form Node runs: ESM (.mjs, .js under
+// "type": "module", .js with import/export syntax and no package.json), CommonJS (.cjs, .js
+// without "type") and TypeScript's CommonJS output of `export default`.
+import test from 'ava'
+import path from 'node:path'
+import { ensureBuilt, runCli, treeMaker } from './helpers/tree.js'
+
+test.before(() => ensureBuilt())
+
+const tree = treeMaker(test.after)
+
+/** A transform object literal: ServerSignature On -> Off, under its own id. */
+const transform = (id: string): string => `{
+  meta: { id: '${id}', version: '9.0.0', title: 'ServerSignature Off (${id})', messages: { off: 'ServerSignature Off.' } },
+  create(context) {
+    for (const file of context.files) {
+      if (file.kind !== 'apache') continue
+      for (const node of file.tree.children) {
+        if (node.type === 'directive' && node.name === 'ServerSignature' && node.args[0] === 'On') {
+          context.report({ node, messageId: 'off', fix: (fixer) => fixer.modify(node, (n) => { n.args = ['Off'] }) })
+        }
+      }
+    }
+  },
+}`
+
+const MODULES: Record<string, string> = {
+  'esm-type/signature.js': `export default ${transform('esm-type-module')}\n`,
+  'esm-type/package.json': '{ "type": "module" }\n',
+  'esm-syntax/signature.js': `export default ${transform('esm-syntax')}\n`,
+  'named.mjs': `export const transform = ${transform('mjs-named')}\n`,
+  'commonjs/signature.js': `module.exports = ${transform('cjs-js')}\n`,
+  'signature.cjs': `module.exports = ${transform('cjs')}\n`,
+  'list.cjs': `exports.transforms = [${transform('cjs-list')}]\n`,
+  'compiled.cjs': `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.default = ${transform('cjs-compiled')};\n`,
+}
+
+const CASES: Array<[file: string, id: string]> = [
+  ['esm-type/signature.js', 'esm-type-module'],
+  ['esm-syntax/signature.js', 'esm-syntax'],
+  ['named.mjs', 'mjs-named'],
+  ['commonjs/signature.js', 'cjs-js'],
+  ['signature.cjs', 'cjs'],
+  ['list.cjs', 'cjs-list'],
+  ['compiled.cjs', 'cjs-compiled'],
+]
+
+for (const [file, id] of CASES) {
+  test(`-t ${file} loads and runs its transform`, async (t) => {
+    const modules = tree(MODULES)
+    const site = tree({ 'site.conf': 'ServerTokens OS\nServerSignature On\n' })
+    const r = await runCli(['--dry-run', '--only', id, '-t', path.join(modules, file), site])
+    t.not(r.status, 2, r.stderr)
+    t.regex(r.stdout, /^-ServerSignature On\n\+ServerSignature Off\n/m)
+    t.notRegex(r.stderr, /Warning|Error/)
+  })
+}
+
+test('-t with a module that exports no transform names the CommonJS form too', async (t) => {
+  const modules = tree({ 'empty.cjs': 'module.exports = { version: 1 }\n' })
+  const r = await runCli(['--list', '-t', path.join(modules, 'empty.cjs')])
+  t.is(r.status, 2)
+  t.regex(r.stderr, /empty\.cjs: exports no transform; export default \{ .* \} \(module\.exports = \{ \.\.\. \} in CommonJS\)\n$/)
+})

@@ -1,0 +1,149 @@
+// The package as users get it: `npm pack` on a copy of the project (prepack builds from a clean
+// dist/), then the tarball installed in an empty folder from the npm registry: the bin through
+// npx, the library through `import` and `require`, a global install as the README shows it.
+import test from 'ava'
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { ALL_TRANSFORM_IDS, cliPath, ensureBuilt, projectDir, treeMaker } from './helpers/tree.js'
+
+const tree = treeMaker(test.after)
+const pkg = JSON.parse(readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as { name: string; version: string }
+
+// `npm test` exports npm_config_* and npm_package_* (the project's own prefix among them): a child
+// npm must not see them, or it installs into the project instead of the empty folder.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)))
+
+function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 120_000 })
+}
+
+const shown = (r: SpawnSyncReturns<string>): string => `exit ${r.status}\n${r.stdout}\n${r.stderr}`
+
+interface Packed {
+  tarball: string
+  files: string[]
+  /** The empty folder the tarball was installed in. */
+  app: string
+  install: SpawnSyncReturns<string>
+}
+
+/** Pack a copy (prepack wipes dist/, which the other tests run), install the tarball. */
+function packAndInstall(): Packed {
+  const copy = tree({})
+  cpSync(projectDir, copy, {
+    recursive: true,
+    filter: (src) => !['node_modules', 'dist', '.git', 'fixtures'].includes(path.relative(projectDir, src).split(path.sep)[0]!),
+  })
+  symlinkSync(path.join(projectDir, 'node_modules'), path.join(copy, 'node_modules'))
+  const out = tree({})
+  const pack = run('npm', ['pack', '--json', '--pack-destination', out], copy)
+  if (pack.status !== 0) throw new Error(`npm pack failed: ${shown(pack)}`)
+  const [info] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>
+  const app = tree({})
+  const tarball = path.join(out, info!.filename)
+  const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], app)
+  return { tarball, files: info!.files.map((f) => f.path).sort(), app, install }
+}
+
+let packed: Packed
+test.before(() => {
+  ensureBuilt()
+  packed = packAndInstall()
+})
+
+test('the tarball holds the build, README and CHANGELOG, and no tests, fixtures or sources', (t) => {
+  const { files } = packed
+  for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'dist/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts']) t.true(files.includes(f), f)
+  t.deepEqual(files.filter((f) => !/^(dist\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE)/.test(f)), [])
+  t.deepEqual(files.filter((f) => /\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts')), [])
+})
+
+test('no source map points at a file the package lacks', (t) => {
+  const root = path.join(packed.app, 'node_modules', pkg.name)
+  const missing: string[] = []
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name)
+      if (e.isDirectory()) walk(full)
+      else if (/\.[cm]?js$|\.d\.ts$/.test(e.name)) {
+        for (const [, url] of readFileSync(full, 'utf8').matchAll(/^\/\/# sourceMappingURL=(\S+)$/gm)) {
+          const map = path.resolve(dir, url!)
+          if (!existsSync(map)) {
+            missing.push(`${path.relative(root, full)} -> ${url}`)
+            continue
+          }
+          const { sources = [], sourcesContent = [] } = JSON.parse(readFileSync(map, 'utf8')) as { sources?: string[]; sourcesContent?: unknown[] }
+          sources.forEach((s, i) => {
+            if (sourcesContent[i] == null && !existsSync(path.resolve(path.dirname(map), s))) missing.push(`${path.relative(root, map)} -> ${s}`)
+          })
+        }
+      }
+    }
+  }
+  walk(root)
+  t.deepEqual(missing, [])
+})
+
+test('installing the tarball runs no install script and warns about none', (t) => {
+  const { install } = packed
+  t.is(install.status, 0, shown(install))
+  t.notRegex(install.stderr, /install.?scripts|prepare|prepack|postinstall/i)
+})
+
+test('npx wsgi-migrate --version, and a dry run on the bundled example like the built CLI', (t) => {
+  const { app } = packed
+  // --yes=false (npx's --no): never install a package of that name from the registry.
+  const npx = ['--yes=false', 'wsgi-migrate']
+  const version = run('npx', [...npx, '--version'], app)
+  t.is(version.status, 0, shown(version))
+  t.is(version.stdout, `${pkg.version}\n`)
+
+  cpSync(path.join(projectDir, 'examples'), path.join(app, 'examples'), { recursive: true })
+  const args = ['--dry-run', 'examples/kallithea-0.3.1']
+  const installed = run('npx', [...npx, ...args], app)
+  const built = run(process.execPath, [cliPath, ...args], app)
+  t.not(installed.status, 2, shown(installed))
+  t.regex(installed.stdout, /^\+ {4}WSGIProcessGroup kallithea$/m)
+  t.deepEqual([installed.status, installed.stdout], [built.status, built.stdout])
+})
+
+const USE = (load: string): string => `${load}
+const tree = parse('Listen 80\\r\\n<VirtualHost *:80>\\n</VirtualHost>')
+console.log(JSON.stringify({ same: print(tree) === 'Listen 80\\r\\n<VirtualHost *:80>\\n</VirtualHost>', transforms: transforms.map((t) => t.id).sort() }))
+`
+
+test('import and require both load the library', (t) => {
+  const { app } = packed
+  writeFileSync(path.join(app, 'esm.mjs'), USE(`import { parse, print, transforms } from '${pkg.name}'`))
+  writeFileSync(path.join(app, 'cjs.cjs'), USE(`const { parse, print, transforms } = require('${pkg.name}')`))
+  const expected = { same: true, transforms: [...ALL_TRANSFORM_IDS].sort() }
+  for (const file of ['esm.mjs', 'cjs.cjs']) {
+    const r = run(process.execPath, [file], app)
+    t.is(r.status, 0, `${file}: ${shown(r)}`)
+    t.deepEqual(JSON.parse(r.stdout), expected, file)
+    t.is(r.stderr, '', `${file} prints no warning`)
+  }
+})
+
+test('where Node cannot require ES modules, require says the package is one', (t) => {
+  const flag = '--no-experimental-require-module'
+  if (!process.allowedNodeEnvironmentFlags.has(flag)) {
+    t.pass(`${flag} is gone from this Node: require(esm) cannot be turned off`)
+    return
+  }
+  writeFileSync(path.join(packed.app, 'old.cjs'), `require('${pkg.name}')\n`)
+  const r = run(process.execPath, [flag, 'old.cjs'], packed.app)
+  t.not(r.status, 0)
+  t.regex(r.stderr, /ERR_REQUIRE_ESM|require\(\) of ES Module/)
+})
+
+test('npm i -g of the tarball puts wsgi-migrate on the PATH', (t) => {
+  const prefix = tree({})
+  const r = run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', packed.tarball], prefix)
+  t.is(r.status, 0, shown(r))
+  const bin = path.join(prefix, 'bin', 'wsgi-migrate')
+  t.true(statSync(bin).isFile())
+  const v = run(bin, ['--version'], prefix)
+  t.is(v.stdout, `${pkg.version}\n`, shown(v))
+})
