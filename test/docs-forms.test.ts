@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { migrate } from '../src/runner/migrate.js'
 
-const DOCS = fileURLToPath(new URL('../../shared/reference/kallithea-docs/', import.meta.url))
+const DOCS = fileURLToPath(new URL('../fixtures/kallithea-docs/', import.meta.url))
 
 interface Release {
   version: string
