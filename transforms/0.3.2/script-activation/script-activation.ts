@@ -9,7 +9,7 @@
 //
 // For each Kallithea dispatch script among the run's files (src/model/kallithea.ts):
 //   - every daemon group that runs it has python-home=<venv>: the activation of exactly that venv
-//     goes (src/python/python-script.ts removes whole statements, never text in strings or comments);
+//     goes (src/python/remove.ts removes whole statements, never text in strings or comments);
 //   - no group has python-home and the script activates exactly one venv: python-home=<venv> is
 //     added to the WSGIDaemonProcess (mod_wsgi >= 3.4) and the activation goes in the same run;
 //   - the script runs embedded, in several groups that disagree, or activates another venv than
@@ -19,12 +19,14 @@ import { setOption } from '../../../src/syntax/edit.js'
 import type { DaemonGroup, ScriptAlias, WsgiModel } from '../../../src/model/model.js'
 import {
   analyzeDispatchScript,
+  normalizeVenv,
   removeVenvActivation,
   scanPython,
+  venvOfSitePackages,
   type DispatchAnalysis,
   type RemovalResult,
   type RemovedStatement,
-} from '../../../src/python/python-script.js'
+} from '../../../src/python/index.js'
 import type { ApacheFile, ScriptFile, Transform, TransformContext } from '../../../src/runner/transform.js'
 import type { Directive } from '../../../src/syntax/types.js'
 import { coerceVersion, compareVersions, type Version } from '../../../src/runner/version.js'
@@ -34,19 +36,6 @@ import { apacheFile } from '../../files.js'
 const label = (a: ScriptAlias): string => `${a.node.name} ${a.rawUrl}`
 const where = (a: { file: string; node: { position?: { start: { line: number } } } }): string =>
   `${a.file}:${a.node.position?.start.line ?? '?'}`
-
-/** `/srv/kallithea/venv/` → `/srv/kallithea/venv`, as python-script.ts compares venvs. */
-export function normalizeVenv(p: string): string {
-  let out = p.replace(/\/{2,}/g, '/')
-  while (out.includes('/./')) out = out.replace('/./', '/')
-  return out.length > 1 ? out.replace(/\/+$/, '') || '/' : out
-}
-
-/** The venv a `python-path` entry `<venv>/lib[64]/pythonX.Y/site-packages` belongs to. */
-export function venvOfSitePackages(entry: string): string | null {
-  const m = /^(\/.*)\/lib(?:64)?\/python\d+(?:\.\d+)*\/site-packages$/.exec(normalizeVenv(entry))
-  return m ? m[1] : null
-}
 
 /** Whether the script holds virtualenv activation code at all. */
 export function activates(a: DispatchAnalysis): boolean {
