@@ -13,7 +13,7 @@
 // (`/var/www/scm/dispatch.wsgi` running in group `scm`).
 import { posix } from 'node:path'
 import type { DaemonGroup, ScriptAlias, WsgiModel } from './model.js'
-import { scanPython } from '../python/python-script.js'
+import { scanPython } from '../python/index.js'
 import type { ScriptFile, SourceFile } from '../runner/transform.js'
 
 const KALLITHEA = /kallithea/i

@@ -9,7 +9,7 @@
 //
 // For each Kallithea dispatch script among the run's files (src/model/kallithea.ts):
 //   - every daemon group that runs it has python-home=<venv>: the activation of exactly that venv
-//     goes (src/python/python-script.ts removes whole statements, never text in strings or comments);
+//     goes (src/python/remove.ts removes whole statements, never text in strings or comments);
 //   - no group has python-home and the script activates exactly one venv: python-home=<venv> is
 //     added to the WSGIDaemonProcess (mod_wsgi >= 3.4) and the activation goes in the same run;
 //   - the script runs embedded, in several groups that disagree, or activates another venv than
@@ -21,12 +21,14 @@ import type { DaemonGroup, ScriptAlias, WsgiModel } from '../../../src/model/mod
 import { pushTo } from '../../../src/model/multimap.js'
 import {
   analyzeDispatchScript,
+  normalizeVenv,
   removeVenvActivation,
   scanPython,
+  venvOfSitePackages,
   type DispatchAnalysis,
   type RemovalResult,
   type RemovedStatement,
-} from '../../../src/python/python-script.js'
+} from '../../../src/python/index.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import { formatMessage } from '../../../src/runner/messages.js'
 import type { Fixer, MessageData, MessageRef, ScriptFile, TransformContext } from '../../../src/runner/transform.js'
@@ -36,19 +38,6 @@ import { setOption } from '../../../src/syntax/edit.js'
 const ACTIVATION =
   "Removed the virtualenv activation ({{code}}): python-home={{venv}} already makes the venv the daemon's sys.prefix, " +
   'and python3 -m venv creates no activate_this.py'
-
-/** `/srv/kallithea/venv/` → `/srv/kallithea/venv`, as python-script.ts compares venvs. */
-export function normalizeVenv(p: string): string {
-  let out = p.replace(/\/{2,}/g, '/')
-  while (out.includes('/./')) out = out.replace('/./', '/')
-  return out.length > 1 ? out.replace(/\/+$/, '') || '/' : out
-}
-
-/** The venv a `python-path` entry `<venv>/lib[64]/pythonX.Y/site-packages` belongs to. */
-export function venvOfSitePackages(entry: string): string | null {
-  const m = /^(\/.*)\/lib(?:64)?\/python\d+(?:\.\d+)*\/site-packages$/.exec(normalizeVenv(entry))
-  return m ? m[1] : null
-}
 
 /** Whether the script holds virtualenv activation code at all. */
 export function activates(a: DispatchAnalysis): boolean {

@@ -1,8 +1,8 @@
 // script-activation: decisions the fixtures do not pin down on their own.
 import test from 'ava'
 import { migrate, type InputFile } from '../../../src/runner/migrate.js'
-import { removeVenvActivation, type RemovedStatement } from '../../../src/python/python-script.js'
-import { dropOrphanBlankLines, normalizeVenv, removalExplanation, venvOfSitePackages } from './index.js'
+import { removeVenvActivation, type RemovedStatement } from '../../../src/python/index.js'
+import { dropOrphanBlankLines, removalExplanation } from './index.js'
 
 const ACTIVATE = `activate_this = '/srv/kallithea/venv/bin/activate_this.py'
 execfile(activate_this, dict(__file__=activate_this))
@@ -20,15 +20,6 @@ const after = (r: Awaited<ReturnType<typeof run>>, path: string): string =>
   r.files.find((f) => f.path === path)!.after.toString('utf8')
 
 const vhost = (body: string): string => `<VirtualHost *:80>\n    ServerName kallithea.example.com\n${body}</VirtualHost>\n`
-
-test('normalizeVenv and venvOfSitePackages compare venvs the way python-script.ts does', (t) => {
-  t.is(normalizeVenv('/srv/kallithea/venv/'), '/srv/kallithea/venv')
-  t.is(normalizeVenv('/srv//kallithea/./venv'), '/srv/kallithea/venv')
-  t.is(normalizeVenv('/'), '/')
-  t.is(venvOfSitePackages('/srv/kallithea/venv/lib/python2.7/site-packages'), '/srv/kallithea/venv')
-  t.is(venvOfSitePackages('/srv/kallithea/venv/lib64/python3.11/site-packages/'), '/srv/kallithea/venv')
-  t.is(venvOfSitePackages('/srv/kallithea'), null)
-})
 
 test('removalExplanation: one sentence per kind, naming python-home', (t) => {
   const r = (what: RemovedStatement['what'], text: string): string =>
