@@ -110,7 +110,7 @@ test('npx wsgi-migrate --version, and a dry run on the bundled example like the 
 
 const USE = (load: string): string => `${load}
 const tree = parse('Listen 80\\r\\n<VirtualHost *:80>\\n</VirtualHost>')
-console.log(JSON.stringify({ same: print(tree) === 'Listen 80\\r\\n<VirtualHost *:80>\\n</VirtualHost>', transforms: transforms.map((t) => t.id).sort() }))
+console.log(JSON.stringify({ same: print(tree) === 'Listen 80\\r\\n<VirtualHost *:80>\\n</VirtualHost>', transforms: transforms.map((t) => t.meta.id).sort() }))
 `
 
 test('import and require both load the library', (t) => {
