@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import test from 'ava'
-import { buildModel, defaultIncludeResolver, hostOf, parseEnvvars, type ModelOptions, type WsgiModel } from '../src/model/model.js'
+import { includeGraph } from '../src/load/include-graph.js'
+import { buildModel, hostOf, type ModelOptions, type WsgiModel } from '../src/model/model.js'
 import { parse } from '../src/syntax/parse.js'
 import type { Section } from '../src/syntax/types.js'
 
@@ -469,22 +470,20 @@ test('include cycles are guarded and reported', (t) => {
   t.is(m.problems[0].file, 'b.conf')
 })
 
-test('options.resolveInclude and options.roots are honoured', (t) => {
+test('options.includes and options.roots are honoured', (t) => {
   const calls: Array<[string, string]> = []
-  const m = model(
-    [
-      ['main.conf', 'IncludeOptional /etc/apache2/sites-enabled/*.conf\n'],
-      ['x.conf', 'WSGIDaemonProcess x threads=1\n'],
-      ['inactive.conf', 'WSGIDaemonProcess x threads=1\n'],
-    ],
-    {
-      roots: ['main.conf'],
-      resolveInclude: (pattern, from) => {
-        calls.push([pattern, from])
-        return ['x.conf']
-      },
+  const files = [
+    ['main.conf', 'IncludeOptional /etc/apache2/sites-enabled/*.conf\n'],
+    ['x.conf', 'WSGIDaemonProcess x threads=1\n'],
+    ['inactive.conf', 'WSGIDaemonProcess x threads=1\n'],
+  ].map(([path, text]) => ({ path: path as string, tree: parse(text as string, { path }) }))
+  const includes = includeGraph(files, {
+    resolve: (pattern, from) => {
+      calls.push([pattern, from])
+      return ['x.conf']
     },
-  )
+  })
+  const m = buildModel(files, { roots: ['main.conf'], includes })
   t.deepEqual(calls, [['/etc/apache2/sites-enabled/*.conf', 'main.conf']])
   t.deepEqual(m.files, ['main.conf', 'x.conf'])
   t.deepEqual(m.unwalked, ['inactive.conf'])
@@ -779,30 +778,6 @@ test('hostOf strips scheme and port', (t) => {
   t.is(hostOf('kallithea.example.com:443'), 'kallithea.example.com')
   t.is(hostOf('https://kallithea.example.com'), 'kallithea.example.com')
   t.is(hostOf('[::1]:80'), '[::1]')
-})
-
-test('parseEnvvars reads exports, quotes, expansions and unset', (t) => {
-  t.deepEqual(
-    parseEnvvars(`# c\nexport A=www-data\nB="$A-x"\nC='$A'\nexport D=\${A}/y # comment\nexport E\nunset B\n`),
-    { A: 'www-data', C: '$A', D: 'www-data/y' },
-  )
-})
-
-test('defaultIncludeResolver: relative, absolute, directory and glob patterns', (t) => {
-  const r = defaultIncludeResolver([
-    'apache2.conf',
-    'sites-enabled/b.conf',
-    'sites-enabled/a.conf',
-    'sites-enabled/.hidden.conf',
-    'conf.d/x/y.conf',
-    'ports.conf',
-  ])
-  t.deepEqual(r('sites-enabled/*.conf', 'apache2.conf'), ['sites-enabled/a.conf', 'sites-enabled/b.conf'])
-  t.deepEqual(r('/etc/apache2/sites-enabled/*.conf', 'apache2.conf'), ['sites-enabled/a.conf', 'sites-enabled/b.conf'])
-  t.deepEqual(r('/etc/apache2/ports.conf', 'apache2.conf'), ['ports.conf'])
-  t.deepEqual(r('conf.d', 'apache2.conf'), ['conf.d/x/y.conf'])
-  t.deepEqual(r('/etc/apache2/*.load', 'apache2.conf'), [])
-  t.deepEqual(r('${X}/a.conf', 'apache2.conf'), [])
 })
 
 test('buildModel is side-effect free: same trees give equal answers twice', (t) => {

@@ -6,6 +6,10 @@
 // shared/reference/mod_wsgi-facts.md). It is a pure function of the trees: no I/O, no mutation,
 // cheap enough to rebuild after every edit.
 import { posix } from 'node:path'
+import { isEnvvarsPath, parseEnvvars } from '../load/envvars.js'
+import { globMatcher } from '../load/glob.js'
+import { includeGraph, type IncludeGraph } from '../load/include-graph.js'
+import { createVariables, type Expansion } from '../load/variables.js'
 import { toText } from '../syntax/print.js'
 import type { Content, Directive, ParentNode, Root, Section } from '../syntax/types.js'
 
@@ -22,10 +26,10 @@ export interface ModelOptions {
   /** Environment Apache starts with (`APACHE_RUN_USER`, ...); wins over an `envvars` file of the set. */
   env?: Record<string, string>
   /**
-   * Paths of files in the set that an Include/IncludeOptional pattern pulls in, in Apache order.
-   * Default: {@link defaultIncludeResolver} over the set's paths (no file system access).
+   * The run's Include graph (the load step builds it). Default: built from the set's paths
+   * (no file system access), see `includeGraph` in src/load/include-graph.ts.
    */
-  resolveInclude?: (pattern: string, fromPath: string) => string[]
+  includes?: IncludeGraph
   /** Who Apache runs as when no `User`/`Group` says so (default www-data/www-data, Debian). */
   platformUser?: { user: string; group: string }
   /**
@@ -368,12 +372,6 @@ interface Ctx {
   parent: ParentNode
 }
 
-interface Subst {
-  value: string
-  fromEnv: boolean
-  unresolved: boolean
-}
-
 /**
  * Walk the server config as Apache reads it (top-level files in order, Includes in place) and
  * answer what mod_wsgi would do with it. Pure: reads only the trees, never the disk.
@@ -382,56 +380,19 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
   const platform = options.platformUser ?? DEFAULT_PLATFORM_USER
   const byPath = new Map<string, ModelFile>()
   for (const f of files) if (!byPath.has(f.path)) byPath.set(f.path, f)
-  const envvarsFile = files.find((f) => posix.basename(f.path.replace(/\\/g, '/')) === 'envvars')
+  const envvarsFile = files.find((f) => isEnvvarsPath(f.path))
   const env: Record<string, string> = {
     ...(envvarsFile ? parseEnvvars(toText(envvarsFile.tree)) : {}),
     ...(options.env ?? {}),
   }
   const configFiles = files.filter((f) => f !== envvarsFile)
-  const resolveInclude = options.resolveInclude ?? defaultIncludeResolver(configFiles.map((f) => f.path))
-  const includeTargets = (pattern: string, from: string): string[] =>
-    resolveInclude(pattern, from).filter((p) => byPath.has(p) && byPath.get(p) !== envvarsFile)
+  const graph = options.includes ?? includeGraph(configFiles, { env })
+  const includeTargets = (node: Directive): string[] =>
+    graph.targets(node).filter((p) => byPath.has(p) && byPath.get(p) !== envvarsFile)
 
-  const defines = new Map<string, string>()
-  const subst = (text: string): Subst => {
-    if (!text.includes('${')) return { value: text, fromEnv: false, unresolved: false }
-    let fromEnv = false
-    let unresolved = false
-    const value = text.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
-      const defined = defines.get(name)
-      if (defined !== undefined) return defined
-      if (Object.prototype.hasOwnProperty.call(env, name)) {
-        fromEnv = true
-        return env[name]
-      }
-      unresolved = true
-      return whole
-    })
-    return { value, fromEnv, unresolved }
-  }
-  const resolve = (text: string): string => (text.includes('${') ? subst(text).value : text)
-
-  // Which files another file includes: those are walked at the Include, not as top level.
-  const included = new Set<string>()
-  if (options.roots === undefined) {
-    const preDefines = new Map<string, string>()
-    const preResolve = (text: string): string =>
-      text.replace(/\$\{([^}]*)\}/g, (whole, name: string) => preDefines.get(name) ?? env[name] ?? whole)
-    const scan = (children: Content[], from: string): void => {
-      for (const child of children) {
-        if (child.type === 'section') {
-          if (child.name.toLowerCase() !== 'macro') scan(child.children, from)
-        } else if (child.type === 'directive') {
-          const name = child.name.toLowerCase()
-          if (name === 'define' && child.args.length >= 2) preDefines.set(child.args[0], preResolve(child.args[1]))
-          else if ((name === 'include' || name === 'includeoptional') && child.args[0] !== undefined) {
-            for (const t of includeTargets(preResolve(child.args[0]), from)) if (t !== from) included.add(t)
-          }
-        }
-      }
-    }
-    for (const f of configFiles) scan(f.tree.children, f.path)
-  }
+  const vars = createVariables(env)
+  const subst = vars.expand
+  const resolve = vars.resolve
 
   const daemons: DaemonGroup[] = []
   const scriptAliases: ScriptAlias[] = []
@@ -451,8 +412,8 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
   const visited = new Set<string>()
   const walking: string[] = []
   let globalServerName: string | undefined
-  let userRecord: { loc: Located; subst: Subst } | undefined
-  let groupRecord: { loc: Located; subst: Subst } | undefined
+  let userRecord: { loc: Located; subst: Expansion } | undefined
+  let groupRecord: { loc: Located; subst: Expansion } | undefined
   let order = 0
 
   const problem = (code: ProblemCode, severity: Problem['severity'], loc: { file: string; node: Content }, message: string): void => {
@@ -546,16 +507,14 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     const inContainer = ctx.scope.containers.length > 0
     switch (name) {
       case 'define':
-        if (args.length >= 2) defines.set(args[0], resolve(args[1]))
-        break
       case 'undefine':
-        if (args[0] !== undefined) defines.delete(args[0])
+        vars.apply(node)
         break
       case 'include':
       case 'includeoptional': {
         const rawPattern = args[0] ?? ''
         const pattern = resolve(rawPattern)
-        const targets = rawPattern === '' ? [] : includeTargets(pattern, ctx.file)
+        const targets = rawPattern === '' ? [] : includeTargets(node)
         includes.push(record<IncludeInfo>({ node: loc.node, file: loc.file, scope: loc.scope, wrappers: loc.wrappers, parent: loc.parent, order: loc.order, optional: name === 'includeoptional', pattern, rawPattern, targets }))
         for (const target of targets) {
           if (walking.includes(target)) {
@@ -689,7 +648,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
 
   // Walk: top-level files in order, then any file only reachable through a cycle.
   const globalScope = (file: string): Scope => makeScope('global', file, [], [], [], undefined, undefined, undefined)
-  const roots = options.roots ?? configFiles.map((f) => f.path).filter((p) => !included.has(p))
+  const roots = options.roots ?? graph.roots
   for (const root of roots) walkFile(root, globalScope(root))
   if (options.roots === undefined) {
     for (const f of configFiles) if (!visited.has(f.path)) walkFile(f.path, globalScope(f.path))
@@ -992,7 +951,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     problems,
     hasMacros: macros.length > 0,
     macros,
-    defines: Object.fromEntries(defines),
+    defines: Object.fromEntries(vars.defines),
     env,
     reachableDaemons,
     daemon,
@@ -1152,21 +1111,17 @@ function aliasPathsOf(alias: ScriptAlias): AliasPaths {
 interface CompiledContainer {
   kind: ContainerKind
   regex: boolean
-  /** The regular expression (regex forms, and globs of Directory/Files); undefined: never matches. */
-  re?: RegExp
+  /** The regular expression (regex forms) or glob (Directory/Files); undefined: never matches. */
+  re?: { test(s: string): boolean }
   /** A Directory/Files glob without wildcards: compared as a string, no RegExp needed. */
   literal: boolean
   /** Location: the path, `//` collapsed; LocationMatch: its literal prefix; Directory: the path without trailing '/'. */
   path: string
 }
 
-/** A glob that cannot be compiled (`[z-a]`) matches nothing, as in Apache's fnmatch. */
-function safeGlob(pattern: string, tail = ''): RegExp | undefined {
-  try {
-    return globRegExp(pattern, tail)
-  } catch {
-    return undefined
-  }
+/** Container globs: `*` within a segment, and (unlike Apache's APR_FNM_PATHNAME alone) no hidden names. */
+function safeGlob(pattern: string): { test(s: string): boolean } {
+  return globMatcher(pattern, { pathname: true, period: true })
 }
 
 function compileContainer(c: ContainerInfo): CompiledContainer {
@@ -1448,145 +1403,4 @@ function directoriesOf(script: string): string[] {
     out.push(acc)
   }
   return out
-}
-
-/** An fnmatch pattern (`*`, `?`, `[...]`; `*` stays within a path segment) as an anchored RegExp. */
-export function globRegExp(pattern: string, tail = ''): RegExp {
-  let out = ''
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]
-    const segmentStart = i === 0 || pattern[i - 1] === '/'
-    if (c === '*') out += segmentStart ? '(?!\\.)[^/]*' : '[^/]*'
-    else if (c === '?') out += segmentStart ? '(?!\\.)[^/]' : '[^/]'
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2)
-      if (end === -1) out += '\\['
-      else {
-        let body = pattern.slice(i + 1, end)
-        if (body.startsWith('!')) body = '^' + body.slice(1)
-        out += '[' + body.replace(/\\/g, '\\\\') + ']'
-        i = end
-      }
-    } else if (c === '\\' && i + 1 < pattern.length) out += '\\' + pattern[++i]
-    else out += c.replace(/[.+^${}()|\\]/g, '\\$&')
-  }
-  return new RegExp('^' + out + tail + '$')
-}
-
-const hasGlob = (s: string): boolean => /[*?[]/.test(s)
-
-/** Where globRegExp stops reading a pattern literally (the pattern's length if it never does). */
-function firstGlobChar(pattern: string): number {
-  const i = pattern.search(/[*?[\\]/)
-  return i === -1 ? pattern.length : i
-}
-
-/**
- * Include resolution over the paths of the set, without touching the disk. Relative patterns are
- * tried against the set's root (ServerRoot, where the main config usually sits), then against the
- * including file's directory and its parents; absolute ones as written, then by their trailing
- * segments (`/etc/apache2/sites-enabled/*.conf` finds `sites-enabled/x.conf`). A pattern naming a
- * directory includes every file below it. Results are sorted as Apache sorts them.
- */
-export function defaultIncludeResolver(paths: readonly string[]): (pattern: string, fromPath: string) => string[] {
-  // Sorted by normalized path, so a pattern is tested only against the paths that start with its
-  // literal head (`sites-enabled/` for `sites-enabled/*.conf`); results are kept per candidate.
-  const normal = paths
-    .map((p) => ({ path: p, norm: posix.normalize(p.replace(/\\/g, '/')).replace(/^\.\//, '') }))
-    .sort((a, b) => (a.norm < b.norm ? -1 : a.norm > b.norm ? 1 : 0))
-  const norms = normal.map((p) => p.norm)
-  const cache = new Map<string, string[]>()
-  const matchAll = (candidate: string): string[] => {
-    const cached = cache.get(candidate)
-    if (cached !== undefined) return cached
-    const pattern = candidate.replace(/(.)\/+$/, '$1')
-    const re = safeGlob(pattern, '(?:/.*)?')
-    const found: string[] = []
-    if (re !== undefined) {
-      const head = pattern.slice(0, firstGlobChar(pattern))
-      for (let i = lowerBound(norms, head); i < norms.length && norms[i].startsWith(head); i++) {
-        if (re.test(norms[i])) found.push(normal[i].path)
-      }
-    }
-    found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    cache.set(candidate, found)
-    return found
-  }
-  return (pattern, fromPath) => {
-    if (pattern === '' || /\$\{[^}]*\}/.test(pattern)) return []
-    const p = posix.normalize(pattern.replace(/\\/g, '/'))
-    const candidates: string[] = []
-    if (p.startsWith('/')) {
-      candidates.push(p)
-      const segs = p.split('/').filter((s) => s !== '')
-      for (let i = 1; i < segs.length; i++) {
-        const rest = segs.slice(i)
-        if (rest.length === 1 && hasGlob(rest[0])) break
-        candidates.push(rest.join('/'))
-      }
-    } else {
-      candidates.push(p)
-      let dir = posix.dirname(fromPath.replace(/\\/g, '/'))
-      for (;;) {
-        if (dir !== '.' && dir !== '') candidates.push(posix.join(dir, p))
-        const up = posix.dirname(dir)
-        if (up === dir) break
-        dir = up
-      }
-    }
-    for (const c of candidates) {
-      const found = matchAll(c)
-      if (found.length > 0) return found.slice()
-    }
-    return []
-  }
-}
-
-/**
- * Variables a Debian-style `envvars` shell file exports (`export APACHE_RUN_USER=www-data`),
- * read line by line: quotes removed, `$VAR`/`${VAR}` expanded from earlier lines, `unset` honoured.
- * Shell logic (if/else) is not evaluated; the last assignment wins.
- */
-export function parseEnvvars(text: string, base: Record<string, string> = {}): Record<string, string> {
-  const vars: Record<string, string> = { ...base }
-  const expand = (s: string): string =>
-    s.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (whole, a?: string, b?: string) => {
-      const name = (a ?? b) as string
-      return Object.prototype.hasOwnProperty.call(vars, name) ? vars[name] : whole
-    })
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim()
-    if (line === '' || line.startsWith('#')) continue
-    const unset = /^unset\s+(.+)$/.exec(line)
-    if (unset) {
-      for (const name of unset[1].split(/\s+/)) delete vars[name]
-      continue
-    }
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line)
-    if (!m) continue
-    let value = ''
-    const rest = m[2]
-    let i = 0
-    while (i < rest.length && !/\s/.test(rest[i])) {
-      const c = rest[i]
-      if (c === "'") {
-        const end = rest.indexOf("'", i + 1)
-        const stop = end === -1 ? rest.length : end
-        value += rest.slice(i + 1, stop)
-        i = stop + 1
-      } else if (c === '"') {
-        let end = i + 1
-        while (end < rest.length && rest[end] !== '"') end += rest[end] === '\\' ? 2 : 1
-        value += expand(rest.slice(i + 1, Math.min(end, rest.length)).replace(/\\(["\\$`])/g, '$1'))
-        i = end + 1
-      } else {
-        let end = i
-        while (end < rest.length && !/[\s'"]/.test(rest[end])) end++
-        value += expand(rest.slice(i, end))
-        i = end
-      }
-    }
-    vars[m[1]] = value
-  }
-  return vars
 }

@@ -5,7 +5,8 @@ import { lineRanges, type LineRange } from '../syntax/locate.js'
 import { toText } from '../syntax/print.js'
 import type { Content } from '../syntax/types.js'
 import type { RecordedChange } from './engine.js'
-import type { Advisory, Change, FileResult, Loaded, MigrateError } from './migrate.js'
+import type { Loaded } from '../load/loaded.js'
+import type { Advisory, Change, FileResult, MigrateError } from './migrate.js'
 import type { SourceFile } from './transform.js'
 
 /** One FileResult per loaded file; a changed file that must not change becomes an error. */

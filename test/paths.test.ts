@@ -2,7 +2,7 @@
 // compared without encoding in the common case; it must agree with Buffer.compare everywhere.
 import test from 'ava'
 import fc from 'fast-check'
-import { compareBytes } from '../src/load/discover.js'
+import { compareBytes, isInside, isMainConfigName, relativeTo } from '../src/load/paths.js'
 
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0)
 const bytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
@@ -24,4 +24,20 @@ test('compareBytes agrees with Buffer.compare of the UTF-8 encodings', (t) => {
     t.is(sign(compareBytes(a, b)), sign(bytes(a, b)), JSON.stringify([a, b]))
     t.is(sign(compareBytes(b, a)), sign(bytes(b, a)), JSON.stringify([b, a]))
   }
+})
+
+test('isInside: the root itself and what lies below it, not a sibling sharing its prefix', (t) => {
+  t.true(isInside('/etc/apache2', '/etc/apache2'))
+  t.true(isInside('/etc/apache2', '/etc/apache2/sites-enabled/a.conf'))
+  t.false(isInside('/etc/apache2', '/etc/apache2-old/a.conf'))
+  t.false(isInside('/etc/apache2', '/etc'))
+  t.true(isInside('/', '/etc'))
+})
+
+test('relativeTo names a file with / separators; isMainConfigName knows apache2.conf and httpd.conf', (t) => {
+  t.is(relativeTo('/srv/root', '/srv/root/etc/apache2/apache2.conf'), 'etc/apache2/apache2.conf')
+  t.true(isMainConfigName('etc/apache2/apache2.conf'))
+  t.true(isMainConfigName('httpd.conf'))
+  t.false(isMainConfigName('etc/apache2/myapache2.conf'))
+  t.false(isMainConfigName('httpd.conf.orig'))
 })
