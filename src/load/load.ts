@@ -4,11 +4,12 @@
 import { realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { ApacheFile } from '../runner/transform.js'
+import type { Root } from '../syntax/types.js'
 import { formatDiagnostic } from '../syntax/diagnostics.js'
 import type { Skipped } from './discover.js'
 import { loadFromDisk } from './disk.js'
 import { EMPTY_GRAPH, includeGraph, type IncludeGraph } from './include-graph.js'
-import { compareLoaded, runEnv, toLoaded, type Loaded } from './loaded.js'
+import { compareLoaded, fromTree, runEnv, toLoaded, type Loaded } from './loaded.js'
 import { isMainConfigName } from './paths.js'
 
 export type { Loaded, Skipped }
@@ -16,7 +17,8 @@ export type { Loaded, Skipped }
 export interface InputFile {
   /** Path relative to the root (posix), as it should appear in reports and the patch. */
   path: string
-  content: string | Uint8Array
+  /** The file's text or bytes, or a tree from `parse` (edited in place by the run). */
+  content: string | Uint8Array | Root
   /** `wsgi` for a WSGI script; default: by name (`.wsgi`, `.py`), else `apache`. */
   kind?: 'apache' | 'wsgi'
 }
@@ -109,6 +111,8 @@ function reportParseErrors(files: readonly Loaded[], errors: LoadError[]): void 
   }
 }
 
+const isTree = (c: InputFile['content']): c is Root => typeof c === 'object' && c !== null && !(c instanceof Uint8Array) && (c as Root).type === 'root'
+
 function loadInMemory(inputs: InputFile[], root: string, errors: LoadError[]): Loaded[] {
   const seen = new Set<string>()
   const out: Loaded[] = []
@@ -123,7 +127,12 @@ function loadInMemory(inputs: InputFile[], root: string, errors: LoadError[]): L
       continue
     }
     seen.add(p)
-    const bytes = typeof input.content === 'string' ? Buffer.from(input.content, 'utf8') : Buffer.from(input.content)
+    const content = input.content
+    if (isTree(content)) {
+      out.push(fromTree(p, path.join(root, p), content))
+      continue
+    }
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content)
     out.push(toLoaded(p, path.join(root, p), bytes, input.kind))
   }
   return out.sort(compareLoaded)

@@ -2,8 +2,8 @@
 import type { ApacheFile, ScriptFile, SourceFile } from '../runner/transform.js'
 import { decode } from '../syntax/decode.js'
 import { parse } from '../syntax/parse.js'
-import { toText } from '../syntax/print.js'
-import type { Encoding } from '../syntax/types.js'
+import { print, toText } from '../syntax/print.js'
+import type { Encoding, Root } from '../syntax/types.js'
 import { isEnvvarsPath, parseEnvvars } from './envvars.js'
 import { compareBytes } from './paths.js'
 
@@ -28,6 +28,15 @@ export function toLoaded(rel: string, abs: string, bytes: Buffer, kind?: 'apache
     : ({ kind: 'apache', path: rel, absolutePath: abs, tree: parse(bytes, { path: rel }) } satisfies ApacheFile)
   const envvars = !isScript && isEnvvarsPath(rel)
   return { file, before: bytes, encoding, frozen: envvars, envvars, onDisk: false }
+}
+
+/** A tree the caller parsed (and may hold on to): it is edited in place. */
+export function fromTree(rel: string, abs: string, tree: Root): Loaded {
+  const printed = print(tree)
+  const before = typeof printed === 'string' ? Buffer.from(printed, 'utf8') : Buffer.from(printed)
+  const file: ApacheFile = { kind: 'apache', path: rel, absolutePath: abs, tree }
+  const envvars = isEnvvarsPath(rel)
+  return { file, before, encoding: tree.data.encoding, frozen: envvars, envvars, onDisk: false }
 }
 
 /** Files in path order (byte order), as reports and the patch list them. */

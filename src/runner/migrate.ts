@@ -131,9 +131,21 @@ export interface RunStats {
 /** Run the migration. Writes nothing unless `write: true` and nothing failed. */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   const errors: MigrateError[] = []
+  const selected = selectTransforms(options, errors)
+  const result = runMigration(options, selected, errors)
+  if (options.write && !options.files && result.transforms.length > 0) {
+    await writeResult(result, options.backup !== undefined ? { backup: options.backup } : {})
+  }
+  return result
+}
+
+/**
+ * Everything but the write, synchronously: check the options, load, run `selected` through the
+ * engine, and make the results and the patch. `errors` may already hold selection problems.
+ */
+export function runMigration(options: MigrateOptions, selected: readonly Transform[], errors: MigrateError[] = []): MigrateResult {
   const advisories: Advisory[] = []
   const skipped: Skipped[] = []
-  const selected = selectTransforms(options, errors)
   if (options.modWsgi !== undefined && versionOf(options.modWsgi) === null) {
     errors.push({ code: 'usage', message: `--mod-wsgi ${options.modWsgi}: not a version; use e.g. 4.9.0` })
   }
@@ -169,8 +181,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const results = fileResults(loaded.files, errors, advisories)
   const changes = changesWithLines(run.changes, results)
   const changed = results.filter((r) => r.status === 'changed')
-  const patch = createPatch(changed.map((r) => ({ path: r.path, before: r.before, after: r.after })))
-  const result: MigrateResult = {
+  return {
     root,
     transforms: selected.map(({ meta: { id, version, title } }) => ({ id, version, title })),
     files: results,
@@ -178,13 +189,11 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     advisories,
     errors,
     skipped,
-    patch,
+    patch: createPatch(changed.map((r) => ({ path: r.path, before: r.before, after: r.after }))),
     written: [],
     backups: [],
     stats: { modelBuilds: run.modelBuilds },
   }
-  if (options.write && !options.files) await writeResult(result, options.backup !== undefined ? { backup: options.backup } : {})
-  return result
 }
 
 /**
