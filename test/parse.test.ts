@@ -947,6 +947,46 @@ test('<Macro>: nested macros are counted; an unclosed macro is reported', (t) =>
   t.deepEqual(read('  <Macro A>\n', { diagnostics: 1 }).children[0].position, span(pt(1, 3, 2), pt(1, 12, 11)))
 })
 
+test('<Macro>: each body is matched on its own: a flat inner body leaves the outer one a tree', (t) => {
+  const tree = read('<Macro A>\n<Macro B $p>\n<Directory $p>\n</Macro>\n<If "true">\nX 1\n</If>\n</Macro>\n')
+  t.deepEqual(shape(tree.children), [
+    {
+      section: 'Macro',
+      args: ['A'],
+      children: [
+        { section: 'Macro', args: ['B', '$p'], children: [{ directive: '<Directory', args: ['$p'], data: { macroTag: true } }], closed: true },
+        { section: 'If', args: ['true'], children: [{ directive: 'X', args: ['1'] }], closed: true },
+      ],
+      closed: true,
+    },
+  ])
+  // A problem with the inner macro's own tags is the outer body's: all of it reads flat.
+  const outerFlat = read('<Macro A>\n<Macro B\nX 1\n</Macro>\n</Macro>\n')
+  t.deepEqual(shape(outerFlat.children), [
+    {
+      section: 'Macro',
+      args: ['A'],
+      children: [
+        { directive: '<Macro', args: ['B'], data: { macroTag: true } },
+        { directive: 'X', args: ['1'] },
+        { directive: '</Macro', args: [], data: { macroTag: true } },
+      ],
+      closed: true,
+    },
+  ])
+})
+
+test('<Macro>: 20,000 nested macros and sections in a body build without running out of stack', (t) => {
+  const depth = 20_000
+  const text = '<Macro A>\n'.repeat(depth) + '<If x>\n'.repeat(depth) + 'X 1\n' + '</If>\n'.repeat(depth) + '</Macro>\n'.repeat(depth)
+  const tree = read(text)
+  const names: string[] = []
+  for (let node: Content | undefined = tree.children[0]; node?.type === 'section'; node = node.children[0]) names.push(node.name)
+  t.is(names.length, 2 * depth)
+  t.is(names.filter((n) => n === 'Macro').length, depth)
+  t.true(names.slice(depth).every((n) => n === 'If'))
+})
+
 // ---------------------------------------------------------------------------------------------
 // Printing and editing (print.ts, render.ts)
 
