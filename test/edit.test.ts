@@ -1013,3 +1013,32 @@ test('lineRanges: an unclosed section ends on its last line', (t) => {
   t.deepEqual(lineRanges(nested).get(a), { start: 1, end: 3 })
   t.deepEqual(lineRanges(nested).get(sec(a, 0)), { start: 2, end: 3 })
 })
+
+test('20,000-deep nesting: line ranges, indentation and edits at the end of unclosed sections', (t) => {
+  const depth = 20_000
+  // Every section unclosed, the file without a final newline: the last line of each section is
+  // the directive at the bottom.
+  const text = '<If x>\n'.repeat(depth) + '  Listen 80'
+  const tree = read(text, depth)
+  const top = sec(tree, 0)
+  let bottom = top
+  while (bottom.children[0]?.type === 'section') bottom = bottom.children[0]
+  const listen = bottom.children[0]
+  const ranges = lineRanges(tree)
+  t.deepEqual(ranges.get(top), { start: 1, end: depth + 1 })
+  t.deepEqual(ranges.get(bottom), { start: depth, end: depth + 1 })
+  t.deepEqual(ranges.get(listen), { start: depth + 1, end: depth + 1 })
+  t.is(indentUnit(tree), '  ')
+  t.is(eolOf(top), '')
+  t.is(childIndent(bottom, tree), '  ')
+  // After the top section: its last line (the bottom one) gets the line ending.
+  insertAfter(tree, top, createDirective('ServerName', ['a']), tree)
+  t.is(print(tree), text + '\nServerName a')
+  t.deepEqual(lineRanges(tree).get(tree.children[1]), { start: depth + 2, end: depth + 2 })
+  remove(tree, tree.children[1])
+  t.is(print(tree), text)
+  append(bottom, createDirective('Listen', ['443'], { indent: '  ' }), tree)
+  t.is(print(tree), text + '\n  Listen 443')
+  replaceWith(tree, top, createDirective('Define', ['x']))
+  t.is(print(tree), 'Define x')
+})

@@ -3,6 +3,7 @@
 import { renderDirective, respell } from './render.js'
 import { markSpelled } from './snapshot.js'
 import type { Content, Directive, Root, Section } from './types.js'
+import { CONTINUE, EXIT, visit } from './visit.js'
 import { quoteWord } from './words.js'
 
 export type ParentNode = Root | Section
@@ -22,14 +23,24 @@ export function eolOf(node: Content): string {
   return EOL_AT_END.exec(raw)?.[0] ?? ''
 }
 
-function lastRaw(node: Content): string {
-  if (node.type === 'section') {
-    if (node.close) return node.close.raw
+/**
+ * The node whose own text is the last line of `node`: `node`, or for an unclosed section, its
+ * last child's (at any depth: a loop, as a file may nest thousands deep).
+ */
+function lastLineOwner(node: Content): Content {
+  while (node.type === 'section' && node.close === null) {
     const last = node.children[node.children.length - 1]
-    return last ? lastRaw(last) : node.open.raw
+    if (last === undefined) break
+    node = last
   }
+  return node
+}
+
+function lastRaw(node: Content): string {
+  const owner = lastLineOwner(node)
+  if (owner.type === 'section') return owner.close ? owner.close.raw : owner.open.raw
   // A directive whose name/args were edited but not yet respelled: its text as it will print.
-  return node.type === 'directive' ? renderDirective(node) : node.raw
+  return owner.type === 'directive' ? renderDirective(owner) : owner.raw
 }
 
 /** Give `node` a line ending when it has none: it is about to be followed by another line. */
@@ -43,32 +54,32 @@ function dropEol(node: Content): void {
 }
 
 function setLastRaw(node: Content, raw: string): void {
-  if (node.type === 'section') {
-    if (node.close) node.close.raw = raw
-    else {
-      const last = node.children[node.children.length - 1]
-      if (last) setLastRaw(last, raw)
-      else node.open.raw = raw
-    }
-  } else if (node.type === 'directive') {
-    node.raw = raw
-    markSpelled(node)
-  } else node.raw = raw
+  const owner = lastLineOwner(node)
+  if (owner.type === 'section') {
+    if (owner.close) owner.close.raw = raw
+    else owner.open.raw = raw
+  } else if (owner.type === 'directive') {
+    owner.raw = raw
+    markSpelled(owner)
+  } else owner.raw = raw
 }
 
 /** The indentation one level deeper than the file's sections use, guessed from the file. */
 export function indentUnit(root: Root): string {
   let unit: string | undefined
-  const visit = (parent: ParentNode, depth: string): void => {
-    for (const child of parent.children) {
-      if (unit !== undefined) return
-      if (child.type === 'blank' || child.type === 'comment') continue
-      const own = indentOf(child)
-      if (own.length > depth.length && own.startsWith(depth)) unit = own.slice(depth.length)
-      if (child.type === 'section') visit(child, own)
+  /** The indentation of each section walked into. */
+  const indents = new Map<ParentNode, string>([[root, '']])
+  visit(root, (node: Content | Root, _: number | undefined, parent: ParentNode | undefined) => {
+    if (parent === undefined || node.type === 'root' || node.type === 'blank' || node.type === 'comment') return CONTINUE
+    const depth = indents.get(parent) as string
+    const own = indentOf(node)
+    if (own.length > depth.length && own.startsWith(depth)) {
+      unit = own.slice(depth.length)
+      return EXIT
     }
-  }
-  visit(root, '')
+    if (node.type === 'section') indents.set(node, own)
+    return CONTINUE
+  })
   return unit ?? '    '
 }
 
@@ -230,16 +241,29 @@ export function renameOption(node: Directive, key: string, newKey: string): bool
  * shared object would make an edit of one place an edit of all).
  */
 export function cloneNode<T extends Content>(node: T): T {
-  const copy = (n: Content): Content => {
-    if (n.type === 'directive') {
-      respell(n)
-      // respell froze n.args: the copy can share them.
-      const c: Directive = { ...n, ...(n.data ? { data: { ...n.data } } : {}) }
-      markSpelled(c)
-      return c
-    }
-    if (n.type === 'section') return { ...n, args: n.args.slice(), open: { ...n.open }, close: n.close && { ...n.close }, children: n.children.map(copy) }
-    return { ...n }
+  const top = copyNode(node)
+  // Sections are copied with their children level by level: a loop, not a call per level.
+  const pending: Array<[Section, Section]> = top.type === 'section' ? [[node as Section, top]] : []
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [from, to] = next
+    to.children = from.children.map((child) => {
+      const copy = copyNode(child)
+      if (copy.type === 'section') pending.push([child as Section, copy])
+      return copy
+    })
   }
-  return copy(node) as T
+  return top as T
+}
+
+/** A copy of one node; a section's children are left to cloneNode. */
+function copyNode(n: Content): Content {
+  if (n.type === 'directive') {
+    respell(n)
+    // respell froze n.args: the copy can share them.
+    const c: Directive = { ...n, ...(n.data ? { data: { ...n.data } } : {}) }
+    markSpelled(c)
+    return c
+  }
+  if (n.type === 'section') return { ...n, args: n.args.slice(), open: { ...n.open }, close: n.close && { ...n.close }, children: [] }
+  return { ...n }
 }
