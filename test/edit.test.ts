@@ -40,7 +40,7 @@ function read(input: string, diagnostics = 0): Root {
 }
 
 /** What Apache reads from a tree: names, args, comments, blanks, nesting. */
-type Shape = string | [string, ...string[]] | { section: string; args: string[]; children: Shape[] }
+type Shape = string | [string, ...string[]] | { section: string; args: readonly string[]; children: Shape[] }
 
 function shape(nodes: Content[]): Shape[] {
   return nodes.map((n): Shape => {
@@ -708,7 +708,7 @@ test('setArgs, renameDirective, createDirective: the args arrays they set are fr
   setArgs(node, args)
   t.true(Object.isFrozen(node.args))
   t.false(Object.isFrozen(args))
-  t.throws(() => node.args.push('x'), { instanceOf: TypeError })
+  t.throws(() => (node.args as string[]).push('x'), { instanceOf: TypeError })
   renameDirective(node, 'require')
   t.true(Object.isFrozen(node.args))
   t.is(print(tree), 'require ip 10.0.0.0/8\n')

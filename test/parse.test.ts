@@ -29,8 +29,8 @@ function read(input: string, { diagnostics = 0 } = {}): Root {
 
 /** The part of a tree that says what Apache reads: names, args, comment values, nesting. */
 type Shape =
-  | { section: string; args: string[]; children: Shape[]; closed: boolean }
-  | { directive: string; args: string[]; data?: Directive['data'] }
+  | { section: string; args: readonly string[]; children: Shape[]; closed: boolean }
+  | { directive: string; args: readonly string[]; data?: Directive['data'] }
   | { comment: string }
   | 'blank'
 
@@ -376,7 +376,7 @@ test('many distinct and repeated words, names and lines read back as written', (
     want.push([name, args.map((a) => a.replace(/^"(.*)"$/, '$1'))])
   }
   const tree = read(lines.join('\n') + '\n')
-  const got = (tree.children as Directive[]).map((d): [string, string[]] => [d.name, d.args])
+  const got = (tree.children as Directive[]).map((d): [string, readonly string[]] => [d.name, d.args])
   t.deepEqual(got, want)
   t.true((tree.children as Directive[]).every((d, i) => d.raw === lines[i] + '\n'))
 })
@@ -1110,12 +1110,13 @@ test('edit: args arrays are frozen; changing one in place throws, assigning a ne
   t.true(Object.isFrozen(options.args))
   t.true(Object.isFrozen(signature.args))
   const readOnly = { instanceOf: TypeError, message: /not extensible|read only|Cannot (?:add|assign|delete)/ }
-  t.throws(() => options.args.push('+ExecCGI'), readOnly)
+  // `readonly string[]` refuses these at compile time; the casts check that run time does too.
+  t.throws(() => (options.args as string[]).push('+ExecCGI'), readOnly)
   t.throws(() => {
-    options.args[0] = '+Indexes'
+    ;(options.args as string[])[0] = '+Indexes'
   }, readOnly)
-  t.throws(() => options.args.splice(0, 1), readOnly)
-  t.throws(() => signature.args.push('Off'), readOnly)
+  t.throws(() => (options.args as string[]).splice(0, 1), readOnly)
+  t.throws(() => (signature.args as string[]).push('Off'), readOnly)
   t.deepEqual(options.args, ['-Indexes', '+FollowSymLinks'])
   t.is(print(tree), 'Options -Indexes +FollowSymLinks\nServerSignature\n')
   options.args = ['+Indexes', ...options.args.slice(1)]

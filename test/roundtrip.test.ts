@@ -232,8 +232,8 @@ type Model =
   | { kind: 'blank'; space: string }
 
 type Shape =
-  | { section: string; args: string[]; children: Shape[]; closed: boolean }
-  | { directive: string; args: string[]; template?: true }
+  | { section: string; args: readonly string[]; children: Shape[]; closed: boolean }
+  | { directive: string; args: readonly string[]; template?: true }
   | { comment: string }
   | 'blank'
 

@@ -97,7 +97,7 @@ export interface NewDirective {
 }
 
 /** A directive node spelled from values, ready to insert. */
-export function createDirective(name: string, args: string[], options: NewDirective = {}): Directive {
+export function createDirective(name: string, args: readonly string[], options: NewDirective = {}): Directive {
   const raw = (options.indent ?? '') + [name, ...args.map((a) => quoteWord(a))].join(' ') + (options.eol ?? '\n')
   // markSpelled freezes a copy of `args` (a frozen array spells the same words wherever it is).
   const node: Directive = { type: 'directive', name, args, raw }
@@ -182,7 +182,7 @@ export function renameDirective(node: Directive, name: string): void {
 }
 
 /** Replace a directive's arguments; unchanged words keep their spelling and layout. */
-export function setArgs(node: Directive, args: string[]): void {
+export function setArgs(node: Directive, args: readonly string[]): void {
   node.args = args.slice()
   respell(node)
 }

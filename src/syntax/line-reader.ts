@@ -15,7 +15,7 @@ export interface Item {
   /** Tag or directive name as written (without `<` / `</`). */
   name: string
   /** Frozen for directives and close tags (see snapshot.ts), not for open tags. */
-  args: string[]
+  args: readonly string[]
   position: Position
   /** For comments. */
   value: string
@@ -54,7 +54,7 @@ export class LineReader {
   private readonly wordReader: WordReader
   private readonly raws: StringCache
   /** Args arrays made so far, by a hash of their words: frozen, so lines alike can share one. */
-  private readonly argsCache: string[][]
+  private readonly argsCache: Array<readonly string[]>
   private readonly argsMask: number
   /** Reused for every line: the builder copies what it keeps. */
   private readonly item: Item = {
@@ -74,7 +74,7 @@ export class LineReader {
     this.raws = new StringCache(bits)
     const argsBits = cacheBits(text.length, ARGS_CACHE_BITS)
     this.argsMask = (1 << argsBits) - 1
-    this.argsCache = new Array<string[]>(this.argsMask + 1).fill(NO_ARGS)
+    this.argsCache = new Array<readonly string[]>(this.argsMask + 1).fill(NO_ARGS)
     // Config lines average 30 to 40 characters; the table grows when a file has shorter ones.
     this.table = new LineTable((text.length >> 5) + 16)
   }
@@ -172,7 +172,7 @@ export class LineReader {
    * the one made for an earlier line with the same words when the cache still has it
    * (`Require all granted`, `AllowOverride None`, ...).
    */
-  private argsOf(count: number): string[] {
+  private argsOf(count: number): readonly string[] {
     if (count <= 1) return NO_ARGS
     const { words, hashes } = this.wordReader
     let h = count
@@ -180,7 +180,7 @@ export class LineReader {
     const slot = (h ^ (h >>> 16)) & this.argsMask
     const cached = this.argsCache[slot]
     if (cached.length === count - 1 && sameWords(cached, words)) return cached
-    return (this.argsCache[slot] = Object.freeze(words.slice(1, count)) as string[])
+    return (this.argsCache[slot] = Object.freeze(words.slice(1, count)))
   }
 
   /** Classify the logical line t[from, to) (no line ending) into the item, and set s/e. */
@@ -251,7 +251,7 @@ export class LineReader {
 }
 
 /** args equals words[1...]. */
-function sameWords(args: string[], words: string[]): boolean {
+function sameWords(args: readonly string[], words: string[]): boolean {
   for (let i = 0; i < args.length; i++) if (args[i] !== words[i + 1]) return false
   return true
 }

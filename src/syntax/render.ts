@@ -88,7 +88,7 @@ export function renderDirective(node: Directive): string {
   // removed ones: a removal needs to see its right neighbour to keep the line layout.
   const out: Array<Piece & { gone?: boolean }> = [pieces[0]]
   let k = 1
-  const changes = diffArrays(oldArgs, node.args)
+  const changes = diffArrays(oldArgs, node.args.slice())
   for (let c = 0; c < changes.length; c++) {
     const change = changes[c]
     if (!change.added && !change.removed) {
