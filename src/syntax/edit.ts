@@ -1,6 +1,7 @@
 // Edits that keep the user's layout: new lines take the indentation and line ending of their
 // neighbours, removals take whole lines, option edits touch only the option's own word.
-import { renderDirective, respell } from './render.js'
+import { checkLayout, checkName, checkValue } from './guard.js'
+import { renderDirective, respell, spell } from './render.js'
 import { markSpelled } from './snapshot.js'
 import type { Content, Directive, Root, Section } from './types.js'
 import { CONTINUE, EXIT, visit } from './visit.js'
@@ -96,9 +97,17 @@ export interface NewDirective {
   eol?: string
 }
 
-/** A directive node spelled from values, ready to insert. */
+/**
+ * A directive node spelled from values, ready to insert. A TypeError refuses a name that is not a
+ * directive name and values, indentation or line ending that would not keep it on its line(s).
+ */
 export function createDirective(name: string, args: readonly string[], options: NewDirective = {}): Directive {
-  const raw = (options.indent ?? '') + [name, ...args.map((a) => quoteWord(a))].join(' ') + (options.eol ?? '\n')
+  const indent = options.indent ?? ''
+  const eol = options.eol ?? '\n'
+  checkName(name)
+  for (const arg of args) checkValue(arg)
+  checkLayout(indent, eol)
+  const raw = indent + [name, ...args.map((a) => quoteWord(a))].join(' ') + eol
   // markSpelled freezes a copy of `args` (a frozen array spells the same words wherever it is).
   const node: Directive = { type: 'directive', name, args, raw }
   markSpelled(node)
@@ -175,16 +184,23 @@ export function replaceWith(parent: ParentNode, node: Content, replacement: Cont
   parent.children.splice(at, 1, replacement)
 }
 
+// The setters below spell the new text first: what they refuse (a TypeError, see guard.ts) leaves
+// the node as it was.
+
 /** Rename a directive; everything else on its lines stays. */
 export function renameDirective(node: Directive, name: string): void {
+  const raw = spell(node.raw, name, node.args)
   node.name = name
-  respell(node)
+  node.raw = raw
+  markSpelled(node)
 }
 
 /** Replace a directive's arguments; unchanged words keep their spelling and layout. */
 export function setArgs(node: Directive, args: readonly string[]): void {
+  const raw = spell(node.raw, node.name, args)
   node.args = args.slice()
-  respell(node)
+  node.raw = raw
+  markSpelled(node)
 }
 
 // mod_wsgi options are `key=value` words; names are matched exactly (lower case), as mod_wsgi does.
@@ -211,6 +227,8 @@ export function getOption(node: Directive, key: string): OptionRef | undefined {
 
 /** Set `key=value`: in place when present (its layout kept), else appended after the last word. */
 export function setOption(node: Directive, key: string, value: string): void {
+  checkName(key, 'option name')
+  checkValue(value, `value of option ${key}`)
   const found = getOption(node, key)
   const args = node.args.slice()
   if (found) args[found.index] = `${key}=${value}`
@@ -228,6 +246,7 @@ export function removeOption(node: Directive, key: string): boolean {
 
 /** Rename `key=value` to `newKey=value` in place. */
 export function renameOption(node: Directive, key: string, newKey: string): boolean {
+  checkName(newKey, 'option name')
   const found = getOption(node, key)
   if (!found) return false
   const args = node.args.slice()
