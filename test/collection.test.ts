@@ -2,7 +2,7 @@
 // up, iterating, editing and printing. Expected outputs are written out in full.
 import test from 'ava'
 import { Collection, config, type NodePath } from '../src/syntax/collection.js'
-import { append, childIndent, createDirective, eolOf, getOption, indentOf, setOption } from '../src/syntax/edit.js'
+import { append, childIndent, cloneNode, createDirective, eolOf, getOption, indentOf, setOption } from '../src/syntax/edit.js'
 import { parse } from '../src/syntax/parse.js'
 import { print } from '../src/syntax/print.js'
 import type { Comment, Content, Directive, Root, Section } from '../src/syntax/types.js'
@@ -682,4 +682,33 @@ test('types: findDirectives gives Directive paths, findSections Section paths', 
   t.is(d.nodes()[0].type, 'directive')
   t.is(s.nodes()[0].children.length, 1)
   t.is(comments.nodes()[0].type, 'comment')
+})
+
+test('20,000-deep nesting: find, closest and edits through the collection, without running out of stack', (t) => {
+  const depth = 20_000
+  const text = '<IfModule a>\n'.repeat(depth) + 'WSGIProcessGroup k\n' + '</IfModule>\n'.repeat(depth)
+  const c = config(text)
+  const group = c.findDirectives('WSGIProcessGroup')
+  t.is(group.length, 1)
+  const path = group.paths()[0]
+  t.is(path.ancestors.length, depth + 1)
+  t.is(path.ancestors[0], c.root)
+  t.is(path.ancestors[depth], path.parent)
+  const sections = c.findSections('IfModule')
+  t.is(sections.length, depth)
+  t.is<Content | Root, Content | Root>(sections.paths()[depth - 1].node, path.parent)
+  // From every section at once: each directive once (inner sections are not walked again).
+  t.is(sections.findDirectives().length, 1)
+  t.is(sections.at(-1).findDirectives('WSGIProcessGroup').nodes()[0], path.node)
+  t.is<Content | Root, Content | Root>(group.closest('IfModule').nodes()[0], path.parent)
+  t.is(sections.at(-1).closest().paths()[0].ancestors.length, depth - 1)
+  t.is(group.closest('VirtualHost').length, 0)
+  group.insertAfter(createDirective('WSGIApplicationGroup', ['%{GLOBAL}']))
+  t.is(c.toSource(), text.replace('WSGIProcessGroup k\n', 'WSGIProcessGroup k\nWSGIApplicationGroup %{GLOBAL}\n'))
+  // A copy of the whole nest, put after it: the node is cloned for the second place.
+  const top = c.findSections('IfModule').at(0)
+  c.findDirectives().filter((_, i) => i === 0).insertAfter(createDirective('Listen', ['80']))
+  top.insertAfter((p) => cloneNode(p.node))
+  const printed = c.toSource() as string
+  t.is(printed.length, 2 * (text.length + 'WSGIApplicationGroup %{GLOBAL}\nListen 80\n'.length))
 })

@@ -1,7 +1,7 @@
 // Unit tests of the edit helpers (src/syntax/edit.ts), of the re-spelling they rely on (src/syntax/render.ts)
 // and of line ranges after edits (src/syntax/locate.ts). Every test writes the expected output out in
 // full and, where it matters, parses it back to check that Apache would read what was intended.
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import {
   append,
   childIndent,
@@ -40,7 +40,7 @@ function read(input: string, diagnostics = 0): Root {
 }
 
 /** What Apache reads from a tree: names, args, comments, blanks, nesting. */
-type Shape = string | [string, ...string[]] | { section: string; args: string[]; children: Shape[] }
+type Shape = string | [string, ...string[]] | { section: string; args: readonly string[]; children: Shape[] }
 
 function shape(nodes: Content[]): Shape[] {
   return nodes.map((n): Shape => {
@@ -708,7 +708,7 @@ test('setArgs, renameDirective, createDirective: the args arrays they set are fr
   setArgs(node, args)
   t.true(Object.isFrozen(node.args))
   t.false(Object.isFrozen(args))
-  t.throws(() => node.args.push('x'), { instanceOf: TypeError })
+  t.throws(() => (node.args as string[]).push('x'), { instanceOf: TypeError })
   renameDirective(node, 'require')
   t.true(Object.isFrozen(node.args))
   t.is(print(tree), 'require ip 10.0.0.0/8\n')
@@ -1012,4 +1012,131 @@ test('lineRanges: an unclosed section ends on its last line', (t) => {
   const a = sec(nested, 0)
   t.deepEqual(lineRanges(nested).get(a), { start: 1, end: 3 })
   t.deepEqual(lineRanges(nested).get(sec(a, 0)), { start: 2, end: 3 })
+})
+
+test('20,000-deep nesting: line ranges, indentation and edits at the end of unclosed sections', (t) => {
+  const depth = 20_000
+  // Every section unclosed, the file without a final newline: the last line of each section is
+  // the directive at the bottom.
+  const text = '<If x>\n'.repeat(depth) + '  Listen 80'
+  const tree = read(text, depth)
+  const top = sec(tree, 0)
+  let bottom = top
+  while (bottom.children[0]?.type === 'section') bottom = bottom.children[0]
+  const listen = bottom.children[0]
+  const ranges = lineRanges(tree)
+  t.deepEqual(ranges.get(top), { start: 1, end: depth + 1 })
+  t.deepEqual(ranges.get(bottom), { start: depth, end: depth + 1 })
+  t.deepEqual(ranges.get(listen), { start: depth + 1, end: depth + 1 })
+  t.is(indentUnit(tree), '  ')
+  t.is(eolOf(top), '')
+  t.is(childIndent(bottom, tree), '  ')
+  // After the top section: its last line (the bottom one) gets the line ending.
+  insertAfter(tree, top, createDirective('ServerName', ['a']), tree)
+  t.is(print(tree), text + '\nServerName a')
+  t.deepEqual(lineRanges(tree).get(tree.children[1]), { start: depth + 2, end: depth + 2 })
+  remove(tree, tree.children[1])
+  t.is(print(tree), text)
+  append(bottom, createDirective('Listen', ['443'], { indent: '  ' }), tree)
+  t.is(print(tree), text + '\n  Listen 443')
+  replaceWith(tree, top, createDirective('Define', ['x']))
+  t.is(print(tree), 'Define x')
+})
+
+// ---------------------------------------------------------------------------------------------
+// What the edits refuse to write (guard.ts): a TypeError that says why, and the node as it was
+
+/** `edit` throws a TypeError whose message matches `why`, and the file prints as before. */
+function refused(t: ExecutionContext, input: string, edit: (d: Directive) => void, why: RegExp): void {
+  const { tree, node } = one(input)
+  const args = node.args
+  t.throws(() => edit(node), { instanceOf: TypeError, message: why })
+  t.is(node.args, args)
+  t.is(print(tree), input)
+}
+
+const LINE_BREAK = /line break \(\\n\), which would start a new line/
+
+test('refused: a value with a line break, a carriage return or a NUL (no Include line forged)', (t) => {
+  const daemon = 'WSGIDaemonProcess k python-home=/srv/venv\n'
+  refused(t, daemon, (d) => setOption(d, 'python-home', '/x\nInclude /etc/shadow'), LINE_BREAK)
+  refused(t, daemon, (d) => setOption(d, 'threads', '4\r\nInclude /etc/shadow'), LINE_BREAK)
+  refused(t, daemon, (d) => setOption(d, 'python-home', '/x\rInclude /etc/shadow'), /value of option python-home .*carriage return \(\\r\)/)
+  refused(t, daemon, (d) => setOption(d, 'python-home', '/x\0y'), /NUL character, where Apache would end the line/)
+  refused(t, daemon, (d) => setArgs(d, ['k', 'a\nb']), LINE_BREAK)
+  refused(t, daemon, (d) => setArgs(d, [...d.args, 'x\0']), /NUL/)
+  t.throws(() => createDirective('Include', ['/etc/x\n/etc/shadow']), { instanceOf: TypeError, message: LINE_BREAK })
+  t.throws(() => createDirective('Listen', ['80'], { indent: '\nInclude /etc/shadow\n' }), { instanceOf: TypeError, message: /indentation is spaces and tabs/ })
+  t.throws(() => createDirective('Listen', ['80'], { eol: '\nInclude /etc/shadow\n' }), { instanceOf: TypeError, message: /a line ends with/ })
+  // Values that merely look odd are quoted, and read back as written.
+  const { tree, node } = one(daemon)
+  setOption(node, 'python-home', '/x # y "z"\t<w>')
+  t.is(getOption(dir(parse(print(tree) as string), 0), 'python-home')?.value, '/x # y "z"\t<w>')
+})
+
+test('refused: names that are not directive names, and why', (t) => {
+  const input = 'ServerName a.example.org\n'
+  refused(t, input, (d) => renameDirective(d, '#x'), /"#x": Apache would read the line as a comment/)
+  refused(t, input, (d) => renameDirective(d, '</VirtualHost>'), /"<\/VirtualHost>": Apache would read the line as a section tag/)
+  refused(t, input, (d) => renameDirective(d, '<If'), /section tag/)
+  refused(t, input, (d) => renameDirective(d, ''), /"": it is empty/)
+  refused(t, input, (d) => renameDirective(d, 'Server Name'), /white space, which would split it into words/)
+  refused(t, input, (d) => renameDirective(d, 'X\nInclude'), LINE_BREAK)
+  refused(t, input, (d) => renameDirective(d, '"Quoted"'), /not a letter followed by letters, digits, "_" or "-"/)
+  refused(t, input, (d) => renameDirective(d, '9Lives'), /not a letter followed by/)
+  t.throws(() => createDirective('#x', []), { instanceOf: TypeError, message: /comment/ })
+  t.throws(() => createDirective('</VirtualHost>', []), { instanceOf: TypeError, message: /section tag/ })
+  // Names as httpd and its modules spell them pass, digits, `_` and `-` included.
+  for (const name of ['WSGIDaemonProcess', 'H2Push', 'Mod_Foo', 'X-Y']) {
+    const { tree, node } = one(input)
+    renameDirective(node, name)
+    t.is(print(tree), `${name} a.example.org\n`)
+    t.is(createDirective(name, ['1']).raw, `${name} 1\n`)
+  }
+})
+
+test('refused: option names that would not read back as one option', (t) => {
+  const daemon = 'WSGIDaemonProcess k threads=4\n'
+  refused(t, daemon, (d) => setOption(d, 'a b', '1'), /option name "a b": it holds white space/)
+  refused(t, daemon, (d) => setOption(d, 'x=y', '1'), /option name "x=y": it is not a letter/)
+  refused(t, daemon, (d) => setOption(d, '', '1'), /option name "": it is empty/)
+  refused(t, daemon, (d) => void renameOption(d, 'threads', '#x'), /option name "#x"/)
+  refused(t, daemon, (d) => void renameOption(d, 'threads', 'a\nInclude /etc/shadow'), LINE_BREAK)
+})
+
+test('refused: a word after one whose quote is never closed (Apache would read it into that word)', (t) => {
+  const open = 'WSGIDaemonProcess k "display-name=%{GROUP}\n'
+  const why = /Cannot add "threads=4" to WSGIDaemonProcess: its word "\\"display-name=%\{GROUP\}" has no closing quote/
+  refused(t, open, (d) => setOption(d, 'threads', '4'), why)
+  refused(t, open, (d) => setArgs(d, [...d.args, 'threads=4']), why)
+  refused(t, 'X "a\n', (d) => setArgs(d, ['a', 'b']), /Cannot add "b" to X/)
+  // Before it is fine.
+  const before = one('X "a\n')
+  setArgs(before.node, ['b', 'a'])
+  t.is(print(before.tree), 'X "b" "a\n')
+  // Replacing or removing that word is fine: what is written has its quotes.
+  const replaced = one(open)
+  setOption(replaced.node, 'display-name', 'kallithea')
+  t.is(print(replaced.tree), 'WSGIDaemonProcess k "display-name=kallithea"\n')
+  const removed = one(open)
+  setArgs(removed.node, ['k'])
+  setOption(removed.node, 'threads', '4')
+  t.is(print(removed.tree), 'WSGIDaemonProcess k threads=4\n')
+  // Taking its place is replacing it.
+  const taken = one(open)
+  setArgs(taken.node, ['k', 'threads=4'])
+  t.is(print(taken.tree), 'WSGIDaemonProcess k "threads=4"\n')
+  // A name alone with an open quote takes no argument either.
+  refused(t, '"X\n', (d) => setArgs(d, ['1']), /its word "\\"X" has no closing quote/)
+})
+
+test('refused: values and names assigned to a node by hand, when the tree is printed', (t) => {
+  const { tree, node } = one('SetEnv A 1\n')
+  node.args = ['A', '1\nInclude /etc/shadow']
+  t.throws(() => print(tree), { instanceOf: TypeError, message: LINE_BREAK })
+  node.args = ['A', '2']
+  node.name = '#SetEnv'
+  t.throws(() => print(tree), { instanceOf: TypeError, message: /comment/ })
+  node.name = 'SetEnv'
+  t.is(print(tree), 'SetEnv A 2\n')
 })

@@ -29,8 +29,8 @@ function read(input: string, { diagnostics = 0 } = {}): Root {
 
 /** The part of a tree that says what Apache reads: names, args, comment values, nesting. */
 type Shape =
-  | { section: string; args: string[]; children: Shape[]; closed: boolean }
-  | { directive: string; args: string[]; data?: Directive['data'] }
+  | { section: string; args: readonly string[]; children: Shape[]; closed: boolean }
+  | { directive: string; args: readonly string[]; data?: Directive['data'] }
   | { comment: string }
   | 'blank'
 
@@ -376,7 +376,7 @@ test('many distinct and repeated words, names and lines read back as written', (
     want.push([name, args.map((a) => a.replace(/^"(.*)"$/, '$1'))])
   }
   const tree = read(lines.join('\n') + '\n')
-  const got = (tree.children as Directive[]).map((d): [string, string[]] => [d.name, d.args])
+  const got = (tree.children as Directive[]).map((d): [string, readonly string[]] => [d.name, d.args])
   t.deepEqual(got, want)
   t.true((tree.children as Directive[]).every((d, i) => d.raw === lines[i] + '\n'))
 })
@@ -947,6 +947,46 @@ test('<Macro>: nested macros are counted; an unclosed macro is reported', (t) =>
   t.deepEqual(read('  <Macro A>\n', { diagnostics: 1 }).children[0].position, span(pt(1, 3, 2), pt(1, 12, 11)))
 })
 
+test('<Macro>: each body is matched on its own: a flat inner body leaves the outer one a tree', (t) => {
+  const tree = read('<Macro A>\n<Macro B $p>\n<Directory $p>\n</Macro>\n<If "true">\nX 1\n</If>\n</Macro>\n')
+  t.deepEqual(shape(tree.children), [
+    {
+      section: 'Macro',
+      args: ['A'],
+      children: [
+        { section: 'Macro', args: ['B', '$p'], children: [{ directive: '<Directory', args: ['$p'], data: { macroTag: true } }], closed: true },
+        { section: 'If', args: ['true'], children: [{ directive: 'X', args: ['1'] }], closed: true },
+      ],
+      closed: true,
+    },
+  ])
+  // A problem with the inner macro's own tags is the outer body's: all of it reads flat.
+  const outerFlat = read('<Macro A>\n<Macro B\nX 1\n</Macro>\n</Macro>\n')
+  t.deepEqual(shape(outerFlat.children), [
+    {
+      section: 'Macro',
+      args: ['A'],
+      children: [
+        { directive: '<Macro', args: ['B'], data: { macroTag: true } },
+        { directive: 'X', args: ['1'] },
+        { directive: '</Macro', args: [], data: { macroTag: true } },
+      ],
+      closed: true,
+    },
+  ])
+})
+
+test('<Macro>: 20,000 nested macros and sections in a body build without running out of stack', (t) => {
+  const depth = 20_000
+  const text = '<Macro A>\n'.repeat(depth) + '<If x>\n'.repeat(depth) + 'X 1\n' + '</If>\n'.repeat(depth) + '</Macro>\n'.repeat(depth)
+  const tree = read(text)
+  const names: string[] = []
+  for (let node: Content | undefined = tree.children[0]; node?.type === 'section'; node = node.children[0]) names.push(node.name)
+  t.is(names.length, 2 * depth)
+  t.is(names.filter((n) => n === 'Macro').length, depth)
+  t.true(names.slice(depth).every((n) => n === 'If'))
+})
+
 // ---------------------------------------------------------------------------------------------
 // Printing and editing (print.ts, render.ts)
 
@@ -1070,12 +1110,13 @@ test('edit: args arrays are frozen; changing one in place throws, assigning a ne
   t.true(Object.isFrozen(options.args))
   t.true(Object.isFrozen(signature.args))
   const readOnly = { instanceOf: TypeError, message: /not extensible|read only|Cannot (?:add|assign|delete)/ }
-  t.throws(() => options.args.push('+ExecCGI'), readOnly)
+  // `readonly string[]` refuses these at compile time; the casts check that run time does too.
+  t.throws(() => (options.args as string[]).push('+ExecCGI'), readOnly)
   t.throws(() => {
-    options.args[0] = '+Indexes'
+    ;(options.args as string[])[0] = '+Indexes'
   }, readOnly)
-  t.throws(() => options.args.splice(0, 1), readOnly)
-  t.throws(() => signature.args.push('Off'), readOnly)
+  t.throws(() => (options.args as string[]).splice(0, 1), readOnly)
+  t.throws(() => (signature.args as string[]).push('Off'), readOnly)
   t.deepEqual(options.args, ['-Indexes', '+FollowSymLinks'])
   t.is(print(tree), 'Options -Indexes +FollowSymLinks\nServerSignature\n')
   options.args = ['+Indexes', ...options.args.slice(1)]

@@ -232,8 +232,8 @@ type Model =
   | { kind: 'blank'; space: string }
 
 type Shape =
-  | { section: string; args: string[]; children: Shape[]; closed: boolean }
-  | { directive: string; args: string[]; template?: true }
+  | { section: string; args: readonly string[]; children: Shape[]; closed: boolean }
+  | { directive: string; args: readonly string[]; template?: true }
   | { comment: string }
   | 'blank'
 
@@ -498,8 +498,9 @@ function directivesOf(nodes: Content[], out: Directive[] = []): Directive[] {
   return out
 }
 
-// Values ending in `\` included: they must not turn into a continuation.
-const editValue = value('unicode')
+// Values ending in `\` included: they must not turn into a continuation. Not a `\r`: the edit
+// helpers refuse to write one (guard.ts), though a file may hold one inside quotes.
+const editValue = value('unicode').filter((v) => !v.includes('\r'))
 const editArb = fc.record({
   at: fc.nat(),
   rename: fc.option(directiveName, { nil: undefined }),

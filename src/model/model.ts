@@ -1012,7 +1012,7 @@ export function hostOf(serverName: string): string {
  * `key=value` options from `args[from..]` as mod_wsgi's wsgi_parse_option reads them: the value
  * may be quoted, so `python-home="/a b"` (split by Apache's word rules into two args) is one option.
  */
-function parseOptions(args: string[], from: number, resolve: (s: string) => string, known: ReadonlySet<string>): WsgiOption[] {
+function parseOptions(args: readonly string[], from: number, resolve: (s: string) => string, known: ReadonlySet<string>): WsgiOption[] {
   const out: WsgiOption[] = []
   for (let i = from; i < args.length; i++) {
     const arg = args[i]

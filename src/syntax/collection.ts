@@ -1,18 +1,59 @@
 // A jscodeshift-style collection over the tree: find, filter, walk up, edit, print.
 //
 //   config(text).findDirectives('WSGIDaemonProcess').forEach((p) => setOption(p.node, 'threads', '4'))
-import { SKIP, visitParents } from 'unist-util-visit-parents'
+//
+// Walks are iterative (visit.ts), and a path found by a search links to its parent's chain of
+// ancestors instead of holding a copy of it: a file may nest thousands deep, and a copy of the
+// ancestors per node found would cost the square of the depth.
 import * as edit from './edit.js'
 import type { ParentNode } from './edit.js'
 import { parse } from './parse.js'
 import { print } from './print.js'
 import type { Content, Directive, ParseOptions, Root, Section } from './types.js'
+import { CONTINUE, SKIP, visit } from './visit.js'
 
 /** A node with the chain of parents above it (root first, direct parent last). */
 export interface NodePath<T extends Content = Content> {
   node: T
   ancestors: ParentNode[]
   parent: ParentNode
+}
+
+/** The ancestors of a node, innermost first: shared by every path below the same parent. */
+interface Chain {
+  node: ParentNode
+  up: Chain | undefined
+}
+
+/** A path whose ancestors are read from its chain when asked for (then kept). */
+class ChainPath<T extends Content> implements NodePath<T> {
+  private list: ParentNode[] | undefined
+
+  constructor(
+    readonly node: T,
+    readonly chain: Chain,
+  ) {}
+
+  get parent(): ParentNode {
+    return this.chain.node
+  }
+
+  get ancestors(): ParentNode[] {
+    if (this.list === undefined) {
+      const list: ParentNode[] = []
+      for (let c: Chain | undefined = this.chain; c !== undefined; c = c.up) list.push(c.node)
+      this.list = list.reverse()
+    }
+    return this.list
+  }
+}
+
+/** The chain of a path's ancestors (made from its array when the path is not a ChainPath). */
+function chainOf(path: NodePath): Chain | undefined {
+  if (path instanceof ChainPath) return path.chain
+  let chain: Chain | undefined
+  for (const node of path.ancestors) chain = { node, up: chain }
+  return chain
 }
 
 type Matcher<T extends Content> = string | ((node: T, path: NodePath<T>) => boolean)
@@ -24,6 +65,26 @@ function matches<T extends Content>(path: NodePath<T>, name: Matcher<T> | undefi
   if (typeof name === 'string' && !same(node.name, name)) return false
   if (typeof name === 'function' && !name(path.node, path)) return false
   return predicate ? predicate(path.node, path) : true
+}
+
+/**
+ * Call `found` with each descendant of `start.node` in document order, and the chain of its
+ * ancestors (that of `start` below it). Sections in `walked` were walked before, with all that
+ * is below them: their descendants are passed over. Those walked now are added to it.
+ */
+function eachDescendant(start: Chain, walked: Set<ParentNode>, found: (node: Content, chain: Chain) => void): void {
+  const chains = new Map<ParentNode, Chain>([[start.node, start]])
+  walked.add(start.node)
+  visit(start.node, (node: Content | Root, _: number | undefined, parent: ParentNode | undefined) => {
+    if (parent === undefined) return CONTINUE
+    const chain = chains.get(parent) as Chain
+    found(node as Content, chain)
+    if (node.type !== 'section') return CONTINUE
+    if (walked.has(node)) return SKIP
+    walked.add(node)
+    chains.set(node, { node, up: chain })
+    return CONTINUE
+  })
 }
 
 export class Collection<T extends Content = Content> {
@@ -64,22 +125,18 @@ export class Collection<T extends Content = Content> {
     type N = Extract<Content, { type: K }>
     const found: NodePath<N>[] = []
     const seen = new Set<Content>()
-    const starts: Array<{ node: ParentNode; ancestors: ParentNode[] }> =
-      this.fromRoot
-        ? [{ node: this.root, ancestors: [] }]
-        : this.items.filter((p) => p.node.type === 'section').map((p) => ({ node: p.node as Section, ancestors: [...p.ancestors, p.node as Section] }))
+    const starts: Chain[] = this.fromRoot
+      ? [{ node: this.root, up: undefined }]
+      : this.items.filter((p) => p.node.type === 'section').map((p) => ({ node: p.node as Section, up: chainOf(p) }))
+    const walked = new Set<ParentNode>()
     for (const start of starts) {
-      visitParents(start.node as never, (node: Content | Root, parents: Array<Content | Root>) => {
-        if (node === start.node) return
-        if (node.type === type && !seen.has(node)) {
-          seen.add(node)
-          // `parents` starts at start.node, which ends start.ancestors.
-          const ancestors = [...start.ancestors.slice(0, -1), ...(parents as ParentNode[])]
-          const path: NodePath<N> = { node: node as N, ancestors, parent: ancestors[ancestors.length - 1] }
-          if (matches(path, name, predicate)) found.push(path)
-        }
-        // Comments, blanks and directives have no children to walk.
-        return node.type === 'section' || node.type === 'root' ? undefined : SKIP
+      // A section inside one walked before: all that is below it was found then.
+      if (walked.has(start.node)) continue
+      eachDescendant(start, walked, (node, chain) => {
+        if (node.type !== type || seen.has(node)) return
+        seen.add(node)
+        const path = new ChainPath(node as N, chain)
+        if (matches(path, name, predicate)) found.push(path)
       })
     }
     return new Collection(this.root, found)
@@ -115,10 +172,10 @@ export class Collection<T extends Content = Content> {
     const out: NodePath<Section>[] = []
     const seen = new Set<Section>()
     for (const p of this.items) {
-      for (let i = p.ancestors.length - 1; i >= 0; i--) {
-        const a = p.ancestors[i]
+      for (let c = chainOf(p); c !== undefined; c = c.up) {
+        const a = c.node
         if (a.type !== 'section') continue
-        const path: NodePath<Section> = { node: a, ancestors: p.ancestors.slice(0, i), parent: p.ancestors[i - 1] }
+        const path = new ChainPath(a, c.up as Chain)
         if (matches(path, name)) {
           if (!seen.has(a)) out.push(path)
           seen.add(a)

@@ -1,8 +1,10 @@
 // Edits that keep the user's layout: new lines take the indentation and line ending of their
 // neighbours, removals take whole lines, option edits touch only the option's own word.
-import { renderDirective, respell } from './render.js'
+import { checkLayout, checkName, checkValue } from './guard.js'
+import { renderDirective, respell, spell } from './render.js'
 import { markSpelled } from './snapshot.js'
-import type { Content, Directive, ParentNode, Root } from './types.js'
+import type { Content, Directive, ParentNode, Root, Section } from './types.js'
+import { CONTINUE, EXIT, visit } from './visit.js'
 import { quoteWord } from './words.js'
 
 export type { ParentNode }
@@ -22,14 +24,24 @@ export function eolOf(node: Content): string {
   return EOL_AT_END.exec(raw)?.[0] ?? ''
 }
 
-function lastRaw(node: Content): string {
-  if (node.type === 'section') {
-    if (node.close) return node.close.raw
+/**
+ * The node whose own text is the last line of `node`: `node`, or for an unclosed section, its
+ * last child's (at any depth: a loop, as a file may nest thousands deep).
+ */
+function lastLineOwner(node: Content): Content {
+  while (node.type === 'section' && node.close === null) {
     const last = node.children[node.children.length - 1]
-    return last ? lastRaw(last) : node.open.raw
+    if (last === undefined) break
+    node = last
   }
+  return node
+}
+
+function lastRaw(node: Content): string {
+  const owner = lastLineOwner(node)
+  if (owner.type === 'section') return owner.close ? owner.close.raw : owner.open.raw
   // A directive whose name/args were edited but not yet respelled: its text as it will print.
-  return node.type === 'directive' ? renderDirective(node) : node.raw
+  return owner.type === 'directive' ? renderDirective(owner) : owner.raw
 }
 
 /** Give `node` a line ending when it has none: it is about to be followed by another line. */
@@ -43,32 +55,32 @@ function dropEol(node: Content): void {
 }
 
 function setLastRaw(node: Content, raw: string): void {
-  if (node.type === 'section') {
-    if (node.close) node.close.raw = raw
-    else {
-      const last = node.children[node.children.length - 1]
-      if (last) setLastRaw(last, raw)
-      else node.open.raw = raw
-    }
-  } else if (node.type === 'directive') {
-    node.raw = raw
-    markSpelled(node)
-  } else node.raw = raw
+  const owner = lastLineOwner(node)
+  if (owner.type === 'section') {
+    if (owner.close) owner.close.raw = raw
+    else owner.open.raw = raw
+  } else if (owner.type === 'directive') {
+    owner.raw = raw
+    markSpelled(owner)
+  } else owner.raw = raw
 }
 
 /** The indentation one level deeper than the file's sections use, guessed from the file. */
 export function indentUnit(root: Root): string {
   let unit: string | undefined
-  const visit = (parent: ParentNode, depth: string): void => {
-    for (const child of parent.children) {
-      if (unit !== undefined) return
-      if (child.type === 'blank' || child.type === 'comment') continue
-      const own = indentOf(child)
-      if (own.length > depth.length && own.startsWith(depth)) unit = own.slice(depth.length)
-      if (child.type === 'section') visit(child, own)
+  /** The indentation of each section walked into. */
+  const indents = new Map<ParentNode, string>([[root, '']])
+  visit(root, (node: Content | Root, _: number | undefined, parent: ParentNode | undefined) => {
+    if (parent === undefined || node.type === 'root' || node.type === 'blank' || node.type === 'comment') return CONTINUE
+    const depth = indents.get(parent) as string
+    const own = indentOf(node)
+    if (own.length > depth.length && own.startsWith(depth)) {
+      unit = own.slice(depth.length)
+      return EXIT
     }
-  }
-  visit(root, '')
+    if (node.type === 'section') indents.set(node, own)
+    return CONTINUE
+  })
   return unit ?? '    '
 }
 
@@ -85,9 +97,17 @@ export interface NewDirective {
   eol?: string
 }
 
-/** A directive node spelled from values, ready to insert. */
-export function createDirective(name: string, args: string[], options: NewDirective = {}): Directive {
-  const raw = (options.indent ?? '') + [name, ...args.map((a) => quoteWord(a))].join(' ') + (options.eol ?? '\n')
+/**
+ * A directive node spelled from values, ready to insert. A TypeError refuses a name that is not a
+ * directive name and values, indentation or line ending that would not keep it on its line(s).
+ */
+export function createDirective(name: string, args: readonly string[], options: NewDirective = {}): Directive {
+  const indent = options.indent ?? ''
+  const eol = options.eol ?? '\n'
+  checkName(name)
+  for (const arg of args) checkValue(arg)
+  checkLayout(indent, eol)
+  const raw = indent + [name, ...args.map((a) => quoteWord(a))].join(' ') + eol
   // markSpelled freezes a copy of `args` (a frozen array spells the same words wherever it is).
   const node: Directive = { type: 'directive', name, args, raw }
   markSpelled(node)
@@ -164,16 +184,23 @@ export function replaceWith(parent: ParentNode, node: Content, replacement: Cont
   parent.children.splice(at, 1, replacement)
 }
 
+// The setters below spell the new text first: what they refuse (a TypeError, see guard.ts) leaves
+// the node as it was.
+
 /** Rename a directive; everything else on its lines stays. */
 export function renameDirective(node: Directive, name: string): void {
+  const raw = spell(node.raw, name, node.args)
   node.name = name
-  respell(node)
+  node.raw = raw
+  markSpelled(node)
 }
 
 /** Replace a directive's arguments; unchanged words keep their spelling and layout. */
-export function setArgs(node: Directive, args: string[]): void {
+export function setArgs(node: Directive, args: readonly string[]): void {
+  const raw = spell(node.raw, node.name, args)
   node.args = args.slice()
-  respell(node)
+  node.raw = raw
+  markSpelled(node)
 }
 
 // mod_wsgi options are `key=value` words; names are matched exactly (lower case), as mod_wsgi does.
@@ -200,6 +227,8 @@ export function getOption(node: Directive, key: string): OptionRef | undefined {
 
 /** Set `key=value`: in place when present (its layout kept), else appended after the last word. */
 export function setOption(node: Directive, key: string, value: string): void {
+  checkName(key, 'option name')
+  checkValue(value, `value of option ${key}`)
   const found = getOption(node, key)
   const args = node.args.slice()
   if (found) args[found.index] = `${key}=${value}`
@@ -217,6 +246,7 @@ export function removeOption(node: Directive, key: string): boolean {
 
 /** Rename `key=value` to `newKey=value` in place. */
 export function renameOption(node: Directive, key: string, newKey: string): boolean {
+  checkName(newKey, 'option name')
   const found = getOption(node, key)
   if (!found) return false
   const args = node.args.slice()
@@ -230,16 +260,29 @@ export function renameOption(node: Directive, key: string, newKey: string): bool
  * shared object would make an edit of one place an edit of all).
  */
 export function cloneNode<T extends Content>(node: T): T {
-  const copy = (n: Content): Content => {
-    if (n.type === 'directive') {
-      respell(n)
-      // respell froze n.args: the copy can share them.
-      const c: Directive = { ...n, ...(n.data ? { data: { ...n.data } } : {}) }
-      markSpelled(c)
-      return c
-    }
-    if (n.type === 'section') return { ...n, args: n.args.slice(), open: { ...n.open }, close: n.close && { ...n.close }, children: n.children.map(copy) }
-    return { ...n }
+  const top = copyNode(node)
+  // Sections are copied with their children level by level: a loop, not a call per level.
+  const pending: Array<[Section, Section]> = top.type === 'section' ? [[node as Section, top]] : []
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [from, to] = next
+    to.children = from.children.map((child) => {
+      const copy = copyNode(child)
+      if (copy.type === 'section') pending.push([child as Section, copy])
+      return copy
+    })
   }
-  return copy(node) as T
+  return top as T
+}
+
+/** A copy of one node; a section's children are left to cloneNode. */
+function copyNode(n: Content): Content {
+  if (n.type === 'directive') {
+    respell(n)
+    // respell froze n.args: the copy can share them.
+    const c: Directive = { ...n, ...(n.data ? { data: { ...n.data } } : {}) }
+    markSpelled(c)
+    return c
+  }
+  if (n.type === 'section') return { ...n, args: n.args.slice(), open: { ...n.open }, close: n.close && { ...n.close }, children: [] }
+  return { ...n }
 }

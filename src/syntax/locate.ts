@@ -1,6 +1,7 @@
 // Where nodes stand in printed output: 1-based line ranges, for reports.
 import { renderDirective } from './render.js'
 import type { Content, Root } from './types.js'
+import { visit } from './visit.js'
 
 export interface LineRange {
   start: number
@@ -26,25 +27,29 @@ export function lineRanges(root: Root): Map<Content, LineRange> {
     const lead = /^[ \t\r\n]*/.exec(body)?.[0] ?? ''
     return { start: line + countLines(lead), end: line + countLines(body) }
   }
-  const walk = (nodes: Content[]): void => {
-    for (const node of nodes) {
+  /** The spans of the open tags of the sections being walked. */
+  const opens: LineRange[] = []
+  visit(root, {
+    enter(node: Content | Root) {
+      if (node.type === 'root') return
       if (node.type === 'section') {
-        const open = span(node.open.raw)
+        opens.push(span(node.open.raw))
         text(node.open.raw)
-        walk(node.children)
-        // An unclosed section ends where its last line does (not on the line after it).
-        const last = node.children[node.children.length - 1]
-        const end = node.close ? span(node.close.raw).end : last ? (out.get(last) as LineRange).end : open.end
-        const start = open.start
-        if (node.close) text(node.close.raw)
-        out.set(node, { start, end })
-        continue
+        return
       }
       const raw = node.type === 'directive' ? renderDirective(node) : node.raw
       out.set(node, span(raw))
       text(raw)
-    }
-  }
-  walk(root.children)
+    },
+    exit(node: Content | Root) {
+      if (node.type !== 'section') return
+      const open = opens.pop() as LineRange
+      // An unclosed section ends where its last line does (not on the line after it).
+      const last = node.children[node.children.length - 1]
+      const end = node.close ? span(node.close.raw).end : last ? (out.get(last) as LineRange).end : open.end
+      if (node.close) text(node.close.raw)
+      out.set(node, { start: open.start, end })
+    },
+  })
   return out
 }

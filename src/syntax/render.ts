@@ -2,6 +2,7 @@
 // spacing, quoting and `\` continuation layout of the others stay as the user wrote them.
 import { diffArrays } from 'diff/lib/diff/array.js'
 import { logicalLines, sourceOffset } from './lines.js'
+import { checkName, checkValue, refuseAfterOpenQuote } from './guard.js'
 import { isUnchanged, markSpelled } from './snapshot.js'
 import type { Directive } from './types.js'
 import { isSpace, quoteWord, splitWords, type Word } from './words.js'
@@ -12,6 +13,8 @@ export interface Piece {
   text: string
   value: string
   quote: Word['quote']
+  /** A quoted word without its closing quote: it takes the rest of the line. */
+  open: boolean
 }
 
 export interface Layout {
@@ -35,13 +38,13 @@ export function layoutOf(raw: string): Layout {
   for (const w of splitWords(t, s, e)) {
     const start = sourceOffset(line, w.start, 'start') - line.start
     const end = sourceOffset(line, w.end, 'end') - line.start
-    pieces.push({ sep: raw.slice(last, start), text: raw.slice(start, end), value: w.value, quote: w.quote })
+    pieces.push({ sep: raw.slice(last, start), text: raw.slice(start, end), value: w.value, quote: w.quote, open: w.open === true })
     last = end
   }
   return { pieces, suffix: raw.slice(last) }
 }
 
-export function layoutText(layout: Layout): string {
+function layoutText(layout: Layout): string {
   let out = ''
   for (const p of layout.pieces) out += p.sep + p.text
   return out + layout.suffix
@@ -50,7 +53,7 @@ export function layoutText(layout: Layout): string {
 const startsLine = (sep: string): boolean => sep.includes('\n')
 
 /** Remove pieces[k] (k ≥ 1) so that no line is left holding only a `\`. */
-export function removePiece(pieces: Piece[], k: number): void {
+function removePiece(pieces: Piece[], k: number): void {
   const next = pieces[k + 1]
   if (startsLine(pieces[k].sep) && next !== undefined && !startsLine(next.sep)) {
     next.sep = pieces[k].sep
@@ -72,23 +75,49 @@ function appendSep(pieces: Piece[]): string {
 
 /** The directive's text for its current `name` and `args`. */
 export function renderDirective(node: Directive): string {
-  if (isUnchanged(node)) return node.raw
-  const layout = layoutOf(node.raw)
+  return isUnchanged(node) ? node.raw : spell(node.raw, node.name, node.args)
+}
+
+/**
+ * `raw` spelled for `name` and `args`: the words that changed are spelled anew, and checked
+ * (guard.ts: a TypeError for what would not read back); the others keep their text and layout.
+ */
+export function spell(raw: string, name: string, args: readonly string[]): string {
+  const layout = layoutOf(raw)
   const pieces = layout.pieces
   if (pieces.length === 0) {
-    // A node without source words: spell it from scratch on the raw's line ending.
-    const eol = /\r?\n$/.exec(node.raw)?.[0] ?? ''
-    return [node.name, ...node.args.map((a) => quoteWord(a))].join(' ') + eol
+    // No source words: spelled from scratch, on the raw's line ending.
+    checkName(name)
+    const eol = /\r?\n$/.exec(raw)?.[0] ?? ''
+    return [name, ...args.map((a) => newWord(a, '', '').text)].join(' ') + eol
   }
-  if (pieces[0].value !== node.name) pieces[0] = { ...pieces[0], text: quoteWord(node.name), value: node.name, quote: '' }
+  if (pieces[0].value !== name) {
+    checkName(name)
+    pieces[0] = { ...pieces[0], text: quoteWord(name), value: name, quote: '', open: false }
+  }
+  const out = arrange(pieces, args)
+  // A word with an open quote is the last of its line; kept as it is, nothing may follow it.
+  const last = pieces[pieces.length - 1]
+  const at = last.open ? out.indexOf(last) : -1
+  const after = at === -1 ? undefined : out.slice(at + 1).find((p) => !p.gone)
+  if (after !== undefined) refuseAfterOpenQuote(name, last.text, after.value)
+  for (let i = 1; i < out.length; ) {
+    if (out[i].gone) removePiece(out, i)
+    else i++
+  }
+  return layoutText({ pieces: out, suffix: layout.suffix })
+}
 
+/**
+ * Every old word (removed ones marked) and every new one, in order: the removed ones are dropped
+ * after, as a removal needs to see its right neighbour to keep the line layout.
+ */
+function arrange(pieces: Piece[], args: readonly string[]): Array<Piece & { gone?: boolean }> {
   const oldArgs = pieces.slice(1).map((p) => p.value)
   const quote = preferredQuote(pieces)
-  // First lay out every old word (removed ones marked) and every new one in order, then drop the
-  // removed ones: a removal needs to see its right neighbour to keep the line layout.
   const out: Array<Piece & { gone?: boolean }> = [pieces[0]]
   let k = 1
-  const changes = diffArrays(oldArgs, node.args)
+  const changes = diffArrays(oldArgs, args.slice())
   for (let c = 0; c < changes.length; c++) {
     const change = changes[c]
     if (!change.added && !change.removed) {
@@ -100,19 +129,21 @@ export function renderDirective(node: Directive): string {
       const paired = Math.min(change.value.length, added.length)
       for (let i = 0; i < paired; i++) {
         const old = pieces[k++]
-        out.push({ ...old, text: quoteWord(added[i], old.quote), value: added[i] })
+        out.push(newWord(added[i], old.quote, old.sep))
       }
       for (let i = paired; i < change.value.length; i++) out.push({ ...pieces[k++], gone: true })
-      for (let i = paired; i < added.length; i++) out.push({ sep: ' ', text: quoteWord(added[i], quote), value: added[i], quote })
+      for (let i = paired; i < added.length; i++) out.push(newWord(added[i], quote, ' '))
     } else {
-      for (const value of change.value) out.push({ sep: appendSep(out), text: quoteWord(value, quote), value, quote })
+      for (const value of change.value) out.push(newWord(value, quote, appendSep(out)))
     }
   }
-  for (let i = 1; i < out.length; ) {
-    if (out[i].gone) removePiece(out, i)
-    else i++
-  }
-  return layoutText({ pieces: out, suffix: layout.suffix })
+  return out
+}
+
+/** A word spelled anew, after `sep`. */
+function newWord(value: string, quote: Word['quote'], sep: string): Piece {
+  checkValue(value)
+  return { sep, text: quoteWord(value, quote), value, quote, open: false }
 }
 
 /** Set a directive's name/args and re-spell its raw text at once. */

@@ -17,14 +17,14 @@ const DOUBLE_QUOTE = 34
 const SINGLE_QUOTE = 39
 
 /** An args array that spells nothing to re-spell: shared, as it is frozen. */
-export const NO_ARGS: string[] = Object.freeze([]) as unknown as string[]
+export const NO_ARGS: readonly string[] = Object.freeze([])
 
 /**
  * Record that `node.raw` spells `node.name` and `node.args` as they are now: freezes `args` (a
  * frozen copy when it is not frozen yet, so the caller's array stays theirs).
  */
 export function markSpelled(node: Directive): void {
-  if (!Object.isFrozen(node.args)) node.args = Object.freeze(node.args.slice()) as string[]
+  if (!Object.isFrozen(node.args)) node.args = Object.freeze(node.args.slice())
   if (startsWithPlainWord(node.raw, node.name)) spelledNames.delete(node)
   else spelledNames.set(node, node.name)
 }

@@ -20,10 +20,11 @@ export interface Directive extends Node {
    * The array that `raw` spells is frozen (the parser's, and those the edit helpers set), and may
    * be shared by directives with the same words. To edit, assign a new array
    * (`d.args = [...d.args, 'x']`) or use setArgs/setOption: the printer re-spells `raw` for an
-   * array that is not frozen. Changing the frozen array in place (`d.args.push('x')`) throws a
-   * TypeError. A frozen array assigned by hand is taken to be the one `raw` spells.
+   * array that is not frozen. Changing the frozen array in place (`d.args.push('x')`) does not
+   * compile (readonly), and throws a TypeError at run time. A frozen array assigned by hand is
+   * taken to be the one `raw` spells.
    */
-  args: string[]
+  args: readonly string[]
   /** Source text: indentation, continuations, quoting, trailing space and line ending. */
   raw: string
   position?: Position
@@ -69,8 +70,11 @@ export interface Section extends Parent {
   type: 'section'
   /** Name as written in the open tag, without `<`. */
   name: string
-  /** Arguments of the open tag, quotes resolved, without the closing `>`. */
-  args: string[]
+  /**
+   * Arguments of the open tag, quotes resolved, without the closing `>`. The tag's text is not
+   * re-spelled from them: edit the open tag's `raw` to change what prints.
+   */
+  args: readonly string[]
   open: Tag
   /** `null` when the section is never closed (a diagnostic says so). */
   close: Tag | null

@@ -9,6 +9,8 @@ export interface Word {
   end: number
   /** The quote character the word was written with, or '' for a bare word. */
   quote: '' | '"' | "'"
+  /** A quoted word whose closing quote is missing: it takes the rest of the line. */
+  open?: true
 }
 
 // apr_isspace: the C locale's isspace.
@@ -51,8 +53,8 @@ export function splitWords(text: string, from = 0, to = text.length): Word[] {
       }
       const value = unescape(text.slice(i + 1, j), c)
       // An unterminated quote takes the rest of the line, as in Apache.
-      if (j < to) j++
-      words.push({ value, start, end: j, quote: c })
+      if (j < to) words.push({ value, start, end: ++j, quote: c })
+      else words.push({ value, start, end: j, quote: c, open: true })
       i = j
     } else {
       let j = i

@@ -1,0 +1,136 @@
+// The node builder: syntax tree nodes from the line table (line-table.ts), each line read in full
+// (line-reader.ts). One loop, not one call per level: a file may nest thousands deep.
+import { LineReader, TEMPLATE_START, type Item } from './line-reader.js'
+import { BLANK, CLOSED, COMMENT, FLAT, KIND_MASK, OPEN } from './line-table.js'
+import { markParsed } from './snapshot.js'
+import type { Comment, Content, Directive, Section, Tag } from './types.js'
+
+/** Placeholder for a `children` key that is set right after it (never handed out). */
+export const NO_CHILDREN: Content[] = Object.freeze([]) as unknown as Content[]
+
+export class NodeBuilder {
+  /** See the end of this module. */
+  static idle: NodeBuilder | undefined
+  /** Nodes made and not yet handed to their parent (see nodes()). */
+  private readonly pending: Content[] = []
+
+  constructor(private readonly reader: LineReader) {}
+
+  /**
+   * The nodes of lines [from, to): the root's children, with theirs. The nodes of every open
+   * level wait on one stack and are spliced off when their section ends, so that each parent gets
+   * an array of just its size.
+   */
+  nodes(from: number, to: number): Content[] {
+    const { kind: kinds, end: ends } = this.reader.table
+    const out = this.pending
+    const first = out.length
+    /** The sections whose children are being read, where those start in `out`, and where to go on. */
+    const open: Section[] = []
+    const starts: number[] = []
+    const resume: number[] = []
+    const limits: number[] = []
+    let i = from
+    let limit = to
+    for (;;) {
+      while (i < limit) {
+        const kind = kinds[i]
+        if ((kind & KIND_MASK) !== OPEN) {
+          out.push(this.leaf(i, kind))
+          i++
+          continue
+        }
+        const end = ends[i]
+        const next = end + ((kind & CLOSED) !== 0 ? 1 : 0)
+        const section = this.section(i)
+        out.push(section)
+        if (end === i + 1) section.children = []
+        else if ((kind & FLAT) !== 0) section.children = this.flat(i + 1, end)
+        else {
+          open.push(section)
+          starts.push(out.length)
+          resume.push(next)
+          limits.push(limit)
+          i++
+          limit = end
+          continue
+        }
+        i = next
+      }
+      const section = open.pop()
+      if (section === undefined) return out.splice(first)
+      section.children = out.splice(starts.pop() as number)
+      i = resume.pop() as number
+      limit = limits.pop() as number
+    }
+  }
+
+  /** The node of line `i`, which is not an open tag (a close tag here closes nothing). */
+  private leaf(i: number, kind: number): Content {
+    const item = this.reader.itemAt(i)
+    if ((kind & KIND_MASK) === BLANK) return { type: 'blank', raw: item.raw, position: item.position }
+    if ((kind & KIND_MASK) === COMMENT) return commentFrom(item)
+    const node = directiveFrom(item)
+    if (item.kind === 'close') node.data = { strayClose: true }
+    return node
+  }
+
+  /** The section opened on line `i`, its close tag and position; nodes() gives it its children. */
+  private section(i: number): Section {
+    const table = this.reader.table
+    const kind = table.kind[i]
+    const end = table.end[i]
+    // The item is shared: what is read from it is read before the next line is.
+    const item = this.reader.itemAt(i)
+    const start = item.position.start
+    const section = sectionFrom(item)
+    if ((kind & CLOSED) !== 0) {
+      const close = this.reader.itemAt(end)
+      section.close = { raw: close.raw, name: close.name, position: close.position }
+      section.position = { start, end: close.position.end }
+    } else if (end > i + 1) {
+      // An unclosed section ends where its last child does: on its last line.
+      section.position = { start, end: this.reader.itemAt(end - 1).position.end }
+    }
+    return section
+  }
+
+  /** Lines [from, to) of a `<Macro>` body that balances only after expansion: tags stay directives. */
+  private flat(from: number, to: number): Content[] {
+    const out: Content[] = []
+    for (let i = from; i < to; i++) {
+      const item = this.reader.itemAt(i)
+      if (item.kind === 'blank') out.push({ type: 'blank', raw: item.raw, position: item.position })
+      else if (item.kind === 'comment') out.push(commentFrom(item))
+      else {
+        if (item.kind === 'open') Object.freeze(item.args)
+        const node = directiveFrom(item)
+        if (item.kind !== 'directive') node.data = { macroTag: true }
+        out.push(node)
+      }
+    }
+    return out
+  }
+}
+
+/** A section from its open tag, not closed (yet). */
+function sectionFrom(item: Item): Section {
+  const open: Tag = { raw: item.raw, name: item.name, position: item.position }
+  return { type: 'section', name: item.name, args: item.args, open, close: null, children: NO_CHILDREN, position: item.position }
+}
+
+function commentFrom(item: Item): Comment {
+  return { type: 'comment', value: item.value, raw: item.raw, position: item.position }
+}
+
+/** A directive, or a tag read as one (`<Name` / `</Name`, in a flat macro body or stray). */
+function directiveFrom(item: Item): Directive {
+  const name = item.kind === 'open' ? `<${item.name}` : item.kind === 'close' ? `</${item.name}` : item.name
+  const node: Directive = { type: 'directive', name, args: item.args, raw: item.raw, position: item.position }
+  if (item.kind === 'directive' && !item.plainName && TEMPLATE_START.test(item.name)) node.data = { template: true }
+  markParsed(node, item.plainName)
+  return node
+}
+
+// Keeps the shapes of the builder's objects between parses (see the end of line-reader.ts).
+NodeBuilder.idle = new NodeBuilder(LineReader.idle as LineReader)

@@ -1,0 +1,262 @@
+// Reading one logical line of a file: what it is (for the scan), and in full (for the node
+// builder): its name, words, comment text, raw text and position. Words are split as httpd's
+// ap_getword_conf does (words.ts); tags as server/config.c reads them (tags.ts).
+import type { Point, Position } from 'unist'
+import { countLf, readLogicalLine, sourceOffset, type LogicalLine } from './lines.js'
+import { BLANK, CLOSE, COMMENT, CONTINUED, DIRECTIVE, LineTable, OPEN } from './line-table.js'
+import { NO_ARGS } from './snapshot.js'
+import { endsWithGt, isCloseTag, lastGt, tagNameEnd, tagNameStart } from './tags.js'
+import { cacheBits, isSpaceCode, sampleHash, StringCache, WordReader } from './words.js'
+
+/** One logical line, read in full: what the node builder needs to make its node. */
+export interface Item {
+  kind: 'blank' | 'comment' | 'directive' | 'open' | 'close'
+  raw: string
+  /** Tag or directive name as written (without `<` / `</`). */
+  name: string
+  /** Frozen for directives and close tags (see snapshot.ts), not for open tags. */
+  args: readonly string[]
+  position: Position
+  /** For comments. */
+  value: string
+  /** For tags without their closing `>`. */
+  unterminated: boolean
+  /** A directive whose name is the plain first word of `raw` (see snapshot.ts). */
+  plainName: boolean
+}
+
+const CR = 13
+const LF = 10
+const HASH = 35
+const LT = 60
+const LEFT_BRACE = 123
+const DOUBLE_QUOTE = 34
+const SINGLE_QUOTE = 39
+
+/** A first word that a template engine fills in: `<% %>`, `{% %}`, `{{ }}`, `{# #}`. */
+export const TEMPLATE_START = /^(?:<%|\{%|\{\{|\{#)/
+
+const ARGS_CACHE_BITS = 12
+
+export class LineReader {
+  /** See the end of this module. */
+  static idle: LineReader | undefined
+  readonly table: LineTable
+  /** The name of the last tag kindOf() read, and whether it lacks its `>`. */
+  tagName = ''
+  tagUnterminated = false
+  /** Physical line number at `lineStart`, the start of the line being read. */
+  private line = 1
+  private lineStart = 0
+  /** Trimmed bounds of the last classified line, in the string it was read from. */
+  private s = 0
+  private e = 0
+  private readonly wordReader: WordReader
+  private readonly raws: StringCache
+  /** Args arrays made so far, by a hash of their words: frozen, so lines alike can share one. */
+  private readonly argsCache: Array<readonly string[]>
+  private readonly argsMask: number
+  /** Reused for every line: the builder copies what it keeps. */
+  private readonly item: Item = {
+    kind: 'blank',
+    raw: '',
+    name: '',
+    args: NO_ARGS,
+    position: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
+    value: '',
+    unterminated: false,
+    plainName: false,
+  }
+
+  constructor(readonly text: string) {
+    const bits = cacheBits(text.length)
+    this.wordReader = new WordReader(new StringCache(bits))
+    this.raws = new StringCache(bits)
+    const argsBits = cacheBits(text.length, ARGS_CACHE_BITS)
+    this.argsMask = (1 << argsBits) - 1
+    this.argsCache = new Array<readonly string[]>(this.argsMask + 1).fill(NO_ARGS)
+    // Config lines average 30 to 40 characters; the table grows when a file has shorter ones.
+    this.table = new LineTable((text.length >> 5) + 16)
+  }
+
+  /**
+   * What the logical line t[from, to) is (BLANK ... OPEN, CLOSE for any close tag), reading no
+   * more than that takes: the words of directives wait until the line is read in full. For a
+   * tag, sets tagName and tagUnterminated.
+   */
+  kindOf(t: string, from: number, to: number): number {
+    let s = from
+    while (s < to && isSpaceCode(t.charCodeAt(s))) s++
+    if (s === to) return BLANK
+    const c = t.charCodeAt(s)
+    if (c === HASH) return COMMENT
+    if (c !== LT) return DIRECTIVE
+    let e = to
+    while (e > s && isSpaceCode(t.charCodeAt(e - 1))) e--
+    const nameStart = tagNameStart(t, s, e)
+    if (nameStart === -1) return DIRECTIVE
+    if (isCloseTag(t, nameStart)) {
+      this.closeTag(t, s, e)
+      this.tagName = this.item.name
+      this.tagUnterminated = this.item.unterminated
+      return CLOSE
+    }
+    const nameEnd = tagNameEnd(t, nameStart, e)
+    this.tagName = this.wordReader.strings.slice(t, nameStart, nameEnd)
+    this.tagUnterminated = lastGt(t, nameEnd, e) === -1
+    return OPEN
+  }
+
+  /** Line `i` of the table read in full, into the shared item (copy what you keep). */
+  itemAt(i: number): Item {
+    const table = this.table
+    const text = this.text
+    const start = table.start[i]
+    const end = table.start[i + 1]
+    this.line = table.line[i]
+    this.lineStart = start
+    if ((table.kind[i] & CONTINUED) !== 0) {
+      this.continuedLine(start)
+    } else {
+      let contentEnd = end
+      if (end > start && text.charCodeAt(end - 1) === LF) {
+        contentEnd = end - 1
+        if (contentEnd > start && text.charCodeAt(contentEnd - 1) === CR) contentEnd--
+      }
+      this.physicalLine(start, contentEnd, end)
+    }
+    return this.item
+  }
+
+  /** A point on the current physical line. */
+  private point(offset: number): Point {
+    return { line: this.line, column: offset - this.lineStart + 1, offset }
+  }
+
+  /** A logical line that is one physical line: [start, contentEnd) read in place. */
+  private physicalLine(start: number, contentEnd: number, end: number): void {
+    const item = this.item
+    this.classify(this.text, start, contentEnd)
+    // Short lines repeat too (`    </Directory>`, `    Require valid-user`).
+    item.raw = this.raws.slice(this.text, start, end, sampleHash(this.text, start, end))
+    const startPoint = this.point(this.s)
+    // A blank line has no text: its position is the empty span where its white space ends.
+    item.position = { start: startPoint, end: this.s === this.e ? startPoint : this.point(this.e) }
+  }
+
+  /** A logical line continued with `\`: joined first, positions mapped back to the source. */
+  private continuedLine(start: number): void {
+    const text = this.text
+    const line = readLogicalLine(text, start, this.line)
+    const item = this.item
+    this.classify(line.text, 0, line.text.length)
+    item.plainName = false
+    item.raw = text.slice(line.start, line.end)
+    const startPoint = this.sourcePoint(line, sourceOffset(line, this.s, 'start'))
+    item.position = {
+      start: startPoint,
+      end: this.s === this.e ? startPoint : this.sourcePoint(line, sourceOffset(line, this.e, 'end')),
+    }
+  }
+
+  /** The point at a source offset inside a continued logical line. */
+  private sourcePoint(line: LogicalLine, offset: number): Point {
+    // The logical line starts a physical line, so the search stops at its start at the latest.
+    const lineStart = offset > 0 ? this.text.lastIndexOf('\n', offset - 1) + 1 : 0
+    const lineNo = line.line + countLf(this.text, line.start, lineStart)
+    return { line: lineNo, column: offset - lineStart + 1, offset }
+  }
+
+  /**
+   * The words read, from the second to the `count`th, as a frozen array of exactly that length;
+   * the one made for an earlier line with the same words when the cache still has it
+   * (`Require all granted`, `AllowOverride None`, ...).
+   */
+  private argsOf(count: number): readonly string[] {
+    if (count <= 1) return NO_ARGS
+    const { words, hashes } = this.wordReader
+    let h = count
+    for (let i = 1; i < count; i++) h = (Math.imul(h, 31) + hashes[i]) | 0
+    const slot = (h ^ (h >>> 16)) & this.argsMask
+    const cached = this.argsCache[slot]
+    if (cached.length === count - 1 && sameWords(cached, words)) return cached
+    return (this.argsCache[slot] = Object.freeze(words.slice(1, count)))
+  }
+
+  /** Classify the logical line t[from, to) (no line ending) into the item, and set s/e. */
+  private classify(t: string, from: number, to: number): void {
+    const item = this.item
+    let s = from
+    while (s < to && isSpaceCode(t.charCodeAt(s))) s++
+    let e = to
+    while (e > s && isSpaceCode(t.charCodeAt(e - 1))) e--
+    this.s = s
+    this.e = e
+    item.name = ''
+    item.args = NO_ARGS
+    item.value = ''
+    item.unterminated = false
+    item.plainName = false
+    if (s === e) {
+      item.kind = 'blank'
+      return
+    }
+    const c = t.charCodeAt(s)
+    if (c === HASH) {
+      item.kind = 'comment'
+      item.value = t.slice(s + 1, e)
+      return
+    }
+    const nameStart = c === LT ? tagNameStart(t, s, e) : -1
+    if (nameStart !== -1) {
+      if (isCloseTag(t, nameStart)) this.closeTag(t, s, e)
+      else this.openTag(t, nameStart, e)
+      return
+    }
+    const count = this.wordReader.read(t, s, e)
+    item.kind = 'directive'
+    item.name = this.wordReader.words[0]
+    item.args = this.argsOf(count)
+    const first = item.name.charCodeAt(0)
+    if ((first === LT || first === LEFT_BRACE) && TEMPLATE_START.test(item.name)) return
+    // A bare first word that reads as written is the name as raw spells it (snapshot.ts).
+    item.plainName = c !== DOUBLE_QUOTE && c !== SINGLE_QUOTE && t.startsWith(item.name, s)
+  }
+
+  /** `</Name>`: Apache compares the first word with `</Name>`; more words are an error. */
+  private closeTag(t: string, s: number, e: number): void {
+    const item = this.item
+    const count = this.wordReader.read(t, s, e)
+    const word = this.wordReader.words[0]
+    const terminated = endsWithGt(word)
+    item.kind = 'close'
+    item.name = this.wordReader.strings.intern(word.slice(2, terminated ? -1 : word.length))
+    item.args = this.argsOf(count)
+    item.unterminated = !terminated
+  }
+
+  /** `<Name args>`: the name ends at white space or `>`, the args at the last `>`. */
+  private openTag(t: string, nameStart: number, e: number): void {
+    const item = this.item
+    const nameEnd = tagNameEnd(t, nameStart, e)
+    const gt = lastGt(t, nameEnd, e)
+    const unterminated = gt === -1
+    const count = this.wordReader.read(t, nameEnd, unterminated ? e : gt)
+    item.kind = 'open'
+    item.name = this.wordReader.strings.slice(t, nameStart, nameEnd)
+    // Not frozen: a section's args are its own (a flat macro body freezes them, see build.ts).
+    item.args = this.wordReader.words.slice(0, count)
+    item.unterminated = unterminated
+  }
+}
+
+/** args equals words[1...]. */
+function sameWords(args: readonly string[], words: string[]): boolean {
+  for (let i = 0; i < args.length; i++) if (args[i] !== words[i + 1]) return false
+  return true
+}
+
+// Optimized code checks the shape (V8 "map") of the objects it works on, and V8 forgets the shape
+// of a class's instances once none is left, throwing that code away: an idle instance keeps the
+// shapes between parses, so that each parse of a series runs at full speed at once.
+LineReader.idle = new LineReader('')
