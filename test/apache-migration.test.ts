@@ -1,11 +1,10 @@
 // The migration proven on a real Apache + mod_wsgi: the 0.3.1 docs deployment before and after
-// wsgi-migrate, and every fixture output accepted by `apache2 -t`.
+// wsgi-migrate (every fixture output is checked with `apache2 -t` in test/transforms.test.ts).
 import test, { type ExecutionContext } from 'ava'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { migrate } from '../src/runner/migrate.js'
 import { configtest, isProcessRunning, makeVenv, PROBE_WSGI, startApache, venvSitePackages, type ApacheSiteConfig, type RunningApache } from './helpers/apache.js'
-import { fixtureCases, fixtureTransforms } from './helpers/fixtures.js'
 
 const SITE = 'sites-enabled/kallithea.conf'
 const SCRIPT = 'srv/kallithea/dispatch.wsgi'
@@ -108,20 +107,3 @@ test('without WSGIPassAuthorization the app never sees Authorization; migrated, 
   t.is(r.json?.process_group, 'kallithea')
   t.true(r.json?.http_authorization)
 })
-
-// Every fixture output is a configuration a real Apache accepts.
-for (const transform of fixtureTransforms()) {
-  for (const fixture of fixtureCases(transform)) {
-    const confs = fixture.files.filter((f) => !f.name.endsWith('.wsgi') && !f.name.endsWith('.py'))
-    if (confs.length === 0) continue
-    test(`apache2 -t accepts ${transform}/${fixture.name} output`, async (t) => {
-      // As text, so the harness can move vhosts to its port (a Latin-1 comment stays a comment).
-      const files: Record<string, string> = {}
-      for (const f of confs) files[f.name] = f.output.toString('latin1')
-      // Files another file of the case includes are read through that Include.
-      const included = (name: string) => confs.some((o) => o.name !== name && o.output.toString('latin1').includes(name))
-      const result = await configtest({ files, include: confs.map((f) => f.name).filter((n) => !included(n)) })
-      t.true(result.ok, `${result.output}\n--- main config:\n${result.mainConfig}`)
-    })
-  }
-}

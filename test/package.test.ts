@@ -126,6 +126,24 @@ test('import and require both load the library', (t) => {
   }
 })
 
+test('each transform, each version preset and the fixture helper have their own export path', (t) => {
+  const { app } = packed
+  writeFileSync(path.join(app, 'paths.mjs'), `import { processGroup } from '${pkg.name}/transforms/0.3.2/process-group'
+import preset from '${pkg.name}/transforms/0.3.2'
+import { latest, builtinTransforms } from '${pkg.name}/transforms'
+import { defineFixtureTests, readFixtures } from '${pkg.name}/testing'
+import { applyTransforms } from '${pkg.name}'
+const r = applyTransforms(processGroup, '<VirtualHost *:80>\\n WSGIDaemonProcess k\\n WSGIScriptAlias / /k.wsgi\\n</VirtualHost>\\n')
+console.log(JSON.stringify({
+  id: processGroup.meta.id, preset: preset.version, steps: preset.transforms.length, latest: latest.version,
+  all: builtinTransforms.length, helpers: [typeof defineFixtureTests, typeof readFixtures], changes: r.changes.map((c) => c.messageId),
+}))
+`)
+  const r = run(process.execPath, ['paths.mjs'], app)
+  t.is(r.status, 0, shown(r))
+  t.like(JSON.parse(r.stdout), { id: 'process-group', preset: '0.3.2', helpers: ['function', 'function'], changes: ['added'] })
+})
+
 test('where Node cannot require ES modules, require says the package is one', (t) => {
   const flag = '--no-experimental-require-module'
   if (!process.allowedNodeEnvironmentFlags.has(flag)) {

@@ -1,73 +1,47 @@
-// jscodeshift-style fixtures: fixtures/<transform-id>/<case>.input.<name> and .output.<name>.
-// Files of one case form one run: `<case>.input.conf` is the file `<case>.conf`, and
-// `<case>.input.dispatch.wsgi` the file `dispatch.wsgi` (a dotted rest is a file name of its own).
-// `<case>.options.json` holds run options (modWsgi, env) and expected advisories (`advises`).
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+// The built-in transforms' fixture folders (transforms/<version>/<id>/fixtures), found by walking
+// transforms/, and the configtest every Apache output must pass.
+import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { builtinTransforms } from '../../transforms/index.js'
+import type { Transform } from '../../src/runner/transform.js'
+import { readFixtures, type FixtureCase, type FixtureFile } from '../../src/testing.js'
+import { configtest } from './apache.js'
 
 export const transformsDir = fileURLToPath(new URL('../../transforms/', import.meta.url))
 
-/** transforms/<version>/<id>/fixtures, by transform id. */
-function fixtureDirs(): Map<string, string> {
-  const out = new Map<string, string>()
+/** Every built-in transform with its fixture folder. */
+export function fixtureFolders(): Array<{ transform: Transform; dir: string }> {
+  const out: Array<{ transform: Transform; dir: string }> = []
   for (const v of readdirSync(transformsDir, { withFileTypes: true })) {
     if (!v.isDirectory()) continue
     for (const t of readdirSync(path.join(transformsDir, v.name), { withFileTypes: true })) {
       const dir = path.join(transformsDir, v.name, t.name, 'fixtures')
-      if (t.isDirectory() && existsSync(dir)) out.set(t.name, dir)
+      if (!t.isDirectory() || !existsSync(dir)) continue
+      const transform = builtinTransforms.find((x) => x.meta.id === t.name)
+      if (!transform) throw new Error(`${dir}: no built-in transform has the id ${t.name}`)
+      out.push({ transform, dir })
     }
   }
-  return out
-}
-
-export interface FixtureFile {
-  /** Name the file has in the run. */
-  name: string
-  input: Buffer
-  output: Buffer
-  inputPath: string
-  outputPath: string
-}
-
-export interface FixtureCase {
-  transform: string
-  name: string
-  files: FixtureFile[]
-  options: { modWsgi?: string; env?: Record<string, string>; advises?: string[]; [k: string]: unknown }
+  return out.sort((a, b) => (a.transform.meta.id < b.transform.meta.id ? -1 : 1))
 }
 
 export function fixtureTransforms(): string[] {
-  return [...fixtureDirs().keys()].sort()
+  return fixtureFolders().map((f) => f.transform.meta.id)
 }
 
-export function fixtureCases(transform: string): FixtureCase[] {
-  const dir = fixtureDirs().get(transform) as string
-  const entries = readdirSync(dir).sort()
-  const cases = new Map<string, FixtureCase>()
-  const get = (name: string): FixtureCase => {
-    let c = cases.get(name)
-    if (!c) cases.set(name, (c = { transform, name, files: [], options: {} }))
-    return c
-  }
-  for (const entry of entries) {
-    const m = /^(.+?)\.input\.(.+)$/.exec(entry)
-    if (m) {
-      const [, name, rest] = m
-      const outputName = `${name}.output.${rest}`
-      if (!entries.includes(outputName)) throw new Error(`${transform}/${entry}: missing ${outputName}`)
-      get(name).files.push({
-        name: rest.includes('.') ? rest : `${name}.${rest}`,
-        input: readFileSync(path.join(dir, entry)),
-        output: readFileSync(path.join(dir, outputName)),
-        inputPath: path.join(dir, entry),
-        outputPath: path.join(dir, outputName),
-      })
-      continue
-    }
-    const o = /^(.+?)\.options\.json$/.exec(entry)
-    if (o) get(o[1]).options = JSON.parse(readFileSync(path.join(dir, entry), 'utf8'))
-    else if (!/\.output\./.test(entry)) throw new Error(`${transform}/${entry}: not a fixture file name`)
-  }
-  return [...cases.values()]
+export function fixtureCases(id: string): FixtureCase[] {
+  const folder = fixtureFolders().find((f) => f.transform.meta.id === id)
+  return folder ? readFixtures(folder.dir) : []
+}
+
+/** `apache2 -t` on a case's Apache outputs, in a private ServerRoot; throws with Apache's words. */
+export async function apacheAccepts(confs: FixtureFile[]): Promise<void> {
+  // As text, so the harness can move vhosts to its port (a Latin-1 comment stays a comment).
+  const files: Record<string, string> = {}
+  for (const f of confs) files[f.name] = f.output.toString('latin1')
+  // Files another file of the case includes are read through that Include.
+  const included = (name: string) => confs.some((o) => o.name !== name && o.output.toString('latin1').includes(name))
+  const result = await configtest({ files, include: confs.map((f) => f.name).filter((n) => !included(n)) })
+  if (!result.ok) throw new Error(`apache2 -t refused it:\n${result.output}\n--- main config:\n${result.mainConfig}`)
 }
