@@ -1,0 +1,130 @@
+// The engine: passes until nothing changes, fixes held back when an earlier fix of the pass
+// touched what their decision read, advisories from the last pass, and clear errors for a
+// transform that misbehaves (a Promise, a late report, an unknown message, a node not in the run).
+import test from 'ava'
+import { defineTransform } from '../src/runner/define.js'
+import { runMigration, type MigrateResult } from '../src/runner/migrate.js'
+import type { Transform, TransformContext } from '../src/runner/transform.js'
+import { createDirective } from '../src/syntax/edit.js'
+
+const TWO_SITES = `<VirtualHost *:80>
+    ServerName a.example.com
+    WSGIScriptAlias / /srv/a.wsgi
+    WSGIScriptAlias /b /srv/b.wsgi
+</VirtualHost>
+<VirtualHost *:80>
+    ServerName c.example.com
+    WSGIScriptAlias / /srv/c.wsgi
+</VirtualHost>
+`
+
+const run = (text: string, ...transforms: Transform[]): MigrateResult => runMigration({ files: [{ path: 'site.conf', content: text }] }, transforms)
+const text = (r: MigrateResult): string => r.files[0]!.text
+
+const meta = (id: string, messages: Record<string, string> = {}) => ({ id, version: '9.0.0', title: id, description: '', rationale: '', messages })
+
+/** Marks each alias with a comment-free `WSGIPassAuthorization On` after it, counting passes. */
+function marker(log: number[]) {
+  return defineTransform({
+    meta: meta('marker', { added: 'Added after {{url}}.', seen: 'Alias {{url}} is marked.' }),
+    create(ctx: TransformContext) {
+      const model = ctx.model()
+      log.push(model.scriptAliases.length)
+      for (const a of model.scriptAliases) {
+        if (a.passAuthorization.value === 'On') {
+          ctx.report({ at: a, messageId: 'seen', data: { url: a.rawUrl } })
+          continue
+        }
+        const node = createDirective('WSGIPassAuthorization', ['On'], { indent: '    ' })
+        ctx.report({ at: a, messageId: 'added', data: { url: a.rawUrl }, fix: (f) => f.insertAfter(a.node, node) })
+      }
+    },
+  })
+}
+
+test('fixes in different vhosts go in one pass; one that read a vhost an earlier fix changed waits for a fresh model', (t) => {
+  const passes: number[] = []
+  const r = run(TWO_SITES, marker(passes))
+  t.deepEqual(r.errors, [])
+  // Pass 1: / of a and / of c (separate vhosts); /b of a waits, since the line after / applies to
+  // the whole vhost. Pass 2 sees /b On already: nothing left to fix.
+  t.is(passes.length, 2)
+  t.deepEqual(r.changes.map((c) => [c.messageId, c.data?.url, c.lines.start]), [['added', '/', 4], ['added', '/', 10]])
+  t.is((text(r).match(/WSGIPassAuthorization On/g) ?? []).length, 2)
+  // Advisories are those of the last pass: every alias is marked by then.
+  t.deepEqual(r.advisories.map((a) => [a.messageId, a.line]), [['seen', 3], ['seen', 4], ['seen', 8]])
+})
+
+test('a fix that changes nothing records nothing and ends the passes', (t) => {
+  let calls = 0
+  const idle = defineTransform({
+    meta: meta('idle', { same: 'Same.' }),
+    create(ctx) {
+      calls++
+      for (const a of ctx.model().scriptAliases) ctx.report({ at: a, messageId: 'same', fix: (f) => f.modify(a.node, (n) => { n.args = [...n.args] }) })
+    },
+  })
+  const r = run(TWO_SITES, idle)
+  t.deepEqual([r.errors, r.changes, calls], [[], [], 1])
+})
+
+test('a transform that never settles is stopped with a clear error', (t) => {
+  const restless = defineTransform({
+    meta: meta('restless', { flip: 'Flip.' }),
+    create(ctx) {
+      const a = ctx.model().scriptAliases[0]!
+      ctx.report({ at: a, messageId: 'flip', fix: (f) => f.modify(a.node, (n) => { n.args = [n.args[0]!, n.args[1]!.endsWith('x') ? n.args[1]!.slice(0, -1) : n.args[1]! + 'x'] }) })
+    },
+  })
+  const r = run(TWO_SITES, restless)
+  t.regex(r.errors[0]!.message, /^transform restless failed: it still changed the config after 100 passes \(it does not settle\); nothing will be written \(skip it with --skip restless\)$/)
+})
+
+test('misbehaving transforms: a Promise, a late report, an unknown message, missing data, a node not in the run', (t) => {
+  const cases: Array<[string, Transform, RegExp]> = [
+    ['async', defineTransform({ meta: meta('async'), create: (async () => {}) as unknown as Transform['create'] }), /create\(\) returned a Promise; transforms run synchronously/],
+    ['late', defineTransform({ meta: meta('late', { m: 'M.' }), create(ctx) { setTimeout(() => { try { ctx.report({ node: ctx.model().daemons[0]!.node, messageId: 'm' }) } catch { /* refused */ } }) } }), /^$/],
+    ['unknown', defineTransform({ meta: meta('unknown'), create(ctx) { ctx.report({ at: ctx.model().scriptAliases[0]!, messageId: 'nope' }) } }), /messageId 'nope', which meta\.messages does not define/],
+    ['data', defineTransform({ meta: meta('data', { m: 'Needs {{x}}.' }), create(ctx) { ctx.report({ at: ctx.model().scriptAliases[0]!, messageId: 'm' }) } }), /message 'm' needs data\.x/],
+    ['foreign', defineTransform({ meta: meta('foreign', { m: 'M.' }), create(ctx) { ctx.report({ node: createDirective('X', []), messageId: 'm', fix: (f) => f.remove(createDirective('Y', [])) }) } }), /remove: the node is not part of the run's files/],
+    ['two', defineTransform({ meta: meta('two', { m: 'M.' }), create(ctx) { const a = ctx.model().scriptAliases[0]!; ctx.report({ at: a, node: a.node, messageId: 'm' } as never) } }), /exactly one of at \(a model record\), node, or file/],
+  ]
+  for (const [name, transform, expected] of cases) {
+    const r = run(TWO_SITES, transform)
+    t.regex(r.errors.map((e) => e.message).join('\n'), expected, name)
+    if (expected.source !== '^$') t.regex(r.errors[0]!.message, new RegExp(`^transform ${name} failed: .*; nothing will be written \\(skip it with --skip ${name}\\)$`), name)
+  }
+})
+
+test('a fix may not edit a file with parse errors', (t) => {
+  const broken = TWO_SITES + '</Directory>\n'
+  const eager = defineTransform({
+    meta: meta('eager', { m: 'M.' }),
+    create(ctx) {
+      const a = ctx.model().scriptAliases[0]!
+      ctx.report({ at: a, messageId: 'm', fix: (f) => f.remove(a.node) })
+    },
+  })
+  const r = run(broken, eager)
+  t.regex(r.errors.map((e) => e.message).join('\n'), /transform eager failed: remove: site\.conf must not be edited/)
+  t.is(text(r), broken)
+})
+
+test('a note of an applied fix is said once, before the last pass\'s advisories', (t) => {
+  const noted = defineTransform({
+    meta: meta('noted', { fix: 'Fixed {{url}}.', check: 'Check {{url}}.', later: 'Later {{url}}.' }),
+    create(ctx) {
+      for (const a of ctx.model().scriptAliases) {
+        if (a.passAuthorization.value === 'On') {
+          ctx.report({ at: a, messageId: 'check', data: { url: a.rawUrl } })
+          ctx.report({ at: a, messageId: 'later', data: { url: a.rawUrl } })
+          continue
+        }
+        const node = createDirective('WSGIPassAuthorization', ['On'], { indent: '    ' })
+        ctx.report({ at: a, messageId: 'fix', data: { url: a.rawUrl }, fix: (f) => { f.insertAfter(a.node, node); f.note({ messageId: 'check', data: { url: a.rawUrl } }) } })
+      }
+    },
+  })
+  const r = run('WSGIScriptAlias / /srv/a.wsgi\n', noted)
+  t.deepEqual(r.advisories.map((a) => a.message), ['Check /.', 'Later /.'])
+})
