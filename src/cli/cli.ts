@@ -209,6 +209,21 @@ function optionProblem(o: Values, cwd: string): string | null {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    return await run(argv, io)
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e
+    io.stderr(`wsgi-migrate: ${escapeControls(e.message)}; no config file was changed\n`)
+    return EXIT_ERROR
+  }
+}
+
+/** stdout for help, version and lists: a failure is an OutputError like any output's. */
+function print(io: Io, data: string): void {
+  writeOutputs({ stdout: data }, io.cwd, io.stdout)
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
   const started = io.now()
   let parsed
   try {
@@ -218,12 +233,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return usageFailure(io, [(e as Error).message], { json: hasFlag(argv, '--json'), mode, hint: true })
   }
   const o = parsed.values
-  if (o.help) {
-    io.stdout(HELP)
-    return EXIT_OK
-  }
-  if (o.version) {
-    io.stdout(`${packageVersion()}\n`)
+  if (o.help || o.version) {
+    print(io, o.help ? HELP : `${packageVersion()}\n`)
     return EXIT_OK
   }
   const mode: ReportMode = o.check ? 'check' : o['dry-run'] ? 'dry-run' : 'write'
@@ -265,7 +276,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     ...(maxSize !== undefined ? ({ maxSize } as Partial<MigrateOptions>) : {}),
     ...progressReporter(io, Boolean(o.quiet), started),
   })
-  return finish(io, o, mode, result, { started, fail })
+  return finish(io, o, mode, result, started)
 }
 
 async function listTransforms(
@@ -291,13 +302,13 @@ async function listTransforms(
       modWsgi: t.modWsgi ?? null,
       builtin: !extra.includes(t),
     }))
-    io.stdout(terminalJson(rows))
+    print(io, terminalJson(rows))
     return EXIT_OK
   }
   const width = Math.max(0, ...all.map((t) => e(t.id).length))
   const vwidth = Math.max(0, ...all.map((t) => e(t.version).length))
   const lines = all.map((t) => `${e(t.id).padEnd(width)}  ${e(t.version).padEnd(vwidth)}  ${e(t.title)}${t.modWsgi ? ` (mod_wsgi ${e(t.modWsgi)})` : ''}${extra.includes(t) ? ' [user]' : ''}\n`)
-  io.stdout(lines.join(''))
+  print(io, lines.join(''))
   return EXIT_OK
 }
 
@@ -324,10 +335,10 @@ const shown = new WeakSet<Io>()
  * After the run: refuse outputs naming a file of the run, write the outputs (before any config
  * file: inside the commit, once everything is prepared), write, report on stderr.
  */
-async function finish(io: Io, o: Values, mode: ReportMode, result: MigrateResult, run: { started: number; fail: (m: string[]) => Promise<number> }): Promise<number> {
+async function finish(io: Io, o: Values, mode: ReportMode, result: MigrateResult, started: number): Promise<number> {
   if (shown.delete(io)) io.stderr('\r\x1b[K')
   const clash = outputClash(io, o, mode, result)
-  if (clash !== null) return clash.stdout ? usageFailure(io, [clash.message], { json: false, mode, hint: false }) : run.fail([clash.message])
+  if (clash !== null) return usageFailure(io, [clash.message], { json: Boolean(o.json) && !clash.stdout, mode, hint: false })
   const { commitResult } = await import('../runner/commit.js')
   const { colorizePatch } = await import('../runner/patch.js')
   const { exitCodeOf, toJsonReport, toMarkdownSummary } = await import('../runner/report.js')
@@ -345,15 +356,10 @@ async function finish(io: Io, o: Values, mode: ReportMode, result: MigrateResult
     emitted = true
     writeOutputs(outputs(), io.cwd, io.stdout)
   }
-  try {
-    if (mode === 'write') outcome = await commitResult(result, { ...(o.backup !== undefined ? { backup: o.backup } : {}), beforeCommit: emit })
-    if (!emitted) emit()
-  } catch (e) {
-    if (!(e instanceof OutputError)) throw e
-    io.stderr(`wsgi-migrate: ${escapeControls(e.message)}; no config file was changed\n`)
-    return EXIT_ERROR
-  }
-  const seconds = (io.now() - run.started) / 1000
+  // An output that fails throws an OutputError: main() says so, and nothing was written.
+  if (mode === 'write') outcome = await commitResult(result, { ...(o.backup !== undefined ? { backup: o.backup } : {}), beforeCommit: emit })
+  if (!emitted) emit()
+  const seconds = (io.now() - started) / 1000
   const report = stderrReport(result, { mode, color: Boolean(o.color) || (!noColor(o, io) && io.stderrIsTTY), quiet: Boolean(o.quiet), seconds, leftovers: outcome.leftovers })
   if (report !== '') io.stderr(report)
   if (outcome.signal !== null) return 128 + (constants.signals[outcome.signal] ?? 0)
