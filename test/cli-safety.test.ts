@@ -3,7 +3,7 @@
 // real signals while writing, one-line internal errors.
 import test from 'ava'
 import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { validateReport } from './helpers/report.js'
@@ -46,11 +46,14 @@ function runWithStdout(args: string[], stdout: number | 'closed'): Promise<{ sta
 
 test('--patch or --summary naming a file of the run is refused before anything is written (even in dry-run)', async (t) => {
   const root = tree(debianTree())
+  const hardLink = path.join(tree({}), 'alias.md')
+  linkSync(path.join(root, 'etc/apache2/ports.conf'), hardLink)
   const before = snapshot(root)
   const cases: Array<[string[], RegExp]> = [
     [['--dry-run', '--patch', path.join(root, SITE)], /^wsgi-migrate: --patch .*kallithea\.conf: that is etc\/apache2\/sites-available\/kallithea\.conf, a file of this run; write it elsewhere \(nothing was written\)\n$/],
     [['--summary', path.join(root, 'etc/apache2/sites-enabled/kallithea.conf')], /--summary .*: that is etc\/apache2\/sites-available\/kallithea\.conf, a file of this run/],
     [['--check', '--summary', path.join(root, 'etc/apache2/ports.conf')], /that is etc\/apache2\/ports\.conf, a file of this run/],
+    [['--check', '--patch', hardLink], /--patch .*alias\.md: that is etc\/apache2\/ports\.conf, a file of this run/],
     [['--backup', '--patch', path.join(root, `${SITE}.orig`)], /that is etc\/apache2\/sites-available\/kallithea\.conf\.orig, the backup of etc\/apache2\/sites-available\/kallithea\.conf, a file of this run/],
   ]
   for (const [args, message] of cases) {

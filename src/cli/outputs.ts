@@ -42,12 +42,14 @@ const sameFile = (a: Stats | null, b: Stats | null): boolean => a !== null && b 
 export function clashWithRun(target: string | Stats, result: MigrateResult, backupSuffix: string | undefined): string | null {
   const stats = typeof target === 'string' ? statOrNull(target) : target
   const real = typeof target === 'string' ? (realOrNull(target) ?? path.join(realOrNull(path.dirname(target)) ?? path.dirname(target), path.basename(target))) : null
+  // A file that does not exist yet can only be named by its path; one that does, by its inode too.
+  const hits = (candidate: string): boolean => real === candidate || (stats !== null && sameFile(stats, statOrNull(candidate)))
   for (const file of result.files) {
     if (file.absolutePath === undefined) continue
-    if (real === file.absolutePath || sameFile(stats, statOrNull(file.absolutePath))) return file.path
-    if (backupSuffix === undefined || file.status !== 'changed') continue
-    const backup = file.absolutePath + backupSuffix
-    if (real === backup || sameFile(stats, statOrNull(backup))) return `${file.path}${backupSuffix}, the backup of ${file.path}`
+    if (hits(file.absolutePath)) return file.path
+    if (backupSuffix !== undefined && file.status === 'changed' && hits(file.absolutePath + backupSuffix)) {
+      return `${file.path}${backupSuffix}, the backup of ${file.path}`
+    }
   }
   return null
 }
