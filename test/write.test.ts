@@ -71,7 +71,7 @@ test('replaces files with exact bytes, keeps their modes, leaves no temporary fi
     { path: b.path, expected: b.expected, content: bin('caf\xe9 cr\xe8me\r\nstill none') },
     { path: c.path, expected: c.expected, content: c.expected },
   ])
-  t.deepEqual(result, { written: [a.path, b.path], unchanged: [c.path], backups: [] })
+  t.deepEqual(result, { written: [a.path, b.path], unchanged: [c.path], backups: [], leftovers: [] })
   t.deepEqual(readFileSync(a.path), bin('WSGIDaemonProcess k threads=1\r\n\xff'))
   t.deepEqual(readFileSync(b.path), bin('caf\xe9 cr\xe8me\r\nstill none'))
   t.deepEqual(readFileSync(c.path), bin('same\n'))
@@ -86,11 +86,12 @@ test('an empty list and unchanged contents write nothing', async (t) => {
   const dir = sandbox(t)
   const a = put(join(dir, 'a.conf'), 'x\n')
   const before = statSync(a.path)
-  t.deepEqual(await writeFilesAtomically([]), { written: [], unchanged: [], backups: [] })
+  t.deepEqual(await writeFilesAtomically([]), { written: [], unchanged: [], backups: [], leftovers: [] })
   t.deepEqual(await writeFilesAtomically([{ path: a.path, expected: a.expected, content: bin('x\n') }], { backup: true }), {
     written: [],
     unchanged: [a.path],
     backups: [],
+    leftovers: [],
   })
   t.is(statSync(a.path).ino, before.ino)
   t.deepEqual(tree(dir), ['a.conf'])
@@ -107,7 +108,7 @@ test('backups: <file>.orig by default, a chosen suffix, same mode', async (t) =>
     ],
     { backup: true },
   )
-  t.deepEqual(result, { written: [a.path, b.path], unchanged: [], backups: [a.path + '.orig', b.path + '.orig'] })
+  t.deepEqual(result, { written: [a.path, b.path], unchanged: [], backups: [a.path + '.orig', b.path + '.orig'], leftovers: [] })
   t.deepEqual(readFileSync(a.path + '.orig'), bin('old a\r\n'))
   t.deepEqual(readFileSync(b.path + '.orig'), bin('old b\xe9'))
   t.is(mode(a.path + '.orig'), 0o640)
@@ -117,7 +118,7 @@ test('backups: <file>.orig by default, a chosen suffix, same mode', async (t) =>
   const c = put(join(dir, 'c.conf'), 'old c\n')
   await writeFilesAtomically([{ path: c.path, expected: c.expected, content: bin('new c\n') }], { backupSuffix: '.bak' })
   t.deepEqual(readFileSync(c.path + '.bak'), bin('old c\n'))
-  t.deepEqual(tree(dir), ['a.conf', 'a.conf.orig', 'b.conf', 'b.conf.orig', 'c.conf', 'c.conf.bak'])
+  t.deepEqual(tree(dir), ['.wsgi-migrate-backups', 'a.conf', 'a.conf.orig', 'b.conf', 'b.conf.orig', 'c.conf', 'c.conf.bak'])
 })
 
 test('backups: an identical existing backup is kept, a different one is not overwritten', async (t) => {
@@ -128,6 +129,7 @@ test('backups: an identical existing backup is kept, a different one is not over
     written: [a.path],
     unchanged: [],
     backups: [],
+    leftovers: [],
   })
   const b = put(join(dir, 'b.conf'), 'old b\n')
   writeFileSync(b.path + '.orig', 'the user keeps this\n')
@@ -151,7 +153,7 @@ test('backups: an identical existing backup is kept, a different one is not over
   t.deepEqual(readFileSync(b.path + '.orig'), bin('the user keeps this\n'))
   t.deepEqual(readFileSync(b.path), bin('old b\n'))
   t.deepEqual(readFileSync(c.path), bin('old c\n'))
-  t.deepEqual(tree(dir), ['a.conf', 'a.conf.orig', 'b.conf', 'b.conf.orig', 'c.conf'])
+  t.deepEqual(tree(dir), ['.wsgi-migrate-backups', 'a.conf', 'a.conf.orig', 'b.conf', 'b.conf.orig', 'c.conf'])
 })
 
 test('refuses when a file changed on disk since it was read: nothing is written at all', async (t) => {
@@ -190,7 +192,7 @@ test('refuses when a file changes between the checks and the renames', async (t)
         { path: a.path, expected: a.expected, content: bin('A\n') },
         { path: b.path, expected: b.expected, content: bin('B\n') },
       ],
-      { backup: true, hooks: { beforeCommit: () => writeFileSync(b.path, 'b edited meanwhile\n') } },
+      { backup: true, beforeCommit: () => writeFileSync(b.path, 'b edited meanwhile\n') },
     ),
     { instanceOf: WriteError },
   )
@@ -290,13 +292,14 @@ test('writes through symlinks; the backup goes next to the real file', async (t)
   const result = await writeFilesAtomically([{ path: linkPath, expected: real.expected, content: bin('new\n') }], {
     backup: true,
   })
-  t.deepEqual(result, { written: [linkPath], unchanged: [], backups: [real.path + '.orig'] })
+  t.deepEqual(result, { written: [linkPath], unchanged: [], backups: [real.path + '.orig'], leftovers: [] })
   t.true(lstatSync(linkPath).isSymbolicLink())
   t.deepEqual(readFileSync(real.path), bin('new\n'))
   t.deepEqual(readFileSync(real.path + '.orig'), bin('old\n'))
   t.is(mode(real.path), 0o640)
   t.deepEqual(tree(dir), [
     'sites-available',
+    'sites-available/.wsgi-migrate-backups',
     'sites-available/k.conf',
     'sites-available/k.conf.orig',
     'sites-enabled',

@@ -4,13 +4,19 @@
 // stdout carries only the product (the diff, the JSON report, --list, --help): the same input
 // gives the same bytes. Everything else (progress, advisories, errors, the closing summary line
 // with its timing) goes to stderr.
-import { realpathSync, readFileSync } from 'node:fs'
+import { realpathSync, readFileSync, type Stats } from 'node:fs'
+import { constants } from 'node:os'
+import { isatty } from 'node:tty'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import type { MigrateError, MigrateResult, ProgressEvent } from '../runner/migrate.js'
+import { parseSize } from '../load/read.js'
+import type { CommitOutcome } from '../runner/commit.js'
+import type { MigrateError, MigrateOptions, MigrateResult, ProgressEvent } from '../runner/migrate.js'
 import type { ReportMode } from '../runner/report.js'
 import type { Transform } from '../runner/transform.js'
+import { OutputError, clashWithRun, stdoutFile, writeAllSync, writeOutputs, type Outputs } from './outputs.js'
+import { escapeControls, stderrReport, terminalJson } from './terminal.js'
 
 export const EXIT_OK = 0
 export const EXIT_PENDING = 1
@@ -41,6 +47,7 @@ Options:
       --json             print a JSON report on stdout instead of the diff
       --patch FILE       also write the patch to FILE (empty when nothing changes)
       --summary FILE     also write a Markdown summary (for a pull request body) to FILE
+      --max-size SIZE    refuse files larger than SIZE (default 64M; e.g. 512k, 1G)
       --color, --no-color  force or disable colors (default: on a terminal, unless NO_COLOR)
   -q, --quiet            no progress, advisories or summary line on stderr (errors still)
   -h, --help             show this help
@@ -48,6 +55,8 @@ Options:
 
 Exit codes: 0 nothing to do, or changes applied; 1 changes pending (--dry-run, --check);
 2 errors (usage, parse errors, I/O, paths outside the root): then nothing is written.
+Interrupted (SIGINT, SIGTERM, SIGHUP) while writing: every file is put back, then it ends
+by the same signal.
 
 Examples:
   wsgi-migrate --dry-run                            what would change in /etc/apache2
@@ -63,6 +72,7 @@ Examples:
 `
 
 export interface Io {
+  /** Writes to stdout; throws when it cannot (a full disk, a closed pipe). */
   stdout: (s: string | Buffer) => void
   stderr: (s: string) => void
   /** Whether stdout / stderr are terminals (colors, progress). */
@@ -71,6 +81,8 @@ export interface Io {
   env: NodeJS.ProcessEnv
   cwd: string
   now: () => number
+  /** stdout's stats when it is redirected to a regular file. */
+  stdoutFile?: () => Stats | null
 }
 
 function packageVersion(): string {
@@ -127,69 +139,126 @@ async function loadTransforms(paths: string[], cwd: string): Promise<Transform[]
   return out
 }
 
+const OPTIONS = {
+  'dry-run': { type: 'boolean', short: 'n' },
+  check: { type: 'boolean' },
+  backup: { type: 'string' },
+  root: { type: 'string' },
+  to: { type: 'string' },
+  from: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  skip: { type: 'string', multiple: true },
+  'mod-wsgi': { type: 'string' },
+  transform: { type: 'string', short: 't', multiple: true },
+  list: { type: 'boolean' },
+  json: { type: 'boolean' },
+  patch: { type: 'string' },
+  summary: { type: 'string' },
+  'max-size': { type: 'string' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values']
+
+/** Whether `argv` has a flag before any `--`: for a report on a command line that does not parse. */
+function hasFlag(argv: readonly string[], long: string, short?: string): boolean {
+  const end = argv.indexOf('--')
+  return argv.slice(0, end === -1 ? undefined : end).some((a) => a === long || (short !== undefined && /^-[a-zA-Z]+$/.test(a) && a.includes(short)))
+}
+
+interface Failure {
+  json: boolean
+  mode: ReportMode
+  /** Add "Try 'wsgi-migrate --help'." */
+  hint: boolean
+}
+
+/** A usage error: one line each on stderr and, with --json, the JSON report holding them (exit 2). */
+async function usageFailure(io: Io, messages: string[], how: Failure): Promise<number> {
+  io.stderr(messages.map((m) => `wsgi-migrate: ${escapeControls(m)}\n`).join('') + (how.hint ? "Try 'wsgi-migrate --help'.\n" : ''))
+  if (!how.json) return EXIT_ERROR
+  const { toJsonReport } = await import('../runner/report.js')
+  const result: MigrateResult = {
+    root: io.cwd, transforms: [], files: [], changes: [], advisories: [], skipped: [], patch: Buffer.alloc(0), written: [], backups: [],
+    errors: messages.map((message) => ({ code: 'usage', message })), stats: { modelBuilds: 0 },
+  }
+  try {
+    io.stdout(terminalJson(toJsonReport(result, { mode: how.mode, version: packageVersion() })))
+  } catch {
+    // stdout is gone: stderr said it all
+  }
+  return EXIT_ERROR
+}
+
+/** `--only ,`, `--only a,,b`, `--only X --skip X`: usage errors, not a silent "all transforms". */
+function selectionProblem(o: Values): string | null {
+  for (const flag of ['only', 'skip'] as const) {
+    for (const value of o[flag] ?? []) {
+      const ids = value.split(',').map((id) => id.trim())
+      if (ids.every((id) => id === '')) return `--${flag} '${value}': names no transform; give transform ids separated by commas (see --list)`
+      if (ids.includes('')) return `--${flag} '${value}': an empty transform id; separate ids with single commas`
+    }
+  }
+  const skipped = new Set(list(o.skip))
+  const both = [...new Set(list(o.only))].filter((id) => skipped.has(id))
+  return both.length > 0 ? `--only and --skip both name ${both.join(', ')}; name each transform in one of them only` : null
+}
+
+/** Options that contradict each other or have bad values. */
+function optionProblem(o: Values, cwd: string): string | null {
+  if (o.backup !== undefined && (o.backup === '' || o.backup.includes('/'))) return `--backup=${o.backup}: give a suffix such as .orig`
+  if (o.backup !== undefined && (o['dry-run'] || o.check)) return '--backup makes no sense with --dry-run or --check: nothing is written'
+  if (o.color && o['no-color']) return '--color and --no-color contradict each other'
+  if (o['max-size'] !== undefined && parseSize(o['max-size']) === null) return `--max-size ${o['max-size']}: not a size; use e.g. 64M, 512k or 1G`
+  if (o.patch !== undefined && o.summary !== undefined && path.resolve(cwd, o.patch) === path.resolve(cwd, o.summary)) {
+    return `--patch and --summary name the same file (${o.patch}); give two files`
+  }
+  return selectionProblem(o)
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    return await run(argv, io)
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e
+    io.stderr(`wsgi-migrate: ${escapeControls(e.message)}; no config file was changed\n`)
+    return EXIT_ERROR
+  }
+}
+
+/** stdout for help, version and lists: a failure is an OutputError like any output's. */
+function print(io: Io, data: string): void {
+  writeOutputs({ stdout: data }, io.cwd, io.stdout)
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
   const started = io.now()
   let parsed
   try {
-    parsed = parseArgs({
-      args: argv.map((a) => (a === '--backup' ? '--backup=.orig' : a)),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'dry-run': { type: 'boolean', short: 'n' },
-        check: { type: 'boolean' },
-        backup: { type: 'string' },
-        root: { type: 'string' },
-        to: { type: 'string' },
-        from: { type: 'string' },
-        only: { type: 'string', multiple: true },
-        skip: { type: 'string', multiple: true },
-        'mod-wsgi': { type: 'string' },
-        transform: { type: 'string', short: 't', multiple: true },
-        list: { type: 'boolean' },
-        json: { type: 'boolean' },
-        patch: { type: 'string' },
-        summary: { type: 'string' },
-        color: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    })
+    parsed = parseArgs({ args: argv.map((a) => (a === '--backup' ? '--backup=.orig' : a)), allowPositionals: true, strict: true, options: OPTIONS })
   } catch (e) {
-    io.stderr(`wsgi-migrate: ${(e as Error).message}\nTry 'wsgi-migrate --help'.\n`)
-    return EXIT_ERROR
+    const mode: ReportMode = hasFlag(argv, '--check') ? 'check' : hasFlag(argv, '--dry-run', 'n') ? 'dry-run' : 'write'
+    return usageFailure(io, [(e as Error).message], { json: hasFlag(argv, '--json'), mode, hint: true })
   }
   const o = parsed.values
-  if (o.help) {
-    io.stdout(HELP)
+  if (o.help || o.version) {
+    print(io, o.help ? HELP : `${packageVersion()}\n`)
     return EXIT_OK
   }
-  if (o.version) {
-    io.stdout(`${packageVersion()}\n`)
-    return EXIT_OK
-  }
-  const usage = (message: string): number => {
-    io.stderr(`wsgi-migrate: ${message}\nTry 'wsgi-migrate --help'.\n`)
-    return EXIT_ERROR
-  }
-  if (o.backup !== undefined && (o.backup === '' || o.backup.includes('/'))) return usage(`--backup=${o.backup}: give a suffix such as .orig`)
-  if (o.backup !== undefined && (o['dry-run'] || o.check)) return usage('--backup makes no sense with --dry-run or --check: nothing is written')
-  if (o.color && o['no-color']) return usage('--color and --no-color contradict each other')
-  const noColor = o['no-color'] || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '')
-  const stdoutColor = !o.json && (o.color || (!noColor && io.stdoutIsTTY))
-  const stderrColor = o.color || (!noColor && io.stderrIsTTY)
-
+  const mode: ReportMode = o.check ? 'check' : o['dry-run'] ? 'dry-run' : 'write'
+  const fail = (messages: string[], hint = true) => usageFailure(io, messages, { json: Boolean(o.json), mode, hint })
+  const problem = optionProblem(o, io.cwd)
+  if (problem !== null) return fail([problem])
   let extra: Transform[]
   try {
     extra = await loadTransforms(o.transform ?? [], io.cwd)
   } catch (e) {
-    io.stderr(`wsgi-migrate: ${(e as Error).message}\n`)
-    return EXIT_ERROR
+    return fail([(e as Error).message], false)
   }
-
-  const { migrate, selectTransforms, writeResult } = await import('../runner/migrate.js')
   const selection = {
     ...(o.to !== undefined ? { to: o.to } : {}),
     ...(o.from !== undefined ? { from: o.from } : {}),
@@ -197,130 +266,134 @@ export async function main(argv: string[], io: Io): Promise<number> {
     skip: list(o.skip),
     transforms: extra,
   }
-  if (o.list) {
-    const errors: MigrateError[] = []
-    const wanted = o.to === undefined && o.from === undefined && !o.only && !o.skip ? { to: 'latest', transforms: extra } : selection
-    const all = selectTransforms(wanted, errors)
-    if (errors.length > 0) return usage(errors.map((e) => e.message).join('\n'))
-    if (o.json) {
-      const rows = all.map((t) => ({
-        id: t.meta.id,
-        version: t.meta.version,
-        title: t.meta.title,
-        description: t.meta.description ?? null,
-        rationale: t.meta.rationale ?? null,
-        modWsgi: t.meta.modWsgi ?? null,
-        builtin: !extra.includes(t),
-      }))
-      io.stdout(JSON.stringify(rows, null, 2) + '\n')
-      return EXIT_OK
-    }
-    const width = Math.max(0, ...all.map((t) => t.meta.id.length))
-    const vwidth = Math.max(0, ...all.map((t) => t.meta.version.length))
-    for (const t of all) {
-      const m = t.meta
-      io.stdout(`${m.id.padEnd(width)}  ${m.version.padEnd(vwidth)}  ${m.title}${m.modWsgi ? ` (mod_wsgi ${m.modWsgi})` : ''}${extra.includes(t) ? ' [user]' : ''}\n`)
-    }
-    return EXIT_OK
-  }
-
+  if (o.list) return listTransforms(io, o, selection, extra, fail)
   let paths = parsed.positionals
   if (paths.length === 0) {
     if (o.root !== undefined) paths = [o.root]
     else {
       const { defaultConfigRoot } = await import('../load/discover.js')
       const system = defaultConfigRoot()
-      if (system === null) return usage('no path given and neither /etc/apache2 nor /etc/httpd exists; name the config files or folders to scan')
+      if (system === null) return fail(['no path given and neither /etc/apache2 nor /etc/httpd exists; name the config files or folders to scan'])
       paths = [system]
     }
   }
-
-  const mode: ReportMode = o.check ? 'check' : o['dry-run'] ? 'dry-run' : 'write'
-  const progress = io.stderrIsTTY && !o.quiet
-  let lastProgress = 0
-  let progressShown = false
+  const { migrate } = await import('../runner/migrate.js')
+  const maxSize = o['max-size'] === undefined ? undefined : (parseSize(o['max-size']) as number)
   const result = await migrate({
     paths: paths.map((p) => path.resolve(io.cwd, p)),
     ...(o.root !== undefined ? { root: path.resolve(io.cwd, o.root) } : {}),
     ...selection,
     ...(o['mod-wsgi'] !== undefined ? { modWsgi: o['mod-wsgi'] } : {}),
-    ...(progress
-      ? {
-          onProgress: (e: ProgressEvent) => {
-            const t = io.now()
-            if (t - lastProgress < 100 || t - started < 300) return
-            lastProgress = t
-            progressShown = true
-            if (e.phase === 'read') io.stderr(`\r\x1b[Kwsgi-migrate: read ${e.done} files`)
-            else if (e.transform !== undefined) io.stderr(`\r\x1b[Kwsgi-migrate: ${e.transform} (${e.done + 1}/${e.total})`)
-          },
-        }
-      : {}),
+    // The loader's size limit (src/load/read.ts); cast until MigrateOptions declares it.
+    ...(maxSize !== undefined ? { maxSize } : {}),
+    ...progressReporter(io, Boolean(o.quiet), started),
   })
-  if (progressShown) io.stderr('\r\x1b[K')
-
-  const { colorizePatch } = await import('../runner/patch.js')
-  const { toJsonReport, toMarkdownSummary } = await import('../runner/report.js')
-  const { writeFile } = await import('node:fs/promises')
-  const reportFile = async (option: string, file: string, content: string | Buffer): Promise<void> => {
-    try {
-      await writeFile(path.resolve(io.cwd, file), content)
-    } catch (e) {
-      result.errors.push({ code: 'io', message: `${option} ${file}: cannot write: ${(e as Error).message}` })
-    }
-  }
-  // The patch file is written before any config file: a failure there stops the run.
-  if (o.patch !== undefined) await reportFile('--patch', o.patch, result.patch)
-  if (mode === 'write') await writeResult(result, o.backup !== undefined ? { backup: o.backup } : {})
-  if (o.summary !== undefined) {
-    const before = result.errors.length
-    await reportFile('--summary', o.summary, toMarkdownSummary(result, { mode }))
-    const failed = result.errors[before]
-    if (failed && result.written.length > 0) failed.message += ` (the ${result.written.length} changed config file(s) were written)`
-  }
-
-  if (o.json) io.stdout(JSON.stringify(toJsonReport(result, { mode, version: packageVersion() }), null, 2) + '\n')
-  else if (mode !== 'write' && result.patch.length > 0) io.stdout(stdoutColor ? colorizePatch(result.patch) : result.patch)
-
-  reportToStderr(result, io, { mode, color: stderrColor, quiet: Boolean(o.quiet), seconds: (io.now() - started) / 1000 })
-  if (result.errors.length > 0) return EXIT_ERROR
-  return mode !== 'write' && result.files.some((f) => f.status === 'changed') ? EXIT_PENDING : EXIT_OK
+  return finish(io, o, mode, result, started)
 }
 
-function reportToStderr(result: MigrateResult, io: Io, how: { mode: ReportMode; color: boolean; quiet: boolean; seconds: number }): void {
-  const paint = (code: string, s: string): string => (how.color ? `\x1b[${code}m${s}\x1b[0m` : s)
-  const out: string[] = []
-  for (const e of result.errors) out.push(`${paint('1;31', 'error')}: ${e.message}\n`)
-  if (!how.quiet) {
-    for (const s of result.skipped) {
-      const from = s.file ? ` (named in ${s.file}${s.line ? `:${s.line}${s.column ? `:${s.column}` : ''}` : ''})` : ''
-      out.push(`${paint('35', 'not read')}: ${s.path}: ${s.reason}${from}\n`)
-    }
-    for (const a of result.advisories) {
-      const where = a.file ? `${a.file}${a.line ? `:${a.line}${a.column ? `:${a.column}` : ''}` : ''}: ` : ''
-      out.push(`${paint('33', 'advice')} [${a.transform}] ${where}${a.message}\n`)
-    }
-    if (result.written.length > 0) {
-      for (const c of result.changes) out.push(`${paint('32', 'fixed')} [${c.transform}] ${c.file}:${c.lines.start}: ${c.explanation}\n`)
-      for (const b of result.backups) out.push(`backup: ${b}\n`)
-    }
-    const count = (s: string): number => result.files.filter((f) => f.status === s).length
-    const changed = how.mode === 'write' ? result.written.length : count('changed')
-    const word = how.mode === 'write' ? 'changed' : 'to change'
-    const parts = [
-      `${result.files.length} scanned`,
-      `${changed} ${word}`,
-      `${count('unchanged')} unchanged`,
-      `${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`,
-      `${result.advisories.length} advisor${result.advisories.length === 1 ? 'y' : 'ies'}`,
-      ...(result.skipped.length > 0 ? [`${result.skipped.length} not read`] : []),
-    ]
-    let tail = ''
-    if (result.errors.length > 0 && count('changed') > 0) tail = '; nothing written'
-    else if (how.mode !== 'write' && count('changed') > 0) tail = how.mode === 'check' ? '; run without --check to apply' : '; run without --dry-run to apply'
-    out.push(`${parts.join(', ')} (${how.seconds.toFixed(2)}s)${tail}\n`)
+async function listTransforms(
+  io: Io,
+  o: Values,
+  selection: Pick<MigrateOptions, 'to' | 'from' | 'only' | 'skip' | 'transforms'>,
+  extra: Transform[],
+  fail: (messages: string[]) => Promise<number>,
+): Promise<number> {
+  const { selectTransforms } = await import('../runner/migrate.js')
+  const errors: MigrateError[] = []
+  const wanted = o.to === undefined && o.from === undefined && !o.only && !o.skip ? { to: 'latest', transforms: extra } : selection
+  const all = selectTransforms(wanted, errors)
+  if (errors.length > 0) return fail(errors.map((e) => e.message))
+  const e = escapeControls
+  if (o.json) {
+    const rows = all.map((t) => ({
+      id: t.meta.id,
+      version: t.meta.version,
+      title: t.meta.title,
+      description: t.meta.description ?? null,
+      rationale: t.meta.rationale ?? null,
+      modWsgi: t.meta.modWsgi ?? null,
+      builtin: !extra.includes(t),
+    }))
+    print(io, terminalJson(rows))
+    return EXIT_OK
   }
-  if (out.length > 0) io.stderr(out.join(''))
+  const width = Math.max(0, ...all.map((t) => e(t.meta.id).length))
+  const vwidth = Math.max(0, ...all.map((t) => e(t.meta.version).length))
+  const lines = all.map((t) => {
+    const m = t.meta
+    return `${e(m.id).padEnd(width)}  ${e(m.version).padEnd(vwidth)}  ${e(m.title)}${m.modWsgi ? ` (mod_wsgi ${e(m.modWsgi)})` : ''}${extra.includes(t) ? ' [user]' : ''}\n`
+  })
+  print(io, lines.join(''))
+  return EXIT_OK
+}
+
+/** Progress on a terminal's stderr: at most every 100 ms, from 300 ms into the run on. */
+function progressReporter(io: Io, quiet: boolean, started: number): Pick<MigrateOptions, 'onProgress'> {
+  if (!io.stderrIsTTY || quiet) return {}
+  let last = 0
+  return {
+    onProgress: (e: ProgressEvent) => {
+      const t = io.now()
+      if (t - last < 100 || t - started < 300) return
+      last = t
+      shown.add(io)
+      if (e.phase === 'read') io.stderr(`\r\x1b[Kwsgi-migrate: read ${e.done} files`)
+      else if (e.transform !== undefined) io.stderr(`\r\x1b[Kwsgi-migrate: ${escapeControls(e.transform)} (${e.done + 1}/${e.total})`)
+    },
+  }
+}
+
+/** The Io whose stderr shows a progress line, to be cleared. */
+const shown = new WeakSet<Io>()
+
+/**
+ * After the run: refuse outputs naming a file of the run, write the outputs (before any config
+ * file: inside the commit, once everything is prepared), write, report on stderr.
+ */
+async function finish(io: Io, o: Values, mode: ReportMode, result: MigrateResult, started: number): Promise<number> {
+  if (shown.delete(io)) io.stderr('\r\x1b[K')
+  const clash = outputClash(io, o, mode, result)
+  if (clash !== null) return usageFailure(io, [clash.message], { json: Boolean(o.json) && !clash.stdout, mode, hint: false })
+  const { commitResult } = await import('../runner/commit.js')
+  const { colorizePatch } = await import('../runner/patch.js')
+  const { exitCodeOf, toJsonReport, toMarkdownSummary } = await import('../runner/report.js')
+  const color = !o.json && (Boolean(o.color) || (!noColor(o, io) && io.stdoutIsTTY))
+  const outputs = (): Outputs => ({
+    ...(o.patch !== undefined ? { patch: { file: o.patch, content: result.patch } } : {}),
+    ...(o.summary !== undefined ? { summary: { file: o.summary, content: toMarkdownSummary(result, { mode }) } } : {}),
+    ...(o.json
+      ? { stdout: terminalJson(toJsonReport(result, { mode, version: packageVersion() })) }
+      : mode !== 'write' ? { stdout: color ? colorizePatch(result.patch) : result.patch } : {}),
+  })
+  let outcome: CommitOutcome = { leftovers: [], signal: null }
+  let emitted = false
+  const emit = () => {
+    emitted = true
+    writeOutputs(outputs(), io.cwd, io.stdout)
+  }
+  // An output that fails throws an OutputError: main() says so, and nothing was written.
+  if (mode === 'write') outcome = await commitResult(result, { ...(o.backup !== undefined ? { backup: o.backup } : {}), beforeCommit: emit })
+  if (!emitted) emit()
+  const seconds = (io.now() - started) / 1000
+  const report = stderrReport(result, { mode, color: Boolean(o.color) || (!noColor(o, io) && io.stderrIsTTY), quiet: Boolean(o.quiet), seconds, leftovers: outcome.leftovers })
+  if (report !== '') io.stderr(report)
+  if (outcome.signal !== null) return 128 + (constants.signals[outcome.signal] ?? 0)
+  return exitCodeOf(result, mode)
+}
+
+const noColor = (o: Values, io: Io): boolean => Boolean(o['no-color']) || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '')
+
+/** `--patch`, `--summary` or a redirected stdout that names a file of the run (or a backup a write would make). */
+function outputClash(io: Io, o: Values, mode: ReportMode, result: MigrateResult): { message: string; stdout: boolean } | null {
+  const backup = mode === 'write' ? o.backup : undefined
+  for (const [flag, file] of [['--patch', o.patch], ['--summary', o.summary]] as const) {
+    if (file === undefined) continue
+    const hit = clashWithRun(path.resolve(io.cwd, file), result, backup)
+    if (hit !== null) return { message: `${flag} ${file}: that is ${hit}, a file of this run; write it elsewhere (nothing was written)`, stdout: false }
+  }
+  const out = io.stdoutFile?.() ?? null
+  const hit = out === null ? null : clashWithRun(out, result, backup)
+  return hit === null ? null : { message: `stdout is ${hit}, a file of this run; redirect it elsewhere (nothing was written)`, stdout: true }
 }
 
 function invokedDirectly(): boolean {
@@ -333,26 +406,40 @@ function invokedDirectly(): boolean {
   }
 }
 
+/** The top-level handler: one line, unless WSGI_MIGRATE_DEBUG asks for the stack. */
+export function internalError(error: unknown, env: NodeJS.ProcessEnv): string {
+  const debug = env.WSGI_MIGRATE_DEBUG !== undefined && env.WSGI_MIGRATE_DEBUG !== '' && env.WSGI_MIGRATE_DEBUG !== '0'
+  if (debug) return `wsgi-migrate: internal error: ${(error as Error)?.stack ?? String(error)}\n`
+  const message = escapeControls((error as Error)?.message ?? String(error))
+  return `wsgi-migrate: internal error: ${message} (please report it with the command line used; WSGI_MIGRATE_DEBUG=1 shows where)\n`
+}
+
 if (invokedDirectly()) {
-  // `wsgi-migrate -n | head`: a closed pipe ends the output quietly, as in other Unix tools.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK)
-    throw e
-  })
+  const stderr = (s: string) => {
+    try {
+      writeAllSync(2, s)
+    } catch {
+      // nowhere left to say it
+    }
+  }
   main(process.argv.slice(2), {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdout: (s) => writeAllSync(1, s),
+    stderr,
+    stdoutIsTTY: isatty(1),
+    stderrIsTTY: isatty(2),
     env: process.env,
     cwd: process.cwd(),
     now: () => performance.now(),
+    stdoutFile: () => stdoutFile(1),
   }).then(
     (code) => {
       process.exitCode = code
+      // Interrupted while writing (all put back): end by the same signal, as the shell expects.
+      const signal = Object.entries(constants.signals).find(([, n]) => code > 128 && n === code - 128)?.[0]
+      if (signal !== undefined) process.kill(process.pid, signal)
     },
     (e: unknown) => {
-      process.stderr.write(`wsgi-migrate: internal error: ${(e as Error)?.stack ?? String(e)}\nPlease report it with the command line used.\n`)
+      stderr(internalError(e, process.env))
       process.exitCode = EXIT_ERROR
     },
   )

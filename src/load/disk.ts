@@ -1,7 +1,7 @@
 // Reading a run from disk: the files found in the given folders, then every file their Includes
 // and WSGIScriptAlias lines lead to, inside the root only. One walk (include-graph.ts) reads each
 // file once, in Apache's order, and records each Include's files as it goes.
-import { readFileSync, realpathSync, statSync } from 'node:fs'
+import { realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Directive, Root } from '../syntax/types.js'
 import { discoverFiles, resolveIncludePattern, type Skipped } from './discover.js'
@@ -10,6 +10,8 @@ import { directives, walkIncludes, type IncludeGraph } from './include-graph.js'
 import { compareLoaded, runEnv, toLoaded, type Loaded } from './loaded.js'
 import type { LoadError, LoadOptions } from './load.js'
 import { isInside, isMainConfigName, relativeTo } from './paths.js'
+import { artifactFilter, type Artifact } from '../runner/artifacts.js'
+import { readConfigFile, ReadError } from './read.js'
 import type { Variables } from './variables.js'
 
 /** A disk load under way. */
@@ -27,6 +29,8 @@ interface DiskRun {
   serverRoot: string | null
   /** WSGI scripts the config mounts, read after the walk. */
   scripts: string[]
+  /** This tool's own files (backups it made, temporaries), which are never read as configs. */
+  artifact: (file: string) => Artifact | null
 }
 
 /** Read the run below `root` (a real path): discovered files first, then what they lead to. */
@@ -34,7 +38,9 @@ export function loadFromDisk(
   options: LoadOptions,
   root: string,
 ): { files: Loaded[]; graph: IncludeGraph; errors: LoadError[]; skipped: Skipped[] } {
-  const run: DiskRun = { root, options, errors: [], skipped: [], read: new Map(), pending: new Set(), done: 0, serverRoot: null, scripts: [] }
+  const run: DiskRun = {
+    root, options, errors: [], skipped: [], read: new Map(), pending: new Set(), done: 0, serverRoot: null, scripts: [], artifact: artifactFilter(),
+  }
   const found = discover(run)
   for (const f of found) run.pending.add(f)
   // envvars first (Debian's beside the main config): Include patterns may use its variables.
@@ -78,7 +84,15 @@ function discover(run: DiskRun): string[] {
     } else run.skipped.push({ path: shown, reason: s.reason })
   }
   const backups = scannedBackups(run, files, givenAbs)
-  return files.filter((f) => !backups.has(f))
+  return files.filter((f) => !backups.has(f) && !isArtifact(run, f))
+}
+
+/** Whether `abs` is a file this tool made (a backup, a temporary): then it is noted, not read. */
+function isArtifact(run: DiskRun, abs: string): boolean {
+  const artifact = run.artifact(abs)
+  if (artifact === null) return false
+  run.skipped.push({ path: relativeTo(run.root, abs), reason: artifact.reason })
+  return true
 }
 
 /**
@@ -125,10 +139,11 @@ function readFile(run: DiskRun, abs: string, kind?: 'wsgi'): Loaded | undefined 
   let bytes: Buffer
   try {
     // Synchronous: thousands of small local files read faster without a thread-pool round trip.
-    bytes = readFileSync(abs)
+    // Opened without following a symlink swapped in since the scan; never outside the root.
+    bytes = readConfigFile(abs, { root: run.root, ...(run.options.maxSize !== undefined ? { maxSize: run.options.maxSize } : {}) }).bytes
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message
-    run.errors.push({ code: 'io', file: rel, message: `${rel}: cannot read: ${why}; check its permissions or leave it out` })
+    const why = e instanceof ReadError ? e.detail : `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check its permissions or leave it out`
+    run.errors.push({ code: e instanceof ReadError && e.code === 'EOUTSIDE' ? 'outside-root' : 'io', file: rel, message: `${rel}: ${why}` })
     return undefined
   }
   const l = toLoaded(rel, abs, bytes, kind)
@@ -160,7 +175,7 @@ function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Direct
       message: `${at(where)}: ${node.name} ${node.args[0]} leads outside the root ${root} (${o}); it was not read, so the run does not see the whole server. Run with --root set to a folder that holds both.`,
     })
   }
-  const inside = files.filter((f) => isInside(root, f))
+  const inside = files.filter((f) => isInside(root, f) && !isArtifact(run, f))
   for (const f of inside) if (!run.read.has(f)) run.pending.add(f)
   return inside.map((f) => relativeTo(root, f))
 }

@@ -30,6 +30,8 @@ export interface LoadOptions {
   files?: InputFile[]
   /** Apache's environment; wins over an `envvars` file of the run. */
   env?: Record<string, string>
+  /** Size limit of a file read from disk, in bytes (default 64 MiB). */
+  maxSize?: number
   /** Called as each file is read: files read so far (the total grows as Includes are followed). */
   onProgress?: (event: { phase: 'read'; done: number; total: number }) => void
 }

@@ -7,10 +7,10 @@
 import path from 'node:path'
 import { load, type InputFile, type Skipped } from '../load/load.js'
 import type { Loaded } from '../load/loaded.js'
-import { relativeTo } from '../load/paths.js'
 import { buildModel } from '../model/model.js'
 import type { LineRange } from '../syntax/locate.js'
 import type { Encoding } from '../syntax/types.js'
+import { commitResult, type CommitOptions } from './commit.js'
 import { createPatch } from './patch.js'
 import { changesWithLines, fileResults } from './results.js'
 import { runTransforms } from './run-transforms.js'
@@ -36,6 +36,8 @@ export interface MigrateOptions extends Selection {
   modWsgi?: string
   /** Apache's environment (e.g. APACHE_RUN_USER); wins over an `envvars` file of the run. */
   env?: Record<string, string>
+  /** Files larger than this (bytes) are refused as "too large" (default 64 MiB). */
+  maxSize?: number
   /** Write changed files (atomically, all or nothing). Default false. */
   write?: boolean
   /** With write: keep the original beside each changed file, with this suffix (e.g. `.orig`). */
@@ -198,50 +200,11 @@ export function runMigration(options: MigrateOptions, selected: readonly Transfo
 
 /**
  * Write the changed files of a run made without `write` (all or nothing, atomically, each file
- * only if it still holds what was read). Does nothing when the run had errors: adds a `write`
- * error saying so. Fills `result.written` and `result.backups`; failures go to `result.errors`.
+ * only if it still holds what was read and is still inside the root). Does nothing when the run
+ * had errors: adds a `write` error saying so. Fills `result.written` and `result.backups`;
+ * failures go to `result.errors`.
  */
-export async function writeResult(result: MigrateResult, options: { backup?: string } = {}): Promise<MigrateResult> {
-  const changed = result.files.filter((r) => r.status === 'changed')
-  if (changed.length === 0 || result.written.length > 0) return result
-  if (changed.some((r) => r.absolutePath === undefined)) {
-    result.errors.push({ code: 'usage', message: 'in-memory files cannot be written; write `files[].after` yourself' })
-    return result
-  }
-  if (result.errors.length > 0) {
-    result.errors.push({ code: 'write', message: 'nothing written: the run had errors; fix them and run again' })
-    return result
-  }
-  const byAbsolute = new Map(changed.map((r) => [r.absolutePath as string, r.path]))
-  // Loaded only when writing: a dry run does not pay for it.
-  const { WriteError, writeFilesAtomically } = await import('./write.js')
-  try {
-    const done = await writeFilesAtomically(
-      changed.map((r) => ({ path: r.absolutePath as string, content: r.after, expected: r.before })),
-      options.backup !== undefined ? { backupSuffix: options.backup } : {},
-    )
-    result.written.push(...done.written.map((p) => byAbsolute.get(p) ?? p))
-    result.backups.push(...done.backups.map((p) => relativeTo(result.root, p)))
-  } catch (e) {
-    if (e instanceof WriteError) {
-      const rel = byAbsolute.get(e.path) ?? (path.isAbsolute(e.path) ? relativeTo(result.root, e.path) : e.path)
-      result.written.push(...e.written.map((p) => byAbsolute.get(p) ?? p))
-      const outcome = e.written.length === 0 && !/nothing was changed/.test(e.detail) ? '; nothing was written' : ''
-      const hint = WRITE_HINTS[e.code] ?? ''
-      result.errors.push({ code: 'write', file: rel, message: `${rel}: ${e.detail}${outcome}${hint}` })
-    } else {
-      result.errors.push({ code: 'write', message: `cannot write: ${(e as Error)?.message ?? String(e)}; nothing was written` })
-    }
-  }
+export async function writeResult(result: MigrateResult, options: CommitOptions = {}): Promise<MigrateResult> {
+  await commitResult(result, options)
   return result
 }
-
-const WRITE_HINTS: Record<string, string> = {
-  EREADONLY: '. Make it writable (or run with --dry-run and apply the patch yourself), then run again',
-  EACCES: '. Run as a user who may replace it (often root), or with --dry-run and apply the patch yourself',
-  EOWNER: '. Run as its owner or as root, so that owner and group are kept',
-  EHARDLINK: '. Break the hard link (cp the file over itself), or apply the --dry-run patch yourself',
-  EBACKUP: '',
-  ENOTFILE: '. Leave it out of the run',
-}
-

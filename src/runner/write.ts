@@ -1,24 +1,39 @@
-// Replacing files safely: all or nothing, as far as a file system allows.
+// Replacing files safely: all or nothing, as far as a file system allows, and never outside the root.
 //
-// 1. Check every file first: still exactly what was read (`expected`), a regular file with a
-//    single link, writable (by its mode bits, so that running as root does not overwrite a
-//    file someone made read-only), in a writable directory, owner and group keepable, backup
-//    name free. Any problem: nothing is written at all.
-// 2. Prepare every file: the new content in a temporary file next to it
-//    (`.<name>.wsgi-migrate-<random>.tmp`), with the original owner, group and mode, fsynced;
-//    the backup (`<file><suffix>`), if asked for, created the same way without replacing
-//    anything. Any failure: temporary files and new backups are removed, nothing was changed.
-// 3. Check once more that no file changed meanwhile, then rename each temporary file over its
-//    target (atomic per file) and fsync the directories. If a rename fails, the files already
-//    replaced are put back to their old content.
+// 1. Check every file first: inside the root by its real path, still exactly what was read
+//    (`expected`), a regular file with a single link, not a backup or temporary file of ours,
+//    writable (by its mode bits, so that running as root does not overwrite a file someone made
+//    read-only), in a writable directory, owner and group keepable, backup name free. Any
+//    problem: nothing is written at all.
+// 2. Prepare every file: the new content in a temporary file next to it (see artifacts.ts for
+//    the name), opened without following symlinks, with the original owner, group and mode,
+//    fsynced; the backup (`<file><suffix>`), if asked for, created the same way without
+//    replacing anything, and recorded as ours. Stale temporary files of killed runs in those
+//    folders are removed first. Any failure: what was made is removed, nothing was changed.
+// 3. `beforeCommit` (the caller's last word: reports are written there), then for each file in
+//    turn: check again that it is where it was (same real path, same folder, inside the root)
+//    and still holds what was read, keep a hard link to it, rename the temporary file over it,
+//    check the place once more. If anything fails, or SIGINT/SIGTERM/SIGHUP arrives, the files
+//    already replaced get their kept originals back (the same inodes: mode, owner, ACLs intact).
 //
 // Symlinks are written through: the file they point to is replaced, the link stays. Not kept:
 // ACLs, extended attributes (SELinux labels: run `restorecon` on such systems), hard links
 // (refused), and the inode number.
-import { randomBytes } from 'node:crypto'
-import { constants, type Stats } from 'node:fs'
-import { access, link, lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { chmodSync, closeSync, constants, fchownSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
+import { recordBackups, removeStaleTemporaries, temporaryName } from './artifacts.js'
+import {
+  WriteError,
+  checkAll,
+  errno,
+  isInside,
+  openNoFollow,
+  realOrNull,
+  sameFileContent,
+  systemError,
+  type Plan,
+} from './write-check.js'
+
+export { WriteError, type WriteErrorCode } from './write-check.js'
 
 export interface FileWrite {
   /** The file to replace. A symlink is followed: its target is replaced. */
@@ -34,9 +49,22 @@ export interface WriteOptions {
   backup?: boolean
   /** Backup suffix; default `.orig`. */
   backupSuffix?: string
-  /** @internal Test hooks, to simulate races and failures. */
+  /** Nothing whose real path (or whose folder's) leaves this directory is written; checked again right before each rename. */
+  root?: string
+  /**
+   * Called once every file is checked and prepared, before the first is replaced, with what
+   * will be written (as given) and the backups (paths next to the real files). If it throws,
+   * nothing is written and the error is passed on as it is.
+   */
+  beforeCommit?: (planned: { written: string[]; backups: string[] }) => void | Promise<void>
+  /**
+   * Catch SIGINT, SIGTERM and SIGHUP while writing (default true): stop, put back what was
+   * replaced, remove the temporary files, and reject with an `EINTR` error naming the signal.
+   * The caller decides what to do next (the CLI ends by the same signal).
+   */
+  signals?: boolean
+  /** @internal Test hook, to simulate races and failures. */
   hooks?: {
-    beforeCommit?: () => void | Promise<void>
     beforeRename?: (path: string) => void | Promise<void>
   }
 }
@@ -48,314 +76,273 @@ export interface WriteResult {
   unchanged: string[]
   /** Backup files created (paths next to the real files). */
   backups: string[]
+  /** Temporary files left by killed runs in the folders written to, removed. */
+  leftovers: string[]
 }
 
-export type WriteErrorCode =
-  /** The file no longer has the content it had when it was read. */
-  | 'ECHANGED'
-  /** The file no longer exists. */
-  | 'ENOENT'
-  /** Not a regular file (directory, FIFO, device...). */
-  | 'ENOTFILE'
-  /** The same file is listed twice (possibly through symlinks). */
-  | 'EDUPLICATE'
-  /** The file has other hard links, which a replacement would detach. */
-  | 'EHARDLINK'
-  /** The file (no write bit in its mode), its directory, or the file system is read-only. */
-  | 'EREADONLY'
-  /** No permission to replace the file or to create files in its directory. */
-  | 'EACCES'
-  /** The original owner or group could not be kept. */
-  | 'EOWNER'
-  /** The backup file name is taken by something else. */
-  | 'EBACKUP'
-  /** Invalid arguments. */
-  | 'EINVAL'
-  /** A file system operation failed while writing (see `cause`). */
-  | 'EWRITE'
-
-export class WriteError extends Error {
-  override readonly name = 'WriteError'
-  /** Files replaced before the failure and still replaced (empty when nothing was changed). */
-  readonly written: string[]
-  /** The message without the path in front. */
-  readonly detail: string
-
-  constructor(
-    readonly path: string,
-    readonly code: WriteErrorCode,
-    detail: string,
-    options: { cause?: unknown; written?: string[] } = {},
-  ) {
-    super(`${path}: ${detail}`, options.cause === undefined ? undefined : { cause: options.cause })
-    this.detail = detail
-    this.written = options.written ?? []
-  }
+/** One call's state: what it made, what to undo. */
+interface Batch {
+  plans: Plan[]
+  root: string | null
+  /** Files of ours to remove on the way out. */
+  temps: Set<string>
+  /** Backups created by this call. */
+  backups: string[]
+  /** Puts each folder's backup record back as it was. */
+  undo: Array<() => void>
+  done: Plan[]
+  interrupted: () => NodeJS.Signals | null
+  hooks: NonNullable<WriteOptions['hooks']>
 }
 
-interface Plan {
-  write: FileWrite
-  real: string
-  dir: string
-  stats: Stats
-  backupPath: string | null
-  temp?: string
-}
-
-const octal = (mode: number) => '0' + (mode & 0o7777).toString(8).padStart(3, '0')
-
-function errno(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code
-}
-
-function systemError(path: string, action: string, error: unknown, written: string[] = []): WriteError {
-  const code = errno(error)
-  const kind: WriteErrorCode =
-    code === 'EACCES' || code === 'EPERM' ? 'EACCES' : code === 'EROFS' ? 'EREADONLY' : 'EWRITE'
-  const detail = error instanceof Error ? error.message : String(error)
-  return new WriteError(path, kind, `${action}: ${detail}`, { cause: error, written })
-}
+const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+/** One turn of the event loop, so that a signal's listener runs. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /**
  * Replaces several files, all or nothing: see the comment at the top of this module. Resolves
  * with what was done; rejects with a `WriteError` naming the file at fault.
+ *
+ * The file system is used synchronously (thousands of small files go much faster without a
+ * thread-pool round trip each), with a turn of the event loop between files for signals.
  */
-export async function writeFilesAtomically(
-  writes: readonly FileWrite[],
-  options: WriteOptions = {},
-): Promise<WriteResult> {
+export async function writeFilesAtomically(writes: readonly FileWrite[], options: WriteOptions = {}): Promise<WriteResult> {
   const suffix = options.backupSuffix ?? '.orig'
   const wantBackup = options.backup === true || options.backupSuffix !== undefined
   if (wantBackup && (suffix === '' || suffix.includes('/') || suffix.includes('\0'))) {
     throw new WriteError(suffix, 'EINVAL', 'invalid backup suffix')
   }
-  const hooks = options.hooks ?? {}
+  const root = options.root === undefined ? null : realOrNull(options.root)
+  if (root === null && options.root !== undefined) throw new WriteError(options.root, 'EINVAL', 'the root cannot be resolved')
   const unchanged = writes.filter((w) => w.content.equals(w.expected)).map((w) => w.path)
-  const plans: Plan[] = []
+  const plans = checkAll(writes, wantBackup ? suffix : null, root)
+  if (plans.length === 0) return { written: [], unchanged, backups: [], leftovers: [] }
 
-  // 1. Check everything before touching anything.
-  const byReal = new Map<string, string>()
-  for (const write of writes) {
-    if (write.content.equals(write.expected)) continue
-    const plan = await check(write, wantBackup ? suffix : null)
-    const other = byReal.get(plan.real)
-    if (other !== undefined) {
-      throw new WriteError(write.path, 'EDUPLICATE', `same file as ${other}`)
-    }
-    byReal.set(plan.real, write.path)
-    plans.push(plan)
+  let caught: NodeJS.Signals | null = null
+  const onSignal = (signal: NodeJS.Signals) => {
+    caught ??= signal
   }
-  if (plans.length === 0) return { written: [], unchanged, backups: [] }
-
-  // 2. Prepare temporary files and backups.
-  const temps: string[] = []
-  const backups: string[] = []
-  const cleanUp = async (keepBackupsOf: ReadonlySet<Plan> = new Set()) => {
-    for (const temp of temps) await unlink(temp).catch(() => {})
-    for (const plan of plans) {
-      if (plan.backupPath !== null && backups.includes(plan.backupPath) && !keepBackupsOf.has(plan)) {
-        await unlink(plan.backupPath).catch(() => {})
-      }
-    }
-  }
+  if (options.signals !== false) for (const signal of SIGNALS) process.on(signal, onSignal)
+  const batch: Batch = { plans, root, temps: new Set(), backups: [], undo: [], done: [], interrupted: () => caught, hooks: options.hooks ?? {} }
   try {
-    for (const plan of plans) {
-      plan.temp = await writeTemp(plan, plan.write.content, temps)
-      if (plan.backupPath !== null && !(await sameFileContent(plan.backupPath, plan.write.expected))) {
-        const backupTemp = await writeTemp(plan, plan.write.expected, temps)
-        try {
-          await link(backupTemp, plan.backupPath) // never replaces an existing file
-        } catch (error) {
-          if (errno(error) === 'EEXIST') {
-            throw new WriteError(plan.write.path, 'EBACKUP', `backup ${plan.backupPath} appeared meanwhile; re-run`)
-          }
-          throw systemError(plan.write.path, `cannot create backup ${plan.backupPath}`, error)
-        }
-        backups.push(plan.backupPath)
-        await unlink(backupTemp)
-        temps.splice(temps.indexOf(backupTemp), 1)
-      }
+    const leftovers: string[] = []
+    for (const dir of new Set(plans.map((plan) => plan.dir))) leftovers.push(...removeStaleTemporaries(dir))
+    try {
+      await prepare(batch)
+      await options.beforeCommit?.({ written: plans.map((plan) => plan.write.path), backups: [...batch.backups] })
+    } catch (error) {
+      cleanUp(batch, new Set())
+      throw error
     }
-    await hooks.beforeCommit?.()
-    // 3a. Nothing changed meanwhile?
-    for (const plan of plans) await checkUnchanged(plan)
-  } catch (error) {
-    await cleanUp()
-    throw error
-  }
-
-  // 3b. Commit.
-  const done: Plan[] = []
-  try {
-    for (const plan of plans) {
-      await hooks.beforeRename?.(plan.write.path)
-      try {
-        await rename(plan.temp!, plan.real)
-      } catch (error) {
-        throw systemError(plan.write.path, 'cannot replace the file', error)
-      }
-      temps.splice(temps.indexOf(plan.temp!), 1)
-      done.push(plan)
-    }
-  } catch (error) {
-    const notRestored = new Set<Plan>()
-    for (const plan of [...done].reverse()) {
-      try {
-        const temp = await writeTemp(plan, plan.write.expected, temps)
-        await rename(temp, plan.real)
-        temps.splice(temps.indexOf(temp), 1)
-      } catch {
-        notRestored.add(plan)
-      }
-    }
-    await cleanUp(notRestored) // a file that could not be restored keeps its backup
-    const written = done.filter((plan) => notRestored.has(plan)).map((plan) => plan.write.path)
-    const failure = error instanceof WriteError ? error : systemError(plans[done.length]!.write.path, 'failed', error)
-    const outcome =
-      written.length === 0
-        ? done.length === 0
-          ? 'nothing was changed'
-          : `nothing was changed (${done.length} file(s) put back)`
-        : `could not put back: ${written.join(', ')}`
-    throw new WriteError(failure.path, failure.code, `${failure.detail}; ${outcome}`, {
-      cause: failure.cause ?? failure,
-      written,
-    })
-  }
-  for (const dir of new Set(plans.map((plan) => plan.dir))) await syncDirectory(dir)
-  return { written: plans.map((plan) => plan.write.path), unchanged, backups }
-}
-
-async function check(write: FileWrite, suffix: string | null): Promise<Plan> {
-  const { path } = write
-  let real: string
-  try {
-    real = await realpath(path)
-  } catch (error) {
-    if (errno(error) === 'ENOENT') throw new WriteError(path, 'ENOENT', 'no longer exists; re-run')
-    throw systemError(path, 'cannot resolve the path', error)
-  }
-  const stats = await lstat(real).catch((error: unknown) => {
-    throw systemError(path, 'cannot stat the file', error)
-  })
-  if (!stats.isFile()) throw new WriteError(path, 'ENOTFILE', 'not a regular file')
-  if (stats.nlink > 1) {
-    throw new WriteError(path, 'EHARDLINK', `has ${stats.nlink} hard links; replacing it would detach the others`)
-  }
-  const current = await readFile(real).catch((error: unknown) => {
-    throw systemError(path, 'cannot read the file', error)
-  })
-  if (!current.equals(write.expected)) {
-    throw new WriteError(path, 'ECHANGED', 'changed on disk since it was read; re-run')
-  }
-  if ((stats.mode & 0o222) === 0) {
-    throw new WriteError(path, 'EREADONLY', `file is read-only (mode ${octal(stats.mode)}); not replacing it`)
-  }
-  try {
-    await access(real, constants.W_OK)
-  } catch (error) {
-    throw systemError(path, 'file is not writable', error)
-  }
-  const dir = dirname(real)
-  const dirStats = await stat(dir)
-  if ((dirStats.mode & 0o222) === 0) {
-    throw new WriteError(
-      path,
-      'EREADONLY',
-      `directory ${dir} is read-only (mode ${octal(dirStats.mode)}); cannot create the new file next to it`,
-    )
-  }
-  try {
-    await access(dir, constants.W_OK | constants.X_OK)
-  } catch (error) {
-    throw systemError(path, `cannot create files in ${dir}`, error)
-  }
-  const uid = process.getuid?.()
-  if (uid !== undefined && uid !== 0) {
-    const groups = process.getgroups?.() ?? []
-    if (stats.uid !== uid) {
-      throw new WriteError(path, 'EOWNER', `owned by uid ${stats.uid}; replacing it as uid ${uid} would change its owner`)
-    }
-    if (stats.gid !== process.getgid?.() && !groups.includes(stats.gid)) {
-      throw new WriteError(path, 'EOWNER', `group ${stats.gid} could not be kept (not a member)`)
-    }
-  }
-  let backupPath: string | null = null
-  if (suffix !== null) {
-    backupPath = real + suffix
-    const existing = await lstat(backupPath).catch((error: unknown) => {
-      if (errno(error) === 'ENOENT') return null
-      throw systemError(path, `cannot stat backup ${backupPath}`, error)
-    })
-    if (existing !== null && !(existing.isFile() && (await sameFileContent(backupPath, write.expected)))) {
-      throw new WriteError(
-        path,
-        'EBACKUP',
-        `backup ${backupPath} already exists with other content; move it away or choose another suffix`,
-      )
-    }
-  }
-  return { write, real, dir, stats, backupPath }
-}
-
-async function checkUnchanged(plan: Plan): Promise<void> {
-  const current = await readFile(plan.real).catch(() => null)
-  if (current === null || !current.equals(plan.write.expected)) {
-    throw new WriteError(plan.write.path, 'ECHANGED', 'changed on disk since it was read; re-run')
+    await commit(batch)
+    return { written: plans.map((plan) => plan.write.path), unchanged, backups: batch.backups, leftovers }
+  } finally {
+    for (const signal of SIGNALS) process.off(signal, onSignal)
   }
 }
 
-async function sameFileContent(path: string, content: Buffer): Promise<boolean> {
-  const existing = await readFile(path).catch(() => null)
-  return existing !== null && existing.equals(content)
+function stopIfInterrupted(batch: Batch, path: string): void {
+  const signal = batch.interrupted()
+  if (signal !== null) throw new WriteError(path, 'EINTR', `interrupted by ${signal}`, { signal })
+}
+
+/** Step 2: temporary files with the new contents, backups, the backup records. */
+async function prepare(batch: Batch): Promise<void> {
+  const recorded = new Map<string, Array<{ path: string; bytes: Buffer }>>()
+  for (const plan of batch.plans) {
+    await turn()
+    stopIfInterrupted(batch, plan.write.path)
+    plan.temp = writeTemp(plan, plan.write.content, batch.temps)
+    if (plan.backupPath === null) continue
+    if (!sameFileContent(plan.backupPath, plan.write.expected)) makeBackup(batch, plan, plan.backupPath)
+    const list = recorded.get(plan.dir) ?? []
+    list.push({ path: plan.backupPath, bytes: plan.write.expected })
+    recorded.set(plan.dir, list)
+  }
+  for (const [dir, backups] of recorded) {
+    try {
+      batch.undo.push(recordBackups(dir, backups))
+    } catch (error) {
+      throw systemError(backups[0]!.path, 'cannot record the backup', error)
+    }
+  }
+  await turn()
+  stopIfInterrupted(batch, batch.plans[0]!.write.path)
+}
+
+function makeBackup(batch: Batch, plan: Plan, backupPath: string): void {
+  const backupTemp = writeTemp(plan, plan.write.expected, batch.temps)
+  try {
+    linkSync(backupTemp, backupPath) // never replaces an existing file
+  } catch (error) {
+    if (errno(error) === 'EEXIST') {
+      throw new WriteError(plan.write.path, 'EBACKUP', `backup ${backupPath} appeared meanwhile; re-run`)
+    }
+    throw systemError(plan.write.path, `cannot create backup ${backupPath}`, error)
+  }
+  batch.backups.push(backupPath)
+  unlinkSync(backupTemp)
+  batch.temps.delete(backupTemp)
 }
 
 /** Writes `content` to a new temporary file next to the plan's file, with its owner and mode. */
-async function writeTemp(plan: Plan, content: Buffer, temps: string[]): Promise<string> {
-  const name = basename(plan.real).slice(0, 100)
+function writeTemp(plan: Plan, content: Buffer, temps: Set<string>): string {
   for (let attempt = 0; ; attempt++) {
-    const temp = join(plan.dir, `.${name}.wsgi-migrate-${randomBytes(6).toString('hex')}.tmp`)
-    let handle
+    const temp = temporaryName(plan.real)
+    let fd: number
     try {
-      handle = await open(temp, 'wx', 0o600)
+      fd = openSync(temp, NEW_FILE, 0o600)
     } catch (error) {
       if (errno(error) === 'EEXIST' && attempt < 5) continue
       throw systemError(plan.write.path, `cannot create a temporary file in ${plan.dir}`, error)
     }
-    temps.push(temp)
+    temps.add(temp)
     try {
-      await handle.writeFile(content)
-      const created = await handle.stat()
-      if (created.uid !== plan.stats.uid || created.gid !== plan.stats.gid) {
-        try {
-          await handle.chown(plan.stats.uid, plan.stats.gid)
-        } catch (error) {
-          throw new WriteError(
-            plan.write.path,
-            'EOWNER',
-            `cannot keep owner ${plan.stats.uid}:${plan.stats.gid}: ${(error as Error).message}`,
-            { cause: error },
-          )
-        }
-      }
-      await handle.chmod(plan.stats.mode & 0o7777) // after chown, which may clear setuid/setgid
-      await handle.sync()
+      writeFileSync(fd, content)
+      keepOwnerAndMode(fd, temp, plan)
+      fsyncSync(fd)
     } catch (error) {
       throw error instanceof WriteError ? error : systemError(plan.write.path, `cannot write ${temp}`, error)
     } finally {
-      await handle.close()
+      closeSync(fd)
     }
     return temp
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r')
+function keepOwnerAndMode(fd: number, temp: string, plan: Plan): void {
+  const created = fstatSync(fd)
+  if (created.uid !== plan.stats.uid || created.gid !== plan.stats.gid) {
     try {
-      await handle.sync()
+      fchownSync(fd, plan.stats.uid, plan.stats.gid)
+    } catch (error) {
+      const why = `cannot keep owner ${plan.stats.uid}:${plan.stats.gid}: ${(error as Error).message}`
+      throw new WriteError(plan.write.path, 'EOWNER', why, { cause: error })
+    }
+  }
+  chmodSync(temp, plan.stats.mode & 0o7777) // after chown, which may clear setuid/setgid
+}
+
+/** Step 3: each file in turn, checked right before its own rename; any failure puts all back. */
+async function commit(batch: Batch): Promise<void> {
+  try {
+    for (const plan of batch.plans) {
+      await turn()
+      await batch.hooks.beforeRename?.(plan.write.path)
+      stopIfInterrupted(batch, plan.write.path)
+      commitOne(batch, plan)
+    }
+  } catch (error) {
+    throw rollBack(batch, error)
+  }
+  for (const dir of new Set(batch.plans.map((plan) => plan.dir))) syncDirectory(dir)
+  for (const temp of batch.temps) unlinkQuietly(temp)
+}
+
+function commitOne(batch: Batch, plan: Plan): void {
+  const path = plan.write.path
+  confirmPlace(plan, batch.root)
+  const keep = temporaryName(plan.real)
+  try {
+    linkSync(plan.real, keep)
+  } catch (error) {
+    if (errno(error) === 'ENOENT') throw new WriteError(path, 'ENOENT', 'no longer exists; re-run')
+    throw systemError(path, 'cannot keep the original for a roll-back', error)
+  }
+  batch.temps.add(keep)
+  plan.keep = keep
+  const fd = openNoFollow(path, keep)
+  try {
+    const stats = fstatSync(fd)
+    const same = stats.isFile() && stats.nlink === 2 && stats.mode === plan.stats.mode && stats.uid === plan.stats.uid && stats.gid === plan.stats.gid
+    if (!same || !readFileSync(fd).equals(plan.write.expected)) {
+      throw new WriteError(path, 'ECHANGED', 'changed on disk since it was read; re-run')
+    }
+    try {
+      renameSync(plan.temp!, plan.real)
+    } catch (error) {
+      throw systemError(path, 'cannot replace the file', error)
+    }
+    batch.temps.delete(plan.temp!)
+    batch.done.push(plan)
+    confirmPlace(plan, batch.root)
+    // An edit written into the old file while it was being replaced would be lost: put back.
+    const size = plan.write.expected.length
+    const buffer = Buffer.alloc(size + 1)
+    if (!buffer.subarray(0, readSync(fd, buffer, 0, size + 1, 0)).equals(plan.write.expected)) {
+      throw new WriteError(path, 'ECHANGED', 'changed on disk while it was being replaced; re-run')
+    }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The file is still at the real path it was read from, its folder too, inside the root. */
+function confirmPlace(plan: Plan, root: string | null): void {
+  const now = realOrNull(plan.write.path)
+  const dirNow = realOrNull(plan.dir)
+  if (now === plan.real && dirNow === plan.dir) return
+  const where = now !== plan.real ? now : dirNow
+  if (root !== null && where !== null && !isInside(root, where)) {
+    throw new WriteError(plan.write.path, 'EOUTSIDE', `now leads outside the root ${root} (-> ${where}); not written`)
+  }
+  throw new WriteError(plan.write.path, 'ECHANGED', 'moved or replaced by a symlink since it was read; re-run')
+}
+
+/** Puts the kept originals back, removes what was made; the error to throw, saying how it ended. */
+function rollBack(batch: Batch, error: unknown): WriteError {
+  const notRestored = new Set<Plan>()
+  for (const plan of [...batch.done].reverse()) {
+    try {
+      renameSync(plan.keep!, plan.real)
+      batch.temps.delete(plan.keep!)
+    } catch {
+      notRestored.add(plan)
+    }
+  }
+  const failure = error instanceof WriteError ? error : systemError(batch.plans[batch.done.length]?.write.path ?? '', 'failed', error)
+  const written = batch.done.filter((plan) => notRestored.has(plan)).map((plan) => plan.write.path)
+  const putBack = batch.done.length - written.length
+  const outcome =
+    written.length > 0
+      ? `could not put back: ${written.join(', ')}`
+      : putBack === 0
+        ? 'nothing was changed'
+        : `nothing was changed (${putBack} file(s) put back)`
+  cleanUp(batch, notRestored) // a file that could not be put back keeps its backup
+  return new WriteError(failure.path, failure.code, `${failure.detail}; ${outcome}`, {
+    cause: failure.cause ?? failure,
+    written,
+    ...(failure.signal !== undefined ? { signal: failure.signal } : {}),
+  })
+}
+
+const unlinkQuietly = (path: string): void => {
+  try {
+    unlinkSync(path)
+  } catch {
+    // gone already
+  }
+}
+
+/** Removes the temporary files and the new backups (but those of `keepBackupsOf`). */
+function cleanUp(batch: Batch, keepBackupsOf: ReadonlySet<Plan>): void {
+  for (const temp of batch.temps) unlinkQuietly(temp)
+  batch.temps.clear()
+  for (const plan of batch.plans) {
+    if (plan.backupPath !== null && batch.backups.includes(plan.backupPath) && !keepBackupsOf.has(plan)) unlinkQuietly(plan.backupPath)
+  }
+  if (keepBackupsOf.size === 0) for (const undo of batch.undo) undo()
+}
+
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r')
+    try {
+      fsyncSync(fd)
     } finally {
-      await handle.close()
+      closeSync(fd)
     }
   } catch {
     // Not supported everywhere (some file systems, Windows); the renames are done regardless.

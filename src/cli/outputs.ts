@@ -1,0 +1,107 @@
+// The CLI's outputs: `--patch FILE`, `--summary FILE` and stdout. They are written before any
+// config file is replaced, so that one that cannot be written (a full disk, a closed pipe) stops
+// the run with nothing changed; and none may name a file of the run.
+import { fstatSync, realpathSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs'
+import path from 'node:path'
+import type { MigrateResult } from '../runner/migrate.js'
+
+/** An output that could not be written; the message is one line. */
+export class OutputError extends Error {
+  override readonly name = 'OutputError'
+}
+
+export interface Outputs {
+  patch?: { file: string; content: Buffer }
+  summary?: { file: string; content: string }
+  stdout?: string | Buffer
+}
+
+const statOrNull = (p: string): Stats | null => {
+  try {
+    return statSync(p)
+  } catch {
+    return null
+  }
+}
+
+const realOrNull = (p: string): string | null => {
+  try {
+    return realpathSync.native(p)
+  } catch {
+    return null
+  }
+}
+
+const sameFile = (a: Stats | null, b: Stats | null): boolean => a !== null && b !== null && a.dev === b.dev && a.ino === b.ino
+
+/**
+ * The file of the run (as the report names it) that an output would overwrite: a file read, or
+ * the backup a write would make; null when there is none. `target` is the output's absolute
+ * path, or the stats of an already open output (stdout redirected to a file).
+ */
+export function clashWithRun(target: string | Stats, result: MigrateResult, backupSuffix: string | undefined): string | null {
+  const stats = typeof target === 'string' ? statOrNull(target) : target
+  const real = typeof target === 'string' ? (realOrNull(target) ?? path.join(realOrNull(path.dirname(target)) ?? path.dirname(target), path.basename(target))) : null
+  // A file that does not exist yet can only be named by its path; one that does, by its inode too.
+  const hits = (candidate: string): boolean => real === candidate || (stats !== null && sameFile(stats, statOrNull(candidate)))
+  for (const file of result.files) {
+    if (file.absolutePath === undefined) continue
+    if (hits(file.absolutePath)) return file.path
+    if (backupSuffix !== undefined && file.status === 'changed' && hits(file.absolutePath + backupSuffix)) {
+      return `${file.path}${backupSuffix}, the backup of ${file.path}`
+    }
+  }
+  return null
+}
+
+/** stdout's stats when it is a regular file (a redirection), else null. */
+export function stdoutFile(fd = 1): Stats | null {
+  try {
+    const stats = fstatSync(fd)
+    return stats.isFile() ? stats : null
+  } catch {
+    return null
+  }
+}
+
+function why(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code
+  if (code === 'EPIPE') return 'the reading end of the pipe is closed (EPIPE)'
+  if (code === 'ENOSPC') return 'no space left on device (ENOSPC)'
+  return (error as Error)?.message ?? String(error)
+}
+
+/** Writes the outputs: the files first, then stdout. Throws an OutputError for the first that fails. */
+export function writeOutputs(outputs: Outputs, cwd: string, stdout: (data: string | Buffer) => void): void {
+  const toFile = (option: string, file: string, content: string | Buffer) => {
+    try {
+      writeFileSync(path.resolve(cwd, file), content)
+    } catch (error) {
+      throw new OutputError(`${option} ${file}: cannot write: ${why(error)}`)
+    }
+  }
+  if (outputs.patch) toFile('--patch', outputs.patch.file, outputs.patch.content)
+  if (outputs.summary) toFile('--summary', outputs.summary.file, outputs.summary.content)
+  if (outputs.stdout === undefined || outputs.stdout.length === 0) return
+  try {
+    stdout(outputs.stdout)
+  } catch (error) {
+    throw new OutputError(`stdout: cannot write: ${why(error)}`)
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4))
+
+/** Writes all of `data` to `fd`, synchronously (a non-blocking pipe that is full is waited on). */
+export function writeAllSync(fd: number, data: string | Buffer): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+  let offset = 0
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset, bytes.length - offset)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error
+      Atomics.wait(pause, 0, 0, 5)
+    }
+  }
+}

@@ -1,0 +1,74 @@
+// What reaches a terminal: names and messages with their control characters escaped (a file name
+// holding `ESC[2J` must not clear the screen, one holding a newline must not forge a line), and
+// the closing report on stderr. The patch is the one thing printed as it is.
+import type { MigrateResult } from '../runner/migrate.js'
+import type { ReportMode } from '../runner/report.js'
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
+const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' }
+
+/** `\n`, `\t`, `\r`, and `\xHH` for the other C0 and C1 control characters and DEL. */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL, (c) => NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+}
+
+/** JSON text with DEL and C1 controls as `\u` escapes too (JSON.stringify leaves them raw): the same value. */
+export function terminalJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n'
+}
+
+export interface StderrReport {
+  mode: ReportMode
+  color: boolean
+  quiet: boolean
+  seconds: number
+  /** Temporary files of killed runs removed while writing. */
+  leftovers: readonly string[]
+}
+
+/** Errors, then (unless quiet) what was not read, advisories, what was fixed, and the summary line. */
+export function stderrReport(result: MigrateResult, how: StderrReport): string {
+  const paint = (code: string, s: string): string => (how.color ? `\x1b[${code}m${s}\x1b[0m` : s)
+  const e = escapeControls
+  const at = (file: string | undefined, line?: number, column?: number): string =>
+    file ? `${file}${line ? `:${line}${column ? `:${column}` : ''}` : ''}` : ''
+  const out: string[] = []
+  for (const error of result.errors) out.push(`${paint('1;31', 'error')}: ${e(error.message)}\n`)
+  if (how.quiet) return out.join('')
+  for (const s of result.skipped) {
+    const from = s.file ? ` (named in ${e(at(s.file, s.line, s.column))})` : ''
+    out.push(`${paint('35', 'not read')}: ${e(s.path)}: ${e(s.reason)}${from}\n`)
+  }
+  for (const a of result.advisories) {
+    const where = a.file ? `${e(at(a.file, a.line, a.column))}: ` : ''
+    out.push(`${paint('33', 'advice')} [${e(a.transform)}] ${where}${e(a.message)}\n`)
+  }
+  if (result.written.length > 0) {
+    for (const c of result.changes) out.push(`${paint('32', 'fixed')} [${e(c.transform)}] ${e(c.file)}:${c.lines.start}: ${e(c.explanation)}\n`)
+    for (const b of result.backups) out.push(`backup: ${e(b)}\n`)
+  }
+  if (how.leftovers.length > 0) {
+    const n = how.leftovers.length
+    out.push(`removed ${n} temporary file${n === 1 ? '' : 's'} left by an interrupted run (${e(how.leftovers[0]!)}${n > 1 ? ', ...' : ''})\n`)
+  }
+  out.push(summaryLine(result, how))
+  return out.join('')
+}
+
+function summaryLine(result: MigrateResult, how: StderrReport): string {
+  const count = (s: string): number => result.files.filter((f) => f.status === s).length
+  const changed = how.mode === 'write' ? result.written.length : count('changed')
+  const word = how.mode === 'write' ? 'changed' : 'to change'
+  const parts = [
+    `${result.files.length} scanned`,
+    `${changed} ${word}`,
+    `${count('unchanged')} unchanged`,
+    `${result.errors.length} error${result.errors.length === 1 ? '' : 's'}`,
+    `${result.advisories.length} advisor${result.advisories.length === 1 ? 'y' : 'ies'}`,
+    ...(result.skipped.length > 0 ? [`${result.skipped.length} not read`] : []),
+  ]
+  let tail = ''
+  if (result.errors.length > 0 && count('changed') > 0) tail = '; nothing written'
+  else if (how.mode !== 'write' && count('changed') > 0) tail = how.mode === 'check' ? '; run without --check to apply' : '; run without --dry-run to apply'
+  return `${parts.join(', ')} (${how.seconds.toFixed(2)}s)${tail}\n`
+}

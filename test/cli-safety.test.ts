@@ -1,0 +1,316 @@
+// The CLI under faults and hostile input: outputs that name a file of the run or cannot be
+// written (a full disk, a closed pipe), usage errors with --json, control characters in names,
+// real signals while writing, one-line internal errors.
+import test from 'ava'
+import { spawn, spawnSync } from 'node:child_process'
+import { closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { validateReport } from './helpers/report.js'
+import { SITE_0_3_1, addToTree, cliPath, debianTree, ensureBuilt, hasCommand, removeTree, runCli, snapshot, treeMaker, type Entry, type FileState } from './helpers/tree.js'
+
+test.before(() => ensureBuilt())
+
+const tree = treeMaker(test.after)
+const on = (root: string, ...args: string[]): string[] => [...args, '--root', root, path.join(root, 'etc/apache2')]
+const SITE = 'etc/apache2/sites-available/kallithea.conf'
+
+function same(t: { deepEqual: (a: unknown, b: unknown, m?: string) => void }, before: Map<string, FileState>, after: Map<string, FileState>): void {
+  const show = (m: Map<string, FileState>) => [...m].map(([p, s]) => ({ p, bytes: s.bytes?.toString('base64'), target: s.target, mode: s.mode, mtimeMs: s.kind === 'dir' ? 0 : s.mtimeMs }))
+  t.deepEqual(show(after), show(before), 'the tree is untouched')
+}
+
+/** stderr is exactly one line, with no stack trace. */
+function oneLine(t: { is: (a: unknown, b: unknown, m?: string) => void; notRegex: (s: string, r: RegExp) => void }, stderr: string): void {
+  t.is(stderr.split('\n').length, 2, stderr)
+  t.notRegex(stderr, /\n\s+at /)
+}
+
+/** The CLI with stdout on a file descriptor of ours (/dev/full...). */
+function runWithStdout(args: string[], stdout: number | 'closed'): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: { ...process.env, NO_COLOR: '' },
+      stdio: ['ignore', stdout === 'closed' ? 'pipe' : stdout, 'pipe'],
+    })
+    if (stdout === 'closed') child.stdout!.destroy() // the reader is gone before anything is written
+    let stderr = ''
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()))
+    child.on('error', reject)
+    child.on('close', (status) => resolve({ status, stderr }))
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs that name a file of the run
+
+test('--patch or --summary naming a file of the run is refused before anything is written (even in dry-run)', async (t) => {
+  const root = tree(debianTree())
+  const hardLink = path.join(tree({}), 'alias.md')
+  linkSync(path.join(root, 'etc/apache2/ports.conf'), hardLink)
+  const before = snapshot(root)
+  const cases: Array<[string[], RegExp]> = [
+    [['--dry-run', '--patch', path.join(root, SITE)], /^wsgi-migrate: --patch .*kallithea\.conf: that is etc\/apache2\/sites-available\/kallithea\.conf, a file of this run; write it elsewhere \(nothing was written\)\n$/],
+    [['--summary', path.join(root, 'etc/apache2/sites-enabled/kallithea.conf')], /--summary .*: that is etc\/apache2\/sites-available\/kallithea\.conf, a file of this run/],
+    [['--check', '--summary', path.join(root, 'etc/apache2/ports.conf')], /that is etc\/apache2\/ports\.conf, a file of this run/],
+    [['--check', '--patch', hardLink], /--patch .*alias\.md: that is etc\/apache2\/ports\.conf, a file of this run/],
+    [['--backup', '--patch', path.join(root, `${SITE}.orig`)], /that is etc\/apache2\/sites-available\/kallithea\.conf\.orig, the backup of etc\/apache2\/sites-available\/kallithea\.conf, a file of this run/],
+  ]
+  for (const [args, message] of cases) {
+    const r = await runCli(on(root, ...args))
+    t.is(r.status, 2, args.join(' '))
+    t.regex(r.stderr, message)
+    t.is(r.stdout, '')
+    same(t, before, snapshot(root))
+  }
+  const json = await runCli(on(root, '--json', '--patch', path.join(root, SITE)))
+  const report = JSON.parse(json.stdout) as { exitCode: number; errors: Array<{ code: string; message: string }> }
+  t.deepEqual(validateReport(report), [])
+  t.like(report, { exitCode: 2, errors: [{ code: 'usage' }] })
+  same(t, before, snapshot(root))
+})
+
+test('stdout redirected into a file of the run is refused; nothing is written', async (t) => {
+  const root = tree(debianTree())
+  const site = path.join(root, SITE)
+  const before = readFileSync(site)
+  const fd = openSync(site, 'a')
+  const r = await runWithStdout(on(root, '--json'), fd)
+  closeSync(fd)
+  t.is(r.status, 2)
+  t.regex(r.stderr, /^wsgi-migrate: stdout is etc\/apache2\/sites-available\/kallithea\.conf, a file of this run; redirect it elsewhere/)
+  oneLine(t, r.stderr)
+  t.deepEqual(readFileSync(site), before)
+})
+
+test('--patch and --summary naming the same file is a usage error', async (t) => {
+  const root = tree(debianTree())
+  const out = path.join(tree({}), 'x')
+  const r = await runCli(on(root, '--dry-run', '--patch', out, '--summary', out))
+  t.is(r.status, 2)
+  t.regex(r.stderr, /--patch and --summary name the same file/)
+  t.false(existsSync(out))
+})
+
+// ---------------------------------------------------------------------------------------------
+// Outputs that cannot be written: nothing is written, exit 2, one line
+
+test('--summary or --patch on a full disk (/dev/full): exit 2, one line, no config written', async (t) => {
+  if (!existsSync('/dev/full')) return t.log('no /dev/full here')
+  const root = tree(debianTree())
+  const before = snapshot(root)
+  for (const flag of ['--summary', '--patch']) {
+    const r = await runCli(on(root, flag, '/dev/full'))
+    t.is(r.status, 2, flag)
+    t.is(r.stderr, `wsgi-migrate: ${flag} /dev/full: cannot write: no space left on device (ENOSPC); no config file was changed\n`)
+    same(t, before, snapshot(root))
+  }
+})
+
+test('stdout on a full disk: exit 2 with one line and no stack trace; with --json nothing is written', async (t) => {
+  if (!existsSync('/dev/full')) return t.log('no /dev/full here')
+  const root = tree(debianTree())
+  const before = snapshot(root)
+  const full = openSync('/dev/full', 'w')
+  try {
+    for (const args of [['--json'], ['--dry-run'], ['--list']]) {
+      const r = await runWithStdout(args[0] === '--list' ? args : on(root, ...args), full)
+      t.is(r.status, 2, args.join(' '))
+      t.is(r.stderr, 'wsgi-migrate: stdout: cannot write: no space left on device (ENOSPC); no config file was changed\n')
+      oneLine(t, r.stderr)
+      same(t, before, snapshot(root))
+    }
+  } finally {
+    closeSync(full)
+  }
+})
+
+test('stdout a closed pipe: with --json nothing is written, exit 2, one line', async (t) => {
+  const root = tree(debianTree())
+  const before = snapshot(root)
+  const r = await runWithStdout(on(root, '--json'), 'closed')
+  t.is(r.status, 2)
+  t.is(r.stderr, 'wsgi-migrate: stdout: cannot write: the reading end of the pipe is closed (EPIPE); no config file was changed\n')
+  same(t, before, snapshot(root))
+})
+
+// ---------------------------------------------------------------------------------------------
+// Usage errors
+
+test('--only X --skip X, --only , and empty ids are usage errors; nothing runs', async (t) => {
+  const root = tree(debianTree())
+  const cases: Array<[string[], RegExp]> = [
+    [['--only', 'process-group', '--skip', 'process-group'], /--only and --skip both name process-group/],
+    [['--only', ','], /--only ',': names no transform/],
+    [['--skip', ''], /--skip '': names no transform/],
+    [['--only', 'process-group,,python-home'], /--only 'process-group,,python-home': an empty transform id/],
+    [['--max-size', 'lots'], /--max-size lots: not a size/],
+  ]
+  for (const [args, message] of cases) {
+    const r = await runCli(on(root, '--dry-run', ...args))
+    t.is(r.status, 2, args.join(' '))
+    t.regex(r.stderr, message)
+    t.is(r.stdout, '')
+  }
+})
+
+test('with --json, usage errors and a bad -t still print the JSON report, with the error and exit code 2', async (t) => {
+  const root = tree(debianTree())
+  const dir = tree({ 'broken.mjs': 'export default {\n', 'none.mjs': 'export const x = 1\n' })
+  const runs: Array<[string[], string, RegExp]> = [
+    [['--check', '--only', ','], 'check', /names no transform/],
+    [['--dry-run', '--frobnicate'], 'dry-run', /Unknown option '--frobnicate'/],
+    [['--backup', '--dry-run'], 'dry-run', /--backup makes no sense/],
+    [['-t', path.join(dir, 'broken.mjs')], 'write', /broken\.mjs: cannot load transform module/],
+    [['-t', path.join(dir, 'none.mjs')], 'write', /none\.mjs: exports no transform/],
+    [['--to', 'banana'], 'write', /--to banana: not a version/],
+  ]
+  for (const [args, mode, message] of runs) {
+    const r = await runCli(on(root, '--json', ...args))
+    t.is(r.status, 2, args.join(' '))
+    const report = JSON.parse(r.stdout) as { mode: string; exitCode: number; errors: Array<{ code: string; message: string }> }
+    t.deepEqual(validateReport(report), [], args.join(' '))
+    t.is(report.mode, mode)
+    t.is(report.exitCode, 2)
+    t.is(report.errors[0]?.code, 'usage')
+    t.regex(report.errors[0]?.message ?? '', message)
+  }
+})
+
+// ---------------------------------------------------------------------------------------------
+// Control characters in names
+
+const EVIL = 'evil\x1b[2J\x1b]0;pwned\x07.conf'
+const FORGED = 'two\nerror: forged line.conf'
+
+test('file names and Include arguments are escaped on the terminal: no escape sequence, no forged line', async (t) => {
+  const root = tree({
+    [`etc/apache2/sites-available/${EVIL}`]: '<VirtualHost *:80>\n',
+    [`etc/apache2/sites-available/${FORGED}`]: '<VirtualHost *:80>\n',
+    'etc/apache2/apache2.conf': 'Include /*\x1b[2J/x.conf\nIncludeOptional sites-available/*.conf\n',
+  })
+  const r = await runCli(on(root, '--dry-run'))
+  t.is(r.status, 2)
+  t.false(r.stderr.includes('\x1b'), 'no raw ESC on stderr')
+  t.false(r.stderr.includes('\x07'))
+  t.notRegex(r.stderr, /^error: forged line/m)
+  t.true(r.stderr.includes('evil\\x1b[2J\\x1b]0;pwned\\x07.conf'))
+  t.true(r.stderr.includes('two\\nerror: forged line.conf'))
+  t.true(r.stderr.includes('Include /*\\x1b[2J/x.conf leads outside the root'))
+  const json = await runCli(on(root, '--dry-run', '--json'))
+  t.false(json.stdout.includes('\x1b'))
+  t.true(JSON.parse(json.stdout).files.some((f: { path: string }) => f.path.endsWith(EVIL)), 'JSON escapes them, the names stay exact')
+})
+
+test('the patch quotes such names as git does, and git apply takes it', async (t) => {
+  const site = SITE_0_3_1.replaceAll('@ROOT@', '/srv')
+  const entries: Record<string, Entry> = { [`sites-available/${EVIL}`]: site, [`sites-available/${FORGED}`]: site }
+  const root = tree(entries)
+  const r = await runCli(['--dry-run', '--only', 'pass-authorization', '--root', root, root])
+  t.is(r.status, 1, r.stderr)
+  t.true(r.stdout.includes('diff --git "a/sites-available/evil\\033[2J\\033]0;pwned\\a.conf" "b/sites-available/evil\\033[2J\\033]0;pwned\\a.conf"\n'))
+  t.true(r.stdout.includes('--- "a/sites-available/two\\nerror: forged line.conf"\t\n') || r.stdout.includes('--- "a/sites-available/two\\nerror: forged line.conf"\n'))
+  if (!hasCommand('git')) return t.log('git not installed')
+  const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: root, encoding: 'utf8' })
+  git('init', '-q')
+  git('add', '-A')
+  git('commit', '-qm', 'before')
+  const patchFile = path.join(tree({}), 'fix.patch')
+  writeFileSync(patchFile, r.stdoutBytes)
+  const applied = git('apply', patchFile)
+  t.is(applied.status, 0, applied.stderr)
+  const headers = (text: string) => text.split('\n').filter((line) => /^(diff --git|--- |\+\+\+ )/.test(line)).sort()
+  t.deepEqual(headers(r.stdout), headers(git('diff').stdout), 'the same quoted names as git diff')
+})
+
+// ---------------------------------------------------------------------------------------------
+// Real signals while writing a tree of a few thousand files
+
+const shm = existsSync('/dev/shm') ? '/dev/shm' : tmpdir()
+
+function bigTree(t: { teardown: (fn: () => void) => void }): string {
+  const root = realpathSync(mkdtempSync(path.join(shm, 'wsgi-migrate-cli-')))
+  t.teardown(() => removeTree(root))
+  addToTree(root, debianTree({ sites: 1000 }))
+  return root
+}
+
+/** Runs the CLI on `root` and sends `signal` once `ready()` (polled) holds. */
+function interrupt(root: string, signal: NodeJS.Signals, ready: () => boolean): Promise<{ status: number | null; signal: string | null; stderr: string; sent: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, ...on(root)], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    let sent = false
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+    const poll = setInterval(() => {
+      if (sent || !ready()) return
+      sent = true
+      child.kill(signal)
+    }, 1)
+    child.on('close', (status, got) => {
+      clearInterval(poll)
+      resolve({ status, signal: got, stderr, sent })
+    })
+  })
+}
+
+const leftovers = (root: string): string[] =>
+  [root, path.join(root, 'etc/apache2'), path.join(root, 'etc/apache2/sites-available'), path.join(root, 'srv/kallithea')]
+    .flatMap((dir) => readdirSync(dir).filter((name) => name.includes('wsgi-migrate')))
+
+test.serial('SIGINT during the commit (2,000 files): every file put back, no temporary file, ends by SIGINT', async (t) => {
+  const root = bigTree(t)
+  const before = snapshot(root)
+  const mainConfig = path.join(root, 'etc/apache2/apache2.conf')
+  const original = readFileSync(mainConfig)
+  // apache2.conf is the first file renamed: once it changed, the commit is under way.
+  const run = await interrupt(root, 'SIGINT', () => !readFileSync(mainConfig).equals(original))
+  t.true(run.sent)
+  t.is(run.signal, 'SIGINT', run.stderr)
+  t.regex(run.stderr, /^error: interrupted by SIGINT; nothing was changed \(\d+ file\(s\) put back\)$/m)
+  same(t, before, snapshot(root))
+  t.deepEqual(leftovers(root), [])
+})
+
+test.serial('SIGTERM while the new contents are prepared: nothing changed, no temporary file, ends by SIGTERM', async (t) => {
+  const root = bigTree(t)
+  const before = snapshot(root)
+  const sites = path.join(root, 'etc/apache2/sites-available')
+  const run = await interrupt(root, 'SIGTERM', () => readdirSync(sites).some((name) => name.includes('.wsgi-migrate-')))
+  t.true(run.sent)
+  t.is(run.signal, 'SIGTERM', run.stderr)
+  // Sent once the first temporary file is seen: it lands while the others are made (or, on a
+  // slow machine, early in the commit); either way all is put back.
+  t.regex(run.stderr, /^error: interrupted by SIGTERM; nothing was (written|changed \(\d+ file\(s\) put back\))$/m)
+  same(t, before, snapshot(root))
+  t.deepEqual(leftovers(root), [])
+})
+
+// ---------------------------------------------------------------------------------------------
+// Backups and internal errors
+
+test('a backup made with any suffix is never overwritten by a later run', async (t) => {
+  for (const suffix of ['-orig', '_bak', '.conf']) {
+    const root = tree(debianTree())
+    const original = readFileSync(path.join(root, SITE))
+    const first = await runCli(on(root, `--backup=${suffix}`))
+    t.is(first.status, 0, first.stderr)
+    t.deepEqual(readFileSync(path.join(root, SITE + suffix)), original)
+    t.regex(readFileSync(path.join(root, 'etc/apache2/sites-available/.wsgi-migrate-backups'), 'utf8'), new RegExp(`"kallithea\\.conf${suffix.replace('.', '\\.')}"`))
+    const second = await runCli(on(root))
+    t.is(second.status, 0, second.stderr)
+    t.regex(second.stderr, new RegExp(`not read: etc/apache2/sites-available/kallithea\\.conf${suffix.replace('.', '\\.')}: backup made by wsgi-migrate`))
+    t.deepEqual(readFileSync(path.join(root, SITE + suffix)), original, `the ${suffix} backup keeps the original`)
+  }
+})
+
+test('an internal error is one line; WSGI_MIGRATE_DEBUG=1 shows the stack', async (t) => {
+  // Its modWsgi getter throws where nothing expects it to: in the middle of --list.
+  const dir = tree({ 'getter.mjs': "export default { meta: { id: 'x', version: '0.3.2', title: 'x', messages: {}, get modWsgi() { throw new Error('boom\\nsecond line') } }, create() {} }\n" })
+  const r = await runCli(['--list', '-t', path.join(dir, 'getter.mjs')])
+  t.is(r.status, 2)
+  t.is(r.stderr, 'wsgi-migrate: internal error: boom\\nsecond line (please report it with the command line used; WSGI_MIGRATE_DEBUG=1 shows where)\n')
+  const debug = await runCli(['--list', '-t', path.join(dir, 'getter.mjs')], { env: { WSGI_MIGRATE_DEBUG: '1' } })
+  t.is(debug.status, 2)
+  t.regex(debug.stderr, /^wsgi-migrate: internal error: Error: boom\nsecond line\n\s+at /)
+})
