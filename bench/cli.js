@@ -13,6 +13,9 @@
 // time of the children (user + sys, from /proc/self/stat on Linux) is printed too, as it is less
 // disturbed by other load on the machine.
 //
+// The rounds also time a bundle of the runner's version helpers alone (semver's function modules,
+// bundled as the CLI bundles them), to show what using semver costs at start-up.
+//
 // Targets: small tree <= 2x bare Node start-up (median wall time); 1,000 sites <= 2 s.
 // `--strict` exits with 1 when one is missed.
 import { spawnSync } from 'node:child_process'
@@ -202,6 +205,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   })
 }
 const cliArgs = (root) => [cli, '--dry-run', '-q', '--root', root, join(root, 'etc/apache2')]
+
+/** The version helpers (semver's function modules) bundled on their own, as the CLI bundles them. */
+async function semverBundle() {
+  const { buildSync } = await import('esbuild')
+  const out = join(small, 'semver-only.mjs')
+  buildSync({ entryPoints: [join(project, 'dist/src/runner/versions.js')], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'warning' })
+  writeFileSync(out, readFileSync(out, 'utf8') + "\nif (versionOf('4.9.4') === null) process.exit(3)\n")
+  return out
+}
+const semverOnly = await semverBundle()
 let failed = false
 try {
   // Warm the file cache and check the runs work (exit 1: changes pending).
@@ -211,17 +224,21 @@ try {
 
   const bare = []
   const tool = []
+  const versions = []
   for (let i = 0; i < runs; i++) {
     bare.push(time(['-e', '']))
     tool.push(time(cliArgs(small), 1))
+    versions.push(time([semverOnly], 0))
   }
   const bareMs = median(bare.map((r) => r.ms))
   const toolMs = median(tool.map((r) => r.ms))
+  const semverMs = median(versions.map((r) => r.ms))
   const ratio = toolMs / bareMs
   const cpuKnown = bare.every((r) => r.cpu !== null)
   console.log(`small tree (1 site, ${runs} runs, medians):`)
   console.log(`  node -e ''                  ${fmt(bareMs)}`)
   console.log(`  wsgi-migrate --dry-run      ${fmt(toolMs)}   ratio ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x) ${ratio <= TARGET_RATIO ? 'ok' : 'MISSED'}`)
+  console.log(`  semver function modules     ${fmt(semverMs)}   +${fmt(Math.max(0, semverMs - bareMs))} over bare Node (bundled alone)`)
   if (cpuKnown) {
     const bareCpu = sum(bare.map((r) => r.cpu)) / runs
     const toolCpu = sum(tool.map((r) => r.cpu)) / runs
