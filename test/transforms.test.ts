@@ -6,8 +6,5 @@ import { defineFixtureTests } from '../src/testing.js'
 import { apacheAccepts, fixtureFolders } from './helpers/fixtures.js'
 
 for (const { transform, dir } of fixtureFolders()) {
-  defineFixtureTests((title, fn) => test(title, async (t) => {
-    await fn()
-    t.pass()
-  }), transform, dir, { configtest: apacheAccepts })
+  defineFixtureTests(test, transform, dir, { configtest: apacheAccepts })
 }
