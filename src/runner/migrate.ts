@@ -182,7 +182,9 @@ export function runMigration(options: MigrateOptions, selected: readonly Transfo
 
   const results = fileResults(loaded.files, errors, advisories)
   const changes = changesWithLines(run.changes, results)
-  const changed = results.filter((r) => r.status === 'changed')
+  // A run with errors gives no patch: applied alone, part of a fix can break a server that was
+  // serving (WSGIRestrictEmbedded On added while the file with the error keeps an app embedded).
+  const changed = errors.length > 0 ? [] : results.filter((r) => r.status === 'changed')
   return {
     root,
     transforms: selected.map(({ meta: { id, version, title } }) => ({ id, version, title })),
