@@ -128,3 +128,42 @@ test('a note of an applied fix is said once, before the last pass\'s advisories'
   const r = run('WSGIScriptAlias / /srv/a.wsgi\n', noted)
   t.deepEqual(r.advisories.map((a) => a.message), ['Check /.', 'Later /.'])
 })
+
+test('a fix is applied whole or not at all: a refused edit leaves the earlier ones of the fix undone', (t) => {
+  const half = defineTransform({
+    meta: meta('half', { m: 'M.' }),
+    create(ctx) {
+      const [a, b] = ctx.model().scriptAliases
+      ctx.report({
+        at: a!,
+        messageId: 'm',
+        fix: (f) => {
+          f.remove(a!.node)
+          f.modify(b!.node, (n) => { n.args = [...n.args, 'bad\nInclude /etc/shadow'] })
+        },
+      })
+    },
+  })
+  const r = run(TWO_SITES, half)
+  t.regex(r.errors[0]!.message, /^transform half failed: .*line break/)
+  t.is(r.files[0]!.text, TWO_SITES, 'the alias the fix removed first is still there')
+})
+
+test('a fix whose new text a Latin-1 file cannot hold is not applied: the user is told', (t) => {
+  const latin1 = Buffer.from('# f\u00fcr\nWSGIScriptAlias / /srv/a.wsgi\n', 'latin1')
+  const theta = defineTransform({
+    meta: meta('theta', { m: 'Pointed the alias at {{path}}.' }),
+    create(ctx) {
+      const a = ctx.model().scriptAliases[0]!
+      if (a.script.includes('\u03b8')) return
+      ctx.report({ at: a, messageId: 'm', data: { path: '/srv/\u03b8.wsgi' }, fix: (f) => f.modify(a.node, (n) => { n.args = ['/', '/srv/\u03b8.wsgi'] }) })
+    },
+  })
+  const r = runMigration({ files: [{ path: 'site.conf', content: latin1 }] }, [theta])
+  t.deepEqual(r.errors, [])
+  t.deepEqual(r.changes, [])
+  t.true(r.files[0]!.after.equals(latin1))
+  t.is(r.advisories.length, 1)
+  t.like(r.advisories[0], { transform: 'theta', messageId: 'unwritable', line: 2 })
+  t.regex(r.advisories[0]!.message, /^Not changed: site\.conf is not UTF-8 .*Latin-1 cannot hold \(\u03b8\).*The change was: Pointed the alias at \/srv\/\u03b8\.wsgi\./)
+})

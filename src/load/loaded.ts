@@ -24,7 +24,7 @@ export function toLoaded(rel: string, abs: string, bytes: Buffer, kind?: 'apache
   const { text, encoding } = decode(bytes)
   const isScript = kind === 'wsgi' || (kind === undefined && /\.(?:wsgi|py)$/.test(rel))
   const file: SourceFile = isScript
-    ? ({ kind: 'wsgi', path: rel, absolutePath: abs, text } satisfies ScriptFile)
+    ? ({ kind: 'wsgi', path: rel, absolutePath: abs, text, encoding } satisfies ScriptFile)
     : ({ kind: 'apache', path: rel, absolutePath: abs, tree: parse(bytes, { path: rel }) } satisfies ApacheFile)
   const envvars = !isScript && isEnvvarsPath(rel)
   return { file, before: bytes, encoding, frozen: envvars, envvars, onDisk: false }

@@ -14,7 +14,7 @@ import type { LineRange } from '../syntax/locate.js'
 import type { Content, Section } from '../syntax/types.js'
 import { formatMessage, type Message } from './messages.js'
 import { NodeIndex } from './node-index.js'
-import { applyFix, type AppliedChange } from './fixer.js'
+import { applyFix, UnwritableFix, type AppliedChange } from './fixer.js'
 import type { ApacheFile, Report, ScriptFile, SourceFile, Transform, TransformContext, TransformOptions } from './transform.js'
 
 /** Passes after which a transform that still changes something is stopped (it would not settle). */
@@ -76,8 +76,9 @@ export class Engine {
       const reports = this.collect(transform)
       // The model the decisions were made from (none when the transform did not ask for one).
       const model = this.current
-      if (!this.applyPass(transform, reports, model, notes)) {
-        this.advisories.push(...notes)
+      const refused: RecordedAdvisory[] = []
+      if (!this.applyPass(transform, reports, model, notes, refused)) {
+        this.advisories.push(...notes, ...refused)
         // A note of a fix may be what the last pass says again: say it once.
         const said = new Set(notes.map(adviceKey))
         for (const r of reports) {
@@ -120,7 +121,13 @@ export class Engine {
   }
 
   /** Apply the fixes of one pass; returns whether any of them changed something. */
-  private applyPass(transform: Transform, reports: Collected[], model: WsgiModel | undefined, notes: RecordedAdvisory[]): boolean {
+  private applyPass(
+    transform: Transform,
+    reports: Collected[],
+    model: WsgiModel | undefined,
+    notes: RecordedAdvisory[],
+    refused: RecordedAdvisory[],
+  ): boolean {
     const dirty = new Set<Claim>()
     const claims = (node: Content): Claim[] => claimsOf(model, node)
     let changed = false
@@ -132,9 +139,17 @@ export class Engine {
         continue
       }
       const fix = report.fix
-      const applied = asTransformError(() =>
-        applyFix(fix, message, { meta: transform.meta, nodes: this.nodes, editable: (file) => !this.opts.frozen.has(file), claims }),
-      )
+      const env = { meta: transform.meta, nodes: this.nodes, editable: (file: SourceFile) => !this.opts.frozen.has(file), claims }
+      const applied = asTransformError(() => {
+        try {
+          return applyFix(fix, message, env)
+        } catch (e) {
+          if (!(e instanceof UnwritableFix)) throw e
+          refused.push({ transform: transform.meta.id, ...this.whereOf(report), message: unwritable(e, message) })
+          return undefined
+        }
+      })
+      if (applied === undefined) continue
       for (const c of applied.writes) dirty.add(c)
       if (applied.changes.length === 0) continue
       for (const n of applied.notes) notes.push({ transform: transform.meta.id, ...this.whereOf(report), message: n })
@@ -187,6 +202,13 @@ function asTransformError<T>(fn: () => T): T {
     if (e instanceof TransformError) throw e
     throw new TransformError((e as Error)?.message ?? String(e))
   }
+}
+
+/** What a fix would have done, and why it was not: its file cannot hold the new text. */
+function unwritable(e: UnwritableFix, message: Message): Message {
+  const text = `Not changed: ${e.message}, which would be written mangled. The change was: ${message.text} ` +
+    'Make it by hand, writing those characters as the bytes Apache and the file system expect (UTF-8), or convert the file to UTF-8 first.'
+  return { messageId: 'unwritable', data: { file: e.file.path, characters: e.characters }, text }
 }
 
 function adviceKey(a: RecordedAdvisory): string {

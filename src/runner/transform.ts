@@ -8,7 +8,7 @@
 import type { LineRange } from '../syntax/locate.js'
 import type { Located, WsgiModel } from '../model/model.js'
 import type { Collection } from '../syntax/collection.js'
-import type { Content, Directive, ParentNode, Root } from '../syntax/types.js'
+import type { Content, Directive, Encoding, ParentNode, Root } from '../syntax/types.js'
 
 export interface ApacheFile {
   kind: 'apache'
@@ -25,6 +25,8 @@ export interface ScriptFile {
   absolutePath: string
   /** The script's text; a fix replaces it through `fixer.editScript`. */
   text: string
+  /** How its bytes were read: a Latin-1 script can only take characters up to U+00FF. */
+  encoding?: Encoding
 }
 
 export type SourceFile = ApacheFile | ScriptFile
@@ -60,7 +62,10 @@ export type Report = Subject & MessageRef & { fix?: (fixer: Fixer) => void; read
 
 /**
  * Edits made inside a fix. Each records one change (explained by the report's message unless it
- * is given its own); the file of a node is found by the engine.
+ * is given its own); the file of a node is found by the engine. The edits are recorded, checked
+ * and then applied together: a fix is applied whole or not at all (an edit may not refer to a
+ * node another edit of the same fix adds). A fix whose new text a file's encoding cannot hold
+ * (a Latin-1 file, a path with `θ`) is not applied: the user is told instead.
  */
 export interface Fixer {
   insertBefore(ref: Content, node: Content, message?: MessageRef): void
