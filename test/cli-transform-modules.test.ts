@@ -62,3 +62,28 @@ test('-t with a module that exports no transform names the CommonJS form too', a
   t.is(r.status, 2)
   t.regex(r.stderr, /empty\.cjs: exports no transform; export default \{ .* \} \(module\.exports = \{ \.\.\. \} in CommonJS\)\n$/)
 })
+
+/** A `-t` module whose create misbehaves, under its own id. */
+const misbehaving = (id: string, body: string): string =>
+  `export default { meta: { id: '${id}', version: '9.0.0', title: '${id}', messages: { m: 'M.' } }, ${body} }\n`
+
+const BAD: Array<[id: string, body: string, why: RegExp]> = [
+  ['never-settles', 'create() { return new Promise(() => {}) }', /create\(\) returned a Promise; transforms run synchronously/],
+  ['rejects', "async create() { throw new Error('kaput') }", /create\(\) returned a Promise; transforms run synchronously/],
+  ['bad-message', "create(ctx) { ctx.report({ file: ctx.files[0], messageId: 'nope' }) }", /messageId 'nope', which meta\.messages does not define/],
+  ['bad-node', "create(ctx) { ctx.report({ node: { type: 'directive', name: 'X', args: [], raw: 'X\\n' }, messageId: 'm', fix: (f) => f.remove({ type: 'blank', raw: '\\n' }) }) }", /remove: the node is not part of the run's files/],
+]
+
+for (const [id, body, why] of BAD) {
+  test(`-t ${id}: one clear line, exit 2 even with --check, no stack trace, nothing written`, async (t) => {
+    const modules = tree({ [`${id}.mjs`]: misbehaving(id, body) })
+    const site = tree({ 'site.conf': 'ServerSignature On\n' })
+    for (const mode of ['--check', '--dry-run', '--json']) {
+      const r = await runCli([mode, '-t', path.join(modules, `${id}.mjs`), site])
+      t.is(r.status, 2, `${mode}: ${r.stderr}`)
+      t.regex(r.stderr + r.stdout, why, mode)
+      t.regex(r.stderr + r.stdout, new RegExp(`transform ${id} failed: .*skip it with --skip ${id}`), mode)
+      t.notRegex(r.stderr, /\n\s+at /, `${mode}: no stack trace`)
+    }
+  })
+}

@@ -83,7 +83,6 @@ test('a transform that never settles is stopped with a clear error', (t) => {
 test('misbehaving transforms: a Promise, a late report, an unknown message, missing data, a node not in the run', (t) => {
   const cases: Array<[string, Transform, RegExp]> = [
     ['async', defineTransform({ meta: meta('async'), create: (async () => {}) as unknown as Transform['create'] }), /create\(\) returned a Promise; transforms run synchronously/],
-    ['late', defineTransform({ meta: meta('late', { m: 'M.' }), create(ctx) { setTimeout(() => { try { ctx.report({ node: ctx.model().daemons[0]!.node, messageId: 'm' }) } catch { /* refused */ } }) } }), /^$/],
     ['unknown', defineTransform({ meta: meta('unknown'), create(ctx) { ctx.report({ at: ctx.model().scriptAliases[0]!, messageId: 'nope' }) } }), /messageId 'nope', which meta\.messages does not define/],
     ['data', defineTransform({ meta: meta('data', { m: 'Needs {{x}}.' }), create(ctx) { ctx.report({ at: ctx.model().scriptAliases[0]!, messageId: 'm' }) } }), /message 'm' needs data\.x/],
     ['foreign', defineTransform({ meta: meta('foreign', { m: 'M.' }), create(ctx) { ctx.report({ node: createDirective('X', []), messageId: 'm', fix: (f) => f.remove(createDirective('Y', [])) }) } }), /remove: the node is not part of the run's files/],
@@ -94,6 +93,18 @@ test('misbehaving transforms: a Promise, a late report, an unknown message, miss
     t.regex(r.errors.map((e) => e.message).join('\n'), expected, name)
     if (expected.source !== '^$') t.regex(r.errors[0]!.message, new RegExp(`^transform ${name} failed: .*; nothing will be written \\(skip it with --skip ${name}\\)$`), name)
   }
+})
+
+test('a report given after create() returned is dropped, and the run fails saying so', (t) => {
+  let kept: TransformContext | undefined
+  const early = defineTransform({ meta: meta('early', { m: 'M.' }), create(ctx) { kept = ctx } })
+  const later = defineTransform({
+    meta: { ...meta('later'), version: '9.1.0' },
+    create(ctx) { kept!.report({ at: ctx.model().scriptAliases[0]!, messageId: 'm', fix: (f) => f.remove(ctx.model().scriptAliases[0]!.node) }) },
+  })
+  const r = run(TWO_SITES, early, later)
+  t.is(r.files[0]!.text, TWO_SITES)
+  t.regex(r.errors[0]!.message, /^transform early failed: it reported after create\(\) returned/)
 })
 
 test('a fix may not edit a file with parse errors', (t) => {

@@ -51,6 +51,8 @@ export class Engine {
   readonly changes: RecordedChange[] = []
   readonly advisories: RecordedAdvisory[] = []
   modelBuilds = 0
+  /** Transforms that reported after their create() returned (their reports were dropped). */
+  readonly late = new Set<string>()
   private current: WsgiModel | undefined
   private readonly nodes: NodeIndex
   private readonly byPath = new Map<string, SourceFile>()
@@ -101,7 +103,11 @@ export class Engine {
       options: this.opts.options,
       model: () => this.model(),
       report: (report) => {
-        if (!open) throw new TransformError('report() was called after create() returned; transforms run synchronously')
+        if (!open) {
+          // Not thrown: a timer's callback would crash the process. The run says so instead.
+          this.late.add(transform.meta.id)
+          return
+        }
         checkReport(report)
         reports.push({ transform: transform.meta.id, report, message: asTransformError(() => formatMessage(transform.meta, report)) })
       },

@@ -47,6 +47,9 @@ export function runTransforms(selected: readonly Transform[], input: RunInput): 
     for (const a of engine.advisories.slice(from)) advisories.push(toAdvisory(a))
   })
   input.onProgress?.({ phase: 'transform', done: selected.length, total: selected.length })
+  for (const id of engine.late) {
+    errors.push({ code: 'transform', message: `transform ${id} failed: it reported after create() returned (from a callback or a timer), and such reports are dropped; report within create. Nothing will be written (skip it with --skip ${id})` })
+  }
   return { changes: engine.changes, advisories, errors, modelBuilds: engine.modelBuilds }
 }
 
