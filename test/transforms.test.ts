@@ -2,6 +2,7 @@
 // and a second run changes nothing.
 import test from 'ava'
 import { migrate } from '../src/runner/migrate.js'
+import { memoryReader } from '../src/load/installed-version.js'
 import { fixtureCases, fixtureTransforms } from './helpers/fixtures.js'
 
 for (const transform of fixtureTransforms()) {
@@ -14,6 +15,8 @@ for (const transform of fixtureTransforms()) {
         only: [transform],
         ...(fixture.options.modWsgi ? { modWsgi: fixture.options.modWsgi } : {}),
         ...(fixture.options.env ? { env: fixture.options.env } : {}),
+        ...(fixture.options.lang ? { lang: fixture.options.lang } : {}),
+        ...(fixture.options.venvFiles ? { reader: memoryReader(fixture.options.venvFiles) } : {}),
       })
 
     test(`${transform}: ${fixture.name}`, async (t) => {

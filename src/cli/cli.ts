@@ -18,9 +18,11 @@ export const EXIT_ERROR = 2
 
 export const HELP = `Usage: wsgi-migrate [options] [paths...]
 
-Find and fix Apache + mod_wsgi setups of Kallithea written from the old (<= 0.3.1) docs.
-Paths are config files or folders (default: /etc/apache2 or /etc/httpd). Include and
-IncludeOptional are followed, and WSGIScriptAlias scripts read, inside the root only.
+Find and fix Apache + mod_wsgi setups of Kallithea written from old docs, and take them to
+the form of the Kallithea that is installed (read from the venv the daemon uses), one
+documented step at a time. Paths are config files or folders (default: /etc/apache2 or
+/etc/httpd). Include and IncludeOptional are followed, and WSGIScriptAlias scripts and the
+venvs they use read, inside the root only.
 Without --dry-run or --check the changed files are written in place: atomically, all or
 nothing, keeping their mode, and only if they did not change since they were read.
 
@@ -30,14 +32,16 @@ Options:
       --backup[=SUFFIX]  keep each original beside it as FILE.orig (or FILE SUFFIX)
       --root DIR         never read or write outside DIR; patch paths are relative to it
                          (default: the one folder given, or the folder holding all paths)
-      --to VERSION       apply the forms of Kallithea up to VERSION (default 0.3.2; latest)
+      --to VERSION       apply the forms of Kallithea up to VERSION, or latest (default: the
+                         installed Kallithea when its venv is in the root, else 0.3.2)
       --from VERSION     only transforms for versions above VERSION
+      --lang LOCALE      the UTF-8 locale lang= gives the Kallithea daemon (default C.UTF-8)
       --only ID[,ID]     run only these transforms (repeatable)
       --skip ID[,ID]     do not run these transforms (repeatable)
       --mod-wsgi VER     mod_wsgi version in use: transforms needing a newer one only advise
   -t, --transform PATH   also run your own transform module (repeatable; same contract as
                          the built-in ones; limited by --to/--from only when those are given)
-      --list             list the transforms (with --json: as JSON)
+      --list             list every version and its steps (with --json: the steps as JSON)
       --json             print a JSON report on stdout instead of the diff
       --patch FILE       also write the patch to FILE (empty when nothing changes)
       --summary FILE     also write a Markdown summary (for a pull request body) to FILE
@@ -53,7 +57,9 @@ Examples:
   wsgi-migrate --dry-run                            what would change in /etc/apache2
   wsgi-migrate                                      apply it (the WSGI scripts elsewhere are
                                                     only advised on: see --root)
-  wsgi-migrate --root / /etc/apache2                apply it, the scripts in /srv included
+  wsgi-migrate --root / /etc/apache2                apply it, the scripts and venvs in /srv
+                                                    included (the installed Kallithea is read)
+  wsgi-migrate --to latest --root / /etc/apache2    every step, to the newest form
   wsgi-migrate --backup=.pre-kallithea /etc/apache2
   wsgi-migrate --check --json sites/ > report.json  CI gate, machine-readable report
   wsgi-migrate -n --patch fix.patch --summary pr.md /etc/apache2
@@ -142,6 +148,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         root: { type: 'string' },
         to: { type: 'string' },
         from: { type: 'string' },
+        lang: { type: 'string' },
         only: { type: 'string', multiple: true },
         skip: { type: 'string', multiple: true },
         'mod-wsgi': { type: 'string' },
@@ -215,12 +222,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout(JSON.stringify(rows, null, 2) + '\n')
       return EXIT_OK
     }
-    const width = Math.max(0, ...all.map((t) => t.meta.id.length))
-    const vwidth = Math.max(0, ...all.map((t) => t.meta.version.length))
-    for (const t of all) {
-      const m = t.meta
-      io.stdout(`${m.id.padEnd(width)}  ${m.version.padEnd(vwidth)}  ${m.title}${m.modWsgi ? ` (mod_wsgi ${m.modWsgi})` : ''}${extra.includes(t) ? ' [user]' : ''}\n`)
-    }
+    const { listSteps } = await import('./list.js')
+    io.stdout(listSteps(all, extra))
     return EXIT_OK
   }
 
@@ -244,6 +247,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     ...(o.root !== undefined ? { root: path.resolve(io.cwd, o.root) } : {}),
     ...selection,
     ...(o['mod-wsgi'] !== undefined ? { modWsgi: o['mod-wsgi'] } : {}),
+    ...(o.lang !== undefined ? { lang: o.lang } : {}),
     ...(progress
       ? {
           onProgress: (e: ProgressEvent) => {
@@ -282,16 +286,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (o.json) io.stdout(JSON.stringify(toJsonReport(result, { mode, version: packageVersion() }), null, 2) + '\n')
   else if (mode !== 'write' && result.patch.length > 0) io.stdout(stdoutColor ? colorizePatch(result.patch) : result.patch)
 
-  reportToStderr(result, io, { mode, color: stderrColor, quiet: Boolean(o.quiet), seconds: (io.now() - started) / 1000 })
+  const { describeVersions } = await import('../runner/kallithea-version.js')
+  reportToStderr(result, io, { mode, color: stderrColor, quiet: Boolean(o.quiet), seconds: (io.now() - started) / 1000, versions: describeVersions(result.kallithea) })
   if (result.errors.length > 0) return EXIT_ERROR
   return mode !== 'write' && result.files.some((f) => f.status === 'changed') ? EXIT_PENDING : EXIT_OK
 }
 
-function reportToStderr(result: MigrateResult, io: Io, how: { mode: ReportMode; color: boolean; quiet: boolean; seconds: number }): void {
+function reportToStderr(result: MigrateResult, io: Io, how: { mode: ReportMode; color: boolean; quiet: boolean; seconds: number; versions: string[] }): void {
   const paint = (code: string, s: string): string => (how.color ? `\x1b[${code}m${s}\x1b[0m` : s)
   const out: string[] = []
   for (const e of result.errors) out.push(`${paint('1;31', 'error')}: ${e.message}\n`)
   if (!how.quiet) {
+    for (const line of how.versions) out.push(`${paint('36', 'kallithea')}: ${line}\n`)
     for (const s of result.skipped) {
       const from = s.file ? ` (named in ${s.file}${s.line ? `:${s.line}${s.column ? `:${s.column}` : ''}` : ''})` : ''
       out.push(`${paint('35', 'not read')}: ${s.path}: ${s.reason}${from}\n`)

@@ -22,6 +22,11 @@ import type { ApacheFile, ScriptFile, SourceFile, Transform } from './transform.
 import type { Content, Directive, Encoding, Root } from '../syntax/types.js'
 import type { MessageData } from './transform.js'
 import { versionOf } from './versions.js'
+import type { TreeReader } from '../load/installed-version.js'
+import { checkLang } from '../load/locale.js'
+import type { WsgiModel } from '../model/model.js'
+import { NO_VERSIONS, type KallitheaVersions } from './kallithea-version.js'
+import { planRun } from './plan.js'
 
 export type { LineRange }
 export { DEFAULT_TO, selectTransforms } from './select.js'
@@ -53,6 +58,15 @@ export interface MigrateOptions extends Selection {
   write?: boolean
   /** With write: keep the original beside each changed file, with this suffix (e.g. `.orig`). */
   backup?: string
+  /** The UTF-8 locale `lang=` gives the Kallithea daemon (0.4.1 form); default C.UTF-8. */
+  lang?: string
+  /** X.Y of the Python mod_wsgi embeds (server mode knows it); else read from the LoadModule line. */
+  embeddedPython?: string
+  /**
+   * Reads the venvs the config names, to learn the installed Kallithea. Default: the disk inside
+   * the root for a run on disk, nothing for an in-memory run.
+   */
+  reader?: TreeReader
   /** Called as files are read and transforms run, for progress output. */
   onProgress?: (event: ProgressEvent) => void
 }
@@ -143,6 +157,8 @@ export interface MigrateResult {
   written: string[]
   /** Backup files created (relative to the root). */
   backups: string[]
+  /** The installed Kallithea found in the venvs the config names, and the version the run targets. */
+  kallithea: KallitheaVersions
   /** How the run went, for tests and profiling (not part of the JSON report). */
   stats: RunStats
 }
@@ -171,13 +187,16 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const errors: MigrateError[] = []
   const advisories: Advisory[] = []
   const skipped: Skipped[] = []
-  const selected = selectTransforms(options, errors)
+  // Checked here for usage errors; the run selects again once it knows the installed version.
+  selectTransforms(options, errors)
+  const langProblem = checkLang(options.lang)
+  if (langProblem !== null) errors.push({ code: 'usage', message: langProblem })
   if (options.modWsgi !== undefined && versionOf(options.modWsgi) === null) {
     errors.push({ code: 'usage', message: `--mod-wsgi ${options.modWsgi}: not a version; use e.g. 4.9.0` })
   }
   const empty = (root: string): MigrateResult => ({
     root, transforms: [], files: [], changes: [], advisories, errors, skipped, patch: Buffer.alloc(0), written: [], backups: [],
-    stats: { modelBuilds: 0 },
+    kallithea: NO_VERSIONS, stats: { modelBuilds: 0 },
   })
   if (errors.length > 0) return empty(path.resolve(options.root ?? '.'))
 
@@ -217,11 +236,24 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const fallback = defaultIncludeResolver(modelFiles.map((f) => f.path))
   const resolveInclude = (pattern: string, from: string): string[] => includeMap.get(`${from}\0${pattern}`) ?? fallback(pattern, from)
   const main = files.find((f) => f.kind === 'apache' && APACHE_CONFIG_NAMES.test(f.path))
+  // The model of the files as read serves the plan and then the first transform.
+  let asRead: WsgiModel | undefined
+  const model = (): WsgiModel => (asRead ??= buildModel(modelFiles, { env, resolveInclude }))
+  const plan = planRun({ selection: options, files, model, root, ...(options.reader ? { reader: options.reader } : {}), onDisk: !options.files }, errors)
+  advisories.push(...plan.advisories)
+  const selected = plan.selected
   const run = runTransforms(selected, {
     files,
     frozen: new Set(loaded.filter((l) => l.frozen).map((l) => l.file)),
-    options: { ...(options.modWsgi !== undefined ? { modWsgiVersion: options.modWsgi } : {}), env, ...(main ? { mainConfig: main.path } : {}) },
-    buildModel: () => buildModel(modelFiles, { env, resolveInclude }),
+    options: {
+      ...(options.modWsgi !== undefined ? { modWsgiVersion: options.modWsgi } : {}), env, ...(main ? { mainConfig: main.path } : {}),
+      ...plan.options, ...(options.lang !== undefined ? { lang: options.lang } : {}), ...(options.embeddedPython !== undefined ? { embeddedPython: options.embeddedPython } : {}),
+    },
+    buildModel: () => {
+      const m = model()
+      asRead = undefined
+      return m
+    },
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   })
   advisories.push(...run.advisories)
@@ -243,6 +275,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     patch,
     written: [],
     backups: [],
+    kallithea: plan.versions,
     stats,
   }
   if (options.write && !options.files) await writeResult(result, options.backup !== undefined ? { backup: options.backup } : {})

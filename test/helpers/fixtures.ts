@@ -1,7 +1,8 @@
 // jscodeshift-style fixtures: fixtures/<transform-id>/<case>.input.<name> and .output.<name>.
 // Files of one case form one run: `<case>.input.conf` is the file `<case>.conf`, and
 // `<case>.input.dispatch.wsgi` the file `dispatch.wsgi` (a dotted rest is a file name of its own).
-// `<case>.options.json` holds run options (modWsgi, env) and expected advisories (`advises`).
+// `<case>.options.json` holds run options (modWsgi, env, lang; venvFiles: the files of the venvs
+// the case names, by absolute path, read instead of the disk) and expected advisories (`advises`).
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -34,7 +35,14 @@ export interface FixtureCase {
   transform: string
   name: string
   files: FixtureFile[]
-  options: { modWsgi?: string; env?: Record<string, string>; advises?: string[]; [k: string]: unknown }
+  options: {
+    modWsgi?: string
+    env?: Record<string, string>
+    lang?: string
+    venvFiles?: Record<string, string>
+    advises?: string[]
+    [k: string]: unknown
+  }
 }
 
 export function fixtureTransforms(): string[] {
