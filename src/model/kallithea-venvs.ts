@@ -25,7 +25,9 @@ export function kallitheaVenvs(model: WsgiModel, files: readonly SourceFile[]): 
   const add = (venv: string | null | undefined, via: VenvVia, at: string): void => {
     if (!venv || !venv.startsWith('/') || venv.includes('${')) return
     const n = normalizeVenv(venv)
-    if (!refs.some((r) => r.venv === n && r.via === via && r.at === at)) refs.push({ venv: n, via, at })
+    // One place per file and way: activate_this's assignment and its execfile are one activation.
+    const file = at.replace(/:\d+$/, '')
+    if (!refs.some((r) => r.venv === n && r.via === via && r.at.replace(/:\d+$/, '') === file)) refs.push({ venv: n, via, at })
   }
   const seen = new Set<unknown>()
   for (const d of model.daemons) {

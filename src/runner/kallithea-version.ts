@@ -105,16 +105,28 @@ const VIA: Record<VenvVia, string> = {
   'python-home': 'python-home', 'python-path': 'python-path', activate_this: 'activate_this', addsitedir: 'site.addsitedir',
 }
 
-/** Lines for people: what was found where, and the target with its reason. */
+/** Lines for people: what was found where, and the target with its reason. Venvs not read are listed together. */
 export function describeVersions(v: KallitheaVersions): string[] {
-  const lines = v.venvs.map((r) => {
-    const named = r.namedBy.map((n) => `${VIA[n.via]} at ${n.at}`).join(', ')
+  const named = (r: VenvReport): string => r.namedBy.map((n) => `${VIA[n.via]} at ${n.at}`).join(', ')
+  const lines: string[] = []
+  for (const r of v.venvs) {
+    if (r.unread !== null) continue
     const python = r.pythons.length > 0 ? `, Python ${r.pythons.join(', ')}` : ''
-    if (r.unread === 'outside-root') return `venv ${r.venv} (${named}): outside the root, not read; run with a --root that holds it to detect the installed Kallithea`
-    if (r.unread === 'missing') return `venv ${r.venv} (${named}): not there`
-    if (r.version === null) return `venv ${r.venv} (${named}${python}): no Kallithea version found in it`
-    return `venv ${r.venv} (${named}${python}): Kallithea ${r.version} (${r.source}: ${r.evidence})`
-  })
+    lines.push(r.version === null
+      ? `venv ${r.venv} (${named(r)}${python}): no Kallithea version found in it`
+      : `venv ${r.venv} (${named(r)}${python}): Kallithea ${r.version} (${r.source}: ${r.evidence})`)
+  }
+  const unread: Array<[VenvReport['unread'], string]> = [
+    ['outside-root', 'outside the root, not read (run with a --root that holds them to detect the installed Kallithea)'],
+    ['missing', 'not there'],
+  ]
+  for (const [reason, what] of unread) {
+    const these = v.venvs.filter((r) => r.unread === reason)
+    if (these.length === 0) continue
+    const shown = these.slice(0, 3).map((r) => `${r.venv} (${named(r)})`).join('; ')
+    const more = these.length > 3 ? `; and ${these.length - 3} more` : ''
+    lines.push(`${these.length === 1 ? 'venv' : `${these.length} venvs`} ${what.replace('them', these.length === 1 ? 'it' : 'them')}: ${shown}${more}`)
+  }
   const why: Record<TargetFrom, string> = {
     to: '--to',
     installed: v.installed !== null && v.target !== v.installed ? `the installed ${v.installed}; the 0.3.2 form is the oldest there is` : 'the installed version',
