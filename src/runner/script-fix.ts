@@ -15,7 +15,9 @@ export interface ScriptChange {
  * Report `changes` of `file` as one fix. `reads`: the aliases that load the script (the decision
  * rests on them: a fix of the same pass in their scope makes this one wait for a fresh model).
  */
-export function reportScriptChanges(ctx: TransformContext, file: ScriptFile, reads: readonly Located[], changes: readonly ScriptChange[]): void {
+export function reportScriptChanges(ctx: TransformContext, file: ScriptFile, reads: readonly Located[], unordered: readonly ScriptChange[]): void {
+  // In the order of the file, as a reader of the report goes through it.
+  const changes = [...unordered].sort((a, b) => a.edit.start - b.edit.start)
   const first = changes[0]
   if (first === undefined) return
   const { text, lines } = splice(file.text, changes.map((c) => c.edit))
