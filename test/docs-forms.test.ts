@@ -5,62 +5,11 @@
 // the working python-home form.
 import test from 'ava'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { migrate } from '../src/runner/migrate.js'
-
-const DOCS = fileURLToPath(new URL('../fixtures/kallithea-docs/', import.meta.url))
-const VERSIONS = ['0.3.2', '0.3.3', '0.4.0', '0.4.1', '0.5.1', '0.6.0']
-
-interface Release {
-  version: string
-  /** The `WSGIRestrictEmbedded On` the docs tell to add at global scope, when they do. */
-  global: string
-  /** The Apache code blocks, dedented, in order: 1 with python-home (or python-path), 2 for a script that activates the venv. */
-  apache: string[]
-  /** The dispatch scripts, dedented, in the same order: 1 with site.addsitedir, 2 with activate_this. */
-  python: string[]
-}
-
-/** Literal blocks of an .rst file: `.. code-block:: <lang>` and `::` paragraphs, dedented. */
-function literalBlocks(rst: string): Array<{ lang: string; text: string }> {
-  const lines = rst.split('\n')
-  const out: Array<{ lang: string; text: string }> = []
-  lines.forEach((line, i) => {
-    const lang = /^\s*\.\. code-block:: (\w+)\s*$/.exec(line)?.[1] ?? (/::\s*$/.test(line) ? '' : undefined)
-    if (lang === undefined) return
-    const base = /^\s*/.exec(line)![0].length
-    const body: string[] = []
-    for (let j = i + 1; j < lines.length; j++) {
-      const l = lines[j]
-      if (l.trim() !== '' && /^\s*/.exec(l)![0].length <= base) break
-      body.push(l)
-    }
-    while (body.length && body[0].trim() === '') body.shift()
-    while (body.length && body[body.length - 1].trim() === '') body.pop()
-    const indent = Math.min(...body.filter((l) => l.trim() !== '').map((l) => /^\s*/.exec(l)![0].length))
-    out.push({ lang, text: body.map((l) => l.slice(indent)).join('\n') + '\n' })
-  })
-  return out
-}
-
-function releases(): Release[] {
-  return readdirSync(DOCS)
-    .filter((f) => f.endsWith('-apache-mod_wsgi.rst'))
-    .map((f) => {
-      const blocks = literalBlocks(readFileSync(DOCS + f, 'utf8'))
-      return {
-        version: f.replace('-apache-mod_wsgi.rst', ''),
-        global: blocks.find((b) => b.lang === '' && /^WSGIRestrictEmbedded On\n$/.test(b.text))?.text ?? '',
-        apache: blocks.filter((b) => b.lang === 'apache').map((b) => b.text),
-        python: blocks.filter((b) => b.lang === 'python').map((b) => b.text),
-      }
-    })
-}
-
-const release = (v: string): Release => releases().find((r) => r.version === v)!
+import { DOCS, release, releases, VERSIONS } from './helpers/kallithea-docs.js'
 
 /** The lang= of a docs excerpt (0.4.1 on: C.UTF-8 in the first, en_US.utf8 in the second). */
 const langOf = (excerpt: string): string | undefined => /\blang=(\S+)/.exec(excerpt)?.[1]
