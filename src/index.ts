@@ -33,3 +33,5 @@ export { toJsonReport, toMarkdownSummary, type JsonReport } from './runner/repor
 export type * from './runner/transform.js'
 export type * from './syntax/types.js'
 export { builtinTransforms as transforms } from '../transforms/index.js'
+export { memoryReader, rootedReader, inspectVenv, type TreeReader, type VenvInfo, type KallitheaFound } from './load/installed-version.js'
+export type { KallitheaVersions, VenvReport } from './runner/kallithea-version.js'
