@@ -44,15 +44,15 @@ export const LATEST = presets[presets.length - 1]!.version
 export const NO_VERSIONS: KallitheaVersions = { installed: null, installedFrom: null, target: DEFAULT_TO, targetFrom: 'default', venvs: [] }
 
 /** Read every venv once (through `reader`, confined to the root) and report them with where they are named. */
-export function readVenvs(refs: readonly VenvRef[], reader: TreeReader | undefined, root: string): { reports: VenvReport[]; infos: Map<string, VenvInfo> } {
+export function readVenvs(refs: readonly VenvRef[], reader: TreeReader, root: string): { reports: VenvReport[]; infos: Map<string, VenvInfo> } {
   const infos = new Map<string, VenvInfo>()
   const reports: VenvReport[] = []
   const shown = (p: string): string => (p === root || p.startsWith(root + path.sep) ? path.relative(root, p).split(path.sep).join('/') : p)
   for (const ref of refs) {
     let report = reports.find((r) => r.venv === ref.venv)
     if (!report) {
-      const info = reader ? inspectVenv(ref.venv, reader) : { venv: ref.venv, pythons: [], kallithea: null, unread: 'outside-root' as const }
-      if (reader) infos.set(ref.venv, info)
+      const info = inspectVenv(ref.venv, reader)
+      infos.set(ref.venv, info)
       const k = info.kallithea
       report = {
         venv: ref.venv, namedBy: [], pythons: info.pythons,

@@ -4,7 +4,7 @@
 import { rootedReader, type TreeReader, type VenvInfo } from '../load/installed-version.js'
 import { kallitheaVenvs } from '../model/kallithea-venvs.js'
 import type { WsgiModel } from '../model/model.js'
-import { NO_VERSIONS, pastInstalled, readVenvs, targetOf, type KallitheaVersions } from './kallithea-version.js'
+import { pastInstalled, readVenvs, targetOf, type KallitheaVersions } from './kallithea-version.js'
 import { selectTransforms, type ErrorSink, type Selection } from './select.js'
 import type { SourceFile, Transform, TransformOptions } from './transform.js'
 
@@ -30,7 +30,7 @@ export interface Plan {
 
 export function planRun(input: PlanInput, errors: ErrorSink): Plan {
   const reader = input.reader ?? (input.onDisk ? rootedReader(input.root) : undefined)
-  let versions: KallitheaVersions = { ...NO_VERSIONS, ...(input.selection.to !== undefined ? targetOf([], input.selection.to) : {}) }
+  let versions: KallitheaVersions = targetOf([], input.selection.to)
   let venvs = new Map<string, VenvInfo>()
   if (reader) {
     const read = readVenvs(kallitheaVenvs(input.model(), input.files), reader, input.root)
