@@ -11,7 +11,7 @@ const firstLine = (text: string): string => text.split(/\r\n|\n|\r/)[0]!.trim()
 /** Edits and advisories for one Kallithea dispatch script. */
 export function migrateScript(ctx: TransformContext, file: ScriptFile, aliases: ScriptAlias[]): void {
   const s = readStatements(file.text)
-  const changes = [...execfileCalls(ctx, file, aliases, s), ...sitePaths(ctx, file, aliases)]
+  const changes = [...execfileCalls(ctx, file, aliases, s), ...sitePaths(ctx, file, aliases, s)]
   if (changes.length === 0) return
   const error = s.scan.errors[0]
   if (error) return adviseScript(ctx, file, aliases, error.line, 'pythonRejects', { why: error.message })
@@ -46,10 +46,9 @@ function execfileCalls(ctx: TransformContext, file: ScriptFile, aliases: ScriptA
 }
 
 /** `site.addsitedir('<venv>/lib/python2.7/site-packages')` → the venv's lib/python3.X, when it can be read. */
-function sitePaths(ctx: TransformContext, file: ScriptFile, aliases: ScriptAlias[]): ScriptChange[] {
+function sitePaths(ctx: TransformContext, file: ScriptFile, aliases: ScriptAlias[], s: ScriptStatements): ScriptChange[] {
   const changes: ScriptChange[] = []
   const a = analyzeDispatchScript(file.text)
-  const s = readStatements(file.text)
   for (const dir of a.siteDirs) {
     if (dir.pythonVersion === null || !dir.pythonVersion.startsWith('2') || dir.venv === null) continue
     const venv = normalizeVenv(dir.venv)
