@@ -36,3 +36,5 @@ export { applyTransforms, type ApplyOptions, type ApplyResult } from './runner/a
 export { definePreset, defineTransform, stepsOf, type Preset } from './runner/define.js'
 export { CONTINUE, EXIT, SKIP, visit, visitParents } from './syntax/visit.js'
 export { builtinTransforms as transforms, latest, presets } from '../transforms/index.js'
+export { memoryReader, rootedReader, inspectVenv, type TreeReader, type VenvInfo, type KallitheaFound } from './load/installed-version.js'
+export type { KallitheaVersions, VenvReport } from './runner/kallithea-version.js'

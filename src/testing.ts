@@ -8,13 +8,15 @@
 // A fixture folder holds cases: `<case>.input.<name>` and `<case>.output.<name>` are one file of
 // the case (`<case>.input.conf` is the file `<case>.conf`, `<case>.input.dispatch.wsgi` the file
 // `dispatch.wsgi`: a dotted rest is a file name of its own); `<case>.options.json` holds run
-// options (`modWsgi`, `env`) and `advises`: texts or message ids an advisory must carry. Each case
+// options (`modWsgi`, `env`, `lang`, `venvFiles`: the files of the venvs the case names, read
+// instead of the disk) and `advises`: texts or message ids an advisory must carry. Each case
 // runs twice: the input must give the output exactly, every change explained, and the output run
 // again must change nothing (OpenRewrite's two cycles).
 import { AssertionError } from 'node:assert'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { memoryReader } from './load/installed-version.js'
 import { stepsOf, type Preset } from './runner/define.js'
 import { runMigration, type MigrateResult } from './runner/migrate.js'
 import type { Transform } from './runner/transform.js'
@@ -31,6 +33,10 @@ export interface FixtureFile {
 export interface FixtureOptions {
   modWsgi?: string
   env?: Record<string, string>
+  /** The locale `lang=` gives (the 0.4.1 step). */
+  lang?: string
+  /** Files of the venvs the case names, by absolute path, read instead of the disk. */
+  venvFiles?: Record<string, string>
   /** Each must be a message id of an advisory or a part of its text. */
   advises?: string[]
   [key: string]: unknown
@@ -88,6 +94,8 @@ export function runFixture(subject: Subject, fixture: FixtureCase, which: 'input
       root: FIXTURE_ROOT,
       ...(fixture.options.modWsgi ? { modWsgi: fixture.options.modWsgi } : {}),
       ...(fixture.options.env ? { env: fixture.options.env } : {}),
+      ...(fixture.options.lang ? { lang: fixture.options.lang } : {}),
+      ...(fixture.options.venvFiles ? { reader: memoryReader(fixture.options.venvFiles) } : {}),
     },
     transformsOf(subject),
   )

@@ -6,7 +6,7 @@ import { migrate, selectTransforms, writeResult, type InputFile } from '../src/r
 import type { SelectionError } from '../src/runner/select.js'
 import { toJsonReport, toMarkdownSummary } from '../src/runner/report.js'
 import type { Transform } from '../src/runner/transform.js'
-import { ALL_TRANSFORM_IDS, DISPATCH_0_3_1, SITE_0_3_1, debianTree, snapshot, treeMaker } from './helpers/tree.js'
+import { STEPS_0_3_2, DISPATCH_0_3_1, SITE_0_3_1, debianTree, snapshot, treeMaker } from './helpers/tree.js'
 
 const tree = treeMaker(test.after)
 
@@ -30,9 +30,9 @@ test('migrate({ files }) works in memory: new text, changes, patch; nothing on d
   t.is(site.before.toString('utf8'), fill(SITE_0_3_1))
   t.true(site.changes.length > 0)
   t.true(site.changes.every((c) => c.file === site.path))
-  t.deepEqual([...new Set(result.changes.map((c) => c.transform))].sort(), ALL_TRANSFORM_IDS)
+  t.deepEqual([...new Set(result.changes.map((c) => c.transform))].sort(), STEPS_0_3_2)
   t.regex(result.patch.toString(), /^diff --git a\/sites-available\/kallithea\.conf b\/sites-available\/kallithea\.conf\n/)
-  t.deepEqual(result.transforms.map((x) => x.id).sort(), ALL_TRANSFORM_IDS)
+  t.deepEqual(result.transforms.map((x) => x.id).sort(), STEPS_0_3_2)
 })
 
 test('the same input gives identical patch bytes, JSON and Markdown', async (t) => {
@@ -93,10 +93,12 @@ test('selectTransforms: version order, from < version <= to, only, skip, and cle
   t.deepEqual(ids({ transforms: [late, early] }).slice(0, 1), ['early'], 'sorted by version, before the 0.3.2 ones')
   t.is(ids({ transforms: [late, early] }).at(-1), 'late', 'no --to: user transforms are not limited by the default')
   t.false(ids({ transforms: [late], to: '0.3.2' }).includes('late'))
-  t.deepEqual(ids({ transforms: [late, early], from: '0.3.2', to: 'latest' }), ['late'])
-  t.deepEqual(ids({ transforms: [late, early], from: '0.3.1', to: '0.3.2' }).sort(), ALL_TRANSFORM_IDS)
+  // 'late' (0.4.0) runs after the 0.4.0 step: built-in steps of a version come first.
+  t.deepEqual(ids({ transforms: [late, early], from: '0.3.2', to: 'latest' }), ['single-threaded', 'logging-config', 'late', 'daemon-lang', 'fileconfig-here', 'python3'])
+  t.deepEqual(ids({ transforms: [late, early], from: '0.3.2', to: '0.3.3' }), ['single-threaded'])
+  t.deepEqual(ids({ transforms: [late, early], from: '0.3.1', to: '0.3.2' }).sort(), STEPS_0_3_2)
   t.deepEqual(ids({ only: ['pass-authorization'] }), ['pass-authorization'])
-  t.is(ids({ skip: ['pass-authorization'] }).length, ALL_TRANSFORM_IDS.length - 1)
+  t.is(ids({ skip: ['pass-authorization'] }).length, STEPS_0_3_2.length - 1)
   t.deepEqual(ids({ to: '0.3.1' }), [])
 
   const errs = (o: Parameters<typeof selectTransforms>[0]) => {

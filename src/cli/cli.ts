@@ -24,9 +24,11 @@ export const EXIT_ERROR = 2
 
 export const HELP = `Usage: wsgi-migrate [options] [paths...]
 
-Find and fix Apache + mod_wsgi setups of Kallithea written from the old (<= 0.3.1) docs.
-Paths are config files or folders (default: /etc/apache2 or /etc/httpd). Include and
-IncludeOptional are followed, and WSGIScriptAlias scripts read, inside the root only.
+Find and fix Apache + mod_wsgi setups of Kallithea written from old docs, and take them to
+the form of the Kallithea that is installed (read from the venv the daemon uses), one
+documented step at a time. Paths are config files or folders (default: /etc/apache2 or
+/etc/httpd). Include and IncludeOptional are followed, and WSGIScriptAlias scripts and the
+venvs they use read, inside the root only.
 Without --dry-run or --check the changed files are written in place: atomically, all or
 nothing, keeping their mode, and only if they did not change since they were read.
 
@@ -36,14 +38,16 @@ Options:
       --backup[=SUFFIX]  keep each original beside it as FILE.orig (or FILE SUFFIX)
       --root DIR         never read or write outside DIR; patch paths are relative to it
                          (default: the one folder given, or the folder holding all paths)
-      --to VERSION       apply the forms of Kallithea up to VERSION (default 0.3.2; latest)
+      --to VERSION       apply the forms of Kallithea up to VERSION, or latest (default: the
+                         installed Kallithea when its venv is in the root, else 0.3.2)
       --from VERSION     only transforms for versions above VERSION
       --only ID[,ID]     run only these transforms (repeatable)
       --skip ID[,ID]     do not run these transforms (repeatable)
+      --lang LOCALE      the UTF-8 locale lang= gives the Kallithea daemon (default C.UTF-8)
       --mod-wsgi VER     mod_wsgi version in use: transforms needing a newer one only advise
   -t, --transform PATH   also run your own transform module (repeatable; same contract as
                          the built-in ones; limited by --to/--from only when those are given)
-      --list             list the transforms (with --json: as JSON)
+      --list             list every version and its steps (with --json: the steps as JSON)
       --json             print a JSON report on stdout instead of the diff
       --patch FILE       also write the patch to FILE (empty when nothing changes)
       --summary FILE     also write a Markdown summary (for a pull request body) to FILE
@@ -62,7 +66,9 @@ Examples:
   wsgi-migrate --dry-run                            what would change in /etc/apache2
   wsgi-migrate                                      apply it (the WSGI scripts elsewhere are
                                                     only advised on: see --root)
-  wsgi-migrate --root / /etc/apache2                apply it, the scripts in /srv included
+  wsgi-migrate --root / /etc/apache2                apply it, the scripts and venvs in /srv
+                                                    included (the installed Kallithea is read)
+  wsgi-migrate --to latest --root / /etc/apache2    every step, to the newest form
   wsgi-migrate --backup=.pre-kallithea /etc/apache2
   wsgi-migrate --check --json sites/ > report.json  CI gate, machine-readable report
   wsgi-migrate -n --patch fix.patch --summary pr.md /etc/apache2
@@ -146,6 +152,7 @@ const OPTIONS = {
   root: { type: 'string' },
   to: { type: 'string' },
   from: { type: 'string' },
+  lang: { type: 'string' },
   only: { type: 'string', multiple: true },
   skip: { type: 'string', multiple: true },
   'mod-wsgi': { type: 'string' },
@@ -182,9 +189,10 @@ async function usageFailure(io: Io, messages: string[], how: Failure): Promise<n
   io.stderr(messages.map((m) => `wsgi-migrate: ${escapeControls(m)}\n`).join('') + (how.hint ? "Try 'wsgi-migrate --help'.\n" : ''))
   if (!how.json) return EXIT_ERROR
   const { toJsonReport } = await import('../runner/report.js')
+  const { NO_VERSIONS } = await import('../runner/kallithea-version.js')
   const result: MigrateResult = {
     root: io.cwd, transforms: [], files: [], changes: [], advisories: [], skipped: [], patch: Buffer.alloc(0), written: [], backups: [],
-    errors: messages.map((message) => ({ code: 'usage', message })), stats: { modelBuilds: 0 },
+    errors: messages.map((message) => ({ code: 'usage', message })), kallithea: NO_VERSIONS, stats: { modelBuilds: 0 },
   }
   try {
     io.stdout(terminalJson(toJsonReport(result, { mode: how.mode, version: packageVersion() })))
@@ -286,6 +294,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     ...(o['mod-wsgi'] !== undefined ? { modWsgi: o['mod-wsgi'] } : {}),
     // The loader's size limit (src/load/read.ts); cast until MigrateOptions declares it.
     ...(maxSize !== undefined ? { maxSize } : {}),
+    ...(o.lang !== undefined ? { lang: o.lang } : {}),
     ...progressReporter(io, Boolean(o.quiet), started),
   })
   return finish(io, o, mode, result, started)
@@ -317,13 +326,8 @@ async function listTransforms(
     print(io, terminalJson(rows))
     return EXIT_OK
   }
-  const width = Math.max(0, ...all.map((t) => e(t.meta.id).length))
-  const vwidth = Math.max(0, ...all.map((t) => e(t.meta.version).length))
-  const lines = all.map((t) => {
-    const m = t.meta
-    return `${e(m.id).padEnd(width)}  ${e(m.version).padEnd(vwidth)}  ${e(m.title)}${m.modWsgi ? ` (mod_wsgi ${e(m.modWsgi)})` : ''}${extra.includes(t) ? ' [user]' : ''}\n`
-  })
-  print(io, lines.join(''))
+  const { listSteps } = await import('./list.js')
+  print(io, listSteps(all, extra, e))
   return EXIT_OK
 }
 
@@ -375,7 +379,9 @@ async function finish(io: Io, o: Values, mode: ReportMode, result: MigrateResult
   if (mode === 'write') outcome = await commitResult(result, { ...(o.backup !== undefined ? { backup: o.backup } : {}), beforeCommit: emit })
   if (!emitted) emit()
   const seconds = (io.now() - started) / 1000
-  const report = stderrReport(result, { mode, color: Boolean(o.color) || (!noColor(o, io) && io.stderrIsTTY), quiet: Boolean(o.quiet), seconds, leftovers: outcome.leftovers })
+  const { describeVersions } = await import('../runner/kallithea-version.js')
+  const versions = describeVersions(result.kallithea)
+  const report = stderrReport(result, { mode, color: Boolean(o.color) || (!noColor(o, io) && io.stderrIsTTY), quiet: Boolean(o.quiet), seconds, leftovers: outcome.leftovers, versions })
   if (report !== '') io.stderr(report)
   if (outcome.signal !== null) return 128 + (constants.signals[outcome.signal] ?? 0)
   return exitCodeOf(result, mode)

@@ -24,6 +24,8 @@ export interface StderrReport {
   seconds: number
   /** Temporary files of killed runs removed while writing. */
   leftovers: readonly string[]
+  /** What was found of the installed Kallithea, a line each. */
+  versions?: readonly string[]
 }
 
 /** Errors, then (unless quiet) what was not read, advisories, what was fixed, and the summary line. */
@@ -35,6 +37,7 @@ export function stderrReport(result: MigrateResult, how: StderrReport): string {
   const out: string[] = []
   for (const error of result.errors) out.push(`${paint('1;31', 'error')}: ${e(error.message)}\n`)
   if (how.quiet) return out.join('')
+  for (const line of how.versions ?? []) out.push(`${paint('36', 'kallithea')}: ${e(line)}\n`)
   for (const s of result.skipped) {
     const from = s.file ? ` (named in ${e(at(s.file, s.line, s.column))})` : ''
     out.push(`${paint('35', 'not read')}: ${e(s.path)}: ${e(s.reason)}${from}\n`)

@@ -13,6 +13,7 @@
 // (`/var/www/scm/dispatch.wsgi` running in group `scm`).
 import { posix } from 'node:path'
 import type { DaemonGroup, ScriptAlias, WsgiModel } from './model.js'
+import { pushTo } from './multimap.js'
 import { scanPython } from '../python/index.js'
 import type { ScriptFile, SourceFile } from '../runner/transform.js'
 
@@ -100,6 +101,22 @@ export function isKallitheaAlias(alias: ScriptAlias, files: readonly SourceFile[
   if (groupNames(alias).some((n) => KALLITHEA.test(n))) return true
   const match = scriptFileOf(alias, files)
   return match !== undefined && scriptLooksLikeKallithea(match.file.text)
+}
+
+/** Kallithea's dispatch scripts among the run's files, each with the aliases that load it, in the order of the run. */
+export function kallitheaScripts(model: WsgiModel, files: readonly SourceFile[]): Map<ScriptFile, ScriptAlias[]> {
+  const byScript = new Map<ScriptFile, ScriptAlias[]>()
+  for (const a of model.scriptAliases) {
+    const match = scriptFileOf(a, files)
+    if (match) pushTo(byScript, match.file, a)
+  }
+  const out = new Map<ScriptFile, ScriptAlias[]>()
+  for (const file of files) {
+    if (file.kind !== 'wsgi') continue
+    const aliases = (byScript.get(file) ?? []).filter((a) => isKallitheaAlias(a, files))
+    if (aliases.length > 0) out.set(file, aliases)
+  }
+  return out
 }
 
 const mentionsKallithea = (text: string): boolean => KALLITHEA.test(text)

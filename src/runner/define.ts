@@ -5,6 +5,11 @@ import type { Transform } from './transform.js'
 export interface Preset {
   version: string
   title: string
+  /**
+   * What this form asks of the installed Kallithea (and its Python): said when a run takes a
+   * deployment to this form while an older Kallithea is installed (`--to` past it).
+   */
+  needs: string
   /** The preset of the release before, whose steps run first. */
   extends?: Preset
   /** This release's own steps, in the order they run. */

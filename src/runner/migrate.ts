@@ -7,7 +7,7 @@
 import path from 'node:path'
 import { load, type InputFile, type Skipped } from '../load/load.js'
 import type { Loaded } from '../load/loaded.js'
-import { buildModel } from '../model/model.js'
+import { buildModel, type WsgiModel } from '../model/model.js'
 import type { LineRange } from '../syntax/locate.js'
 import type { Encoding } from '../syntax/types.js'
 import { commitResult, type CommitOptions } from './commit.js'
@@ -17,6 +17,10 @@ import { runTransforms } from './run-transforms.js'
 import { selectTransforms, type Selection } from './select.js'
 import type { ApacheFile, MessageData, Transform } from './transform.js'
 import { versionOf } from './versions.js'
+import type { TreeReader } from '../load/installed-version.js'
+import { checkLang } from '../load/locale.js'
+import { NO_VERSIONS, type KallitheaVersions } from './kallithea-version.js'
+import { planRun } from './plan.js'
 
 export type { InputFile, Loaded, LineRange, Skipped }
 export { DEFAULT_TO, selectTransforms } from './select.js'
@@ -42,6 +46,15 @@ export interface MigrateOptions extends Selection {
   write?: boolean
   /** With write: keep the original beside each changed file, with this suffix (e.g. `.orig`). */
   backup?: string
+  /** The UTF-8 locale `lang=` gives the Kallithea daemon (0.4.1 form); default C.UTF-8. */
+  lang?: string
+  /** X.Y of the Python mod_wsgi embeds (server mode knows it); else read from the LoadModule line. */
+  embeddedPython?: string
+  /**
+   * Reads the venvs the config names, to learn the installed Kallithea. Default: the disk inside
+   * the root for a run on disk, nothing for an in-memory run.
+   */
+  reader?: TreeReader
   /** Called as files are read and transforms run, for progress output. */
   onProgress?: (event: ProgressEvent) => void
 }
@@ -121,6 +134,8 @@ export interface MigrateResult {
   written: string[]
   /** Backup files created (relative to the root). */
   backups: string[]
+  /** The installed Kallithea found in the venvs the config names, and the version the run targets. */
+  kallithea: KallitheaVersions
   /** How the run went, for tests and profiling (not part of the JSON report). */
   stats: RunStats
 }
@@ -132,9 +147,7 @@ export interface RunStats {
 
 /** Run the migration. Writes nothing unless `write: true` and nothing failed. */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
-  const errors: MigrateError[] = []
-  const selected = selectTransforms(options, errors)
-  const result = runMigration(options, selected, errors)
+  const result = runMigration(options)
   if (options.write && !options.files && result.transforms.length > 0) {
     await writeResult(result, options.backup !== undefined ? { backup: options.backup } : {})
   }
@@ -142,18 +155,24 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
 }
 
 /**
- * Everything but the write, synchronously: check the options, load, run `selected` through the
- * engine, and make the results and the patch. `errors` may already hold selection problems.
+ * Everything but the write, synchronously: check the options, load, choose the transforms (by
+ * the installed Kallithea and `to`/`from`/`only`/`skip`, unless `chosen` names them), run them
+ * through the engine, and make the results and the patch.
  */
-export function runMigration(options: MigrateOptions, selected: readonly Transform[], errors: MigrateError[] = []): MigrateResult {
+export function runMigration(options: MigrateOptions, chosen?: readonly Transform[]): MigrateResult {
+  const errors: MigrateError[] = []
   const advisories: Advisory[] = []
   const skipped: Skipped[] = []
+  // Checked before anything is read; the run selects again once it knows the installed version.
+  if (chosen === undefined) selectTransforms(options, errors)
+  const langProblem = checkLang(options.lang)
+  if (langProblem !== null) errors.push({ code: 'usage', message: langProblem })
   if (options.modWsgi !== undefined && versionOf(options.modWsgi) === null) {
     errors.push({ code: 'usage', message: `--mod-wsgi ${options.modWsgi}: not a version; use e.g. 4.9.0` })
   }
   const empty = (root: string): MigrateResult => ({
     root, transforms: [], files: [], changes: [], advisories, errors, skipped, patch: Buffer.alloc(0), written: [], backups: [],
-    stats: { modelBuilds: 0 },
+    kallithea: NO_VERSIONS, stats: { modelBuilds: 0 },
   })
   if (errors.length > 0) return empty(path.resolve(options.root ?? '.'))
 
@@ -166,6 +185,12 @@ export function runMigration(options: MigrateOptions, selected: readonly Transfo
 
   const files = loaded.files.map((l) => l.file)
   const modelFiles = files.filter((f): f is ApacheFile => f.kind === 'apache')
+  // The model of the files as read serves the plan and then the first transform.
+  let asRead: WsgiModel | undefined
+  const model = (): WsgiModel => (asRead ??= buildModel(modelFiles, { env: loaded.env, includes: loaded.graph }))
+  const plan = planRun({ selection: options, files, model, root, ...(options.reader ? { reader: options.reader } : {}), onDisk: !options.files }, errors)
+  advisories.push(...plan.advisories)
+  const selected = chosen ?? plan.selected
   const run = runTransforms(selected, {
     files,
     frozen: new Set(loaded.files.filter((l) => l.frozen).map((l) => l.file)),
@@ -173,8 +198,15 @@ export function runMigration(options: MigrateOptions, selected: readonly Transfo
       ...(options.modWsgi !== undefined ? { modWsgiVersion: options.modWsgi } : {}),
       env: loaded.env,
       ...(loaded.mainConfig !== undefined ? { mainConfig: loaded.mainConfig } : {}),
+      ...plan.options,
+      ...(options.lang !== undefined ? { lang: options.lang } : {}),
+      ...(options.embeddedPython !== undefined ? { embeddedPython: options.embeddedPython } : {}),
     },
-    buildModel: () => buildModel(modelFiles, { env: loaded.env, includes: loaded.graph }),
+    buildModel: () => {
+      const m = model()
+      asRead = undefined
+      return m
+    },
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   })
   advisories.push(...run.advisories)
@@ -196,6 +228,7 @@ export function runMigration(options: MigrateOptions, selected: readonly Transfo
     patch: createPatch(changed.map((r) => ({ path: r.path, before: r.before, after: r.after }))),
     written: [],
     backups: [],
+    kallithea: plan.versions,
     stats: { modelBuilds: run.modelBuilds },
   }
 }

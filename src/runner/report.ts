@@ -2,6 +2,7 @@
 //
 // Both are pure functions of a MigrateResult: no clock, no absolute paths, so the same input
 // gives the same bytes.
+import { describeVersions, type KallitheaVersions } from './kallithea-version.js'
 import type { MigrateResult } from './migrate.js'
 
 /** Version of the JSON report's shape; bumped only on incompatible changes. */
@@ -22,6 +23,11 @@ export interface JsonReport {
   exitCode: 0 | 1 | 2
   /** The transforms the run applied, in the order they ran. */
   transforms: Array<{ id: string; version: string; title: string }>
+  /**
+   * The installed Kallithea (read from the venvs the config names, inside the root) and the
+   * version whose form the run produces, with why (`to`, `installed`, `python`, `default`).
+   */
+  kallithea: KallitheaVersions
   summary: {
     /** Files read. */
     scanned: number
@@ -92,6 +98,10 @@ export function toJsonReport(result: MigrateResult, how: { mode: ReportMode; ver
     mode: how.mode,
     exitCode: exitCodeOf(result, how.mode),
     transforms: result.transforms.map(({ id, version, title }) => ({ id, version, title })),
+    kallithea: {
+      ...result.kallithea,
+      venvs: result.kallithea.venvs.map((v) => ({ ...v, namedBy: v.namedBy.map((n) => ({ ...n })), pythons: [...v.pythons] })),
+    },
     summary: {
       scanned: result.files.length,
       changed: count('changed'),
@@ -147,6 +157,7 @@ export function toMarkdownSummary(result: MigrateResult, how: { mode: ReportMode
       `${plural(result.advisories.length, 'advisory', 'advisories')}, ${plural(result.errors.length, 'error')}.`,
   )
   lines.push('')
+  lines.push('### Kallithea version', '', ...describeVersions(result.kallithea).map((l) => `- ${cell(l)}`), '')
   if (result.transforms.length > 0) {
     lines.push(`Transforms: ${result.transforms.map((t) => `${code(t.id)} (${t.version})`).join(', ')}.`)
     lines.push('')

@@ -10,6 +10,11 @@ export const DEFAULT_TO = '0.3.2'
 export interface Selection {
   /** Highest Kallithea version whose form to apply (`latest` for all). */
   to?: string
+  /**
+   * The version taken when `to` is not given (the run sets it to the installed Kallithea it
+   * found); default DEFAULT_TO.
+   */
+  target?: string
   /** Apply only transforms for versions above this one. */
   from?: string
   only?: string[]
@@ -45,7 +50,7 @@ export function selectTransforms(options: Selection, errors: ErrorSink = []): Tr
   if (errors.length > before) return []
 
   const builtin = new Set<Transform>(builtinTransforms)
-  const limit = to === undefined ? (options.to === 'latest' ? null : versionOf(DEFAULT_TO)) : to
+  const limit = to === undefined ? (options.to === 'latest' ? null : versionOf(options.target ?? DEFAULT_TO)) : to
   const inRange = (t: Transform): boolean => {
     const v = versionOf(t.meta.version) as SemVer
     const applyTo = limit !== null && (builtin.has(t) || options.to !== undefined)
@@ -55,7 +60,7 @@ export function selectTransforms(options: Selection, errors: ErrorSink = []): Tr
   for (const id of options.only ?? []) {
     const t = byId.get(id) as Transform
     if (inRange(t)) continue
-    usage(`--only ${id}: it is for Kallithea ${t.meta.version}, outside ${from ? `--from ${options.from} ` : ''}--to ${options.to ?? DEFAULT_TO}; widen --to/--from`)
+    usage(`--only ${id}: it is for Kallithea ${t.meta.version}, outside ${from ? `--from ${options.from} ` : ''}--to ${options.to ?? options.target ?? DEFAULT_TO}; widen --to/--from`)
   }
   if (errors.length > before) return []
   return all

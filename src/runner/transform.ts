@@ -9,6 +9,7 @@ import type { LineRange } from '../syntax/locate.js'
 import type { Located, WsgiModel } from '../model/model.js'
 import type { Collection } from '../syntax/collection.js'
 import type { Content, Directive, Encoding, ParentNode, Root } from '../syntax/types.js'
+import type { VenvInfo } from '../load/installed-version.js'
 
 export interface ApacheFile {
   kind: 'apache'
@@ -38,6 +39,14 @@ export interface TransformOptions {
   env?: Record<string, string>
   /** Path (relative) of the main server config, when the run has one. */
   mainConfig?: string
+  /** What the run read of the venvs the config names, by absolute normalized path (read inside the root only). */
+  venvs?: ReadonlyMap<string, VenvInfo>
+  /** The installed Kallithea version, when the run found it. */
+  installedKallithea?: string
+  /** The locale for `lang=` (--lang, or the host's UTF-8 locale in server mode); default C.UTF-8. */
+  lang?: string
+  /** X.Y of the Python mod_wsgi embeds, when the run knows it (else read from the LoadModule line). */
+  embeddedPython?: string
 }
 
 /** Values a message template (`{{name}}`) is filled with. */

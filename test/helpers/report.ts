@@ -35,6 +35,16 @@ export function validateReport(r: unknown): string[] {
     mode: "'write'|'dry-run'|'check'",
     exitCode: '#0|#1|#2',
     transforms: [{ id: 'string', version: 'string', title: 'string' }],
+    kallithea: {
+      installed: 'string|null',
+      installedFrom: 'string|null',
+      target: 'string',
+      targetFrom: "'to'|'installed'|'python'|'default'",
+      venvs: [{
+        venv: 'string', namedBy: [{ via: "'python-home'|'python-path'|'activate_this'|'addsitedir'", at: 'string' }], pythons: ['string'],
+        version: 'string|null', source: 'string|null', evidence: 'string|null', unread: "'outside-root'|'missing'|null",
+      }],
+    },
     summary: { scanned: 'int', changed: 'int', unchanged: 'int', failed: 'int', errors: 'int', advisories: 'int', changes: 'int', skipped: 'int', written: 'int' },
     files: [{ path: 'string', kind: "'apache'|'wsgi'", status: "'changed'|'unchanged'|'error'", changes: 'int' }],
     changes: [{ transform: 'string', file: 'string', kind: "'insert'|'modify'|'remove'", lines: { start: 'int', end: 'int' }, explanation: 'string' }],

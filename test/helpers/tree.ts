@@ -225,8 +225,8 @@ export function debianTree(options: { sites?: number } = {}): Record<string, Ent
   return entries
 }
 
-/** All seven built-in transforms: what the 0.3.1 docs form needs. */
-export const ALL_TRANSFORM_IDS = [
+/** The seven steps of the 0.3.2 form: what the 0.3.1 docs form needs (the default target). */
+export const STEPS_0_3_2 = [
   'drop-processes-1',
   'pass-authorization',
   'process-group',
@@ -235,6 +235,9 @@ export const ALL_TRANSFORM_IDS = [
   'restrict-embedded',
   'script-activation',
 ]
+
+/** Every built-in step, 0.3.2 to 0.6.0, sorted. */
+export const EVERY_STEP = [...STEPS_0_3_2, 'daemon-lang', 'fileconfig-here', 'logging-config', 'python3', 'single-threaded'].sort()
 
 // ---------------------------------------------------------------------------------------------
 // The built CLI

@@ -15,6 +15,7 @@ import { scriptActivation } from './script-activation/index.js'
 export const preset = definePreset({
   version: '0.3.2',
   title: 'Kallithea 0.3.2: the app in its daemon group, python-home, WSGIPassAuthorization',
+  needs: 'It suits every Kallithea release (it corrects how mod_wsgi is used, not Kallithea); python-home needs mod_wsgi 3.4 or later.',
   transforms: [processGroup, restrictEmbedded, dropProcessesOne, pythonHome, redundantUserGroup, passAuthorization, scriptActivation],
 })
 

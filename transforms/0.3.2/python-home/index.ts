@@ -126,7 +126,7 @@ export function splitEntries(option: WsgiOption): { quote: string; entries: Path
 }
 
 /** Args that `key=value` (value as written) reads back as, split the way Apache splits words. */
-function optionArgs(key: string, valueText: string): string[] {
+export function optionArgs(key: string, valueText: string): string[] {
   return splitWords(`${key}=${valueText}`).map((w) => w.value)
 }
 

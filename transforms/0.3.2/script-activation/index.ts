@@ -16,9 +16,8 @@
 //     python-home, or its code is computed: advisories say what to do; nothing is edited.
 import { posix } from 'node:path'
 import { aliasName, where } from '../../../src/model/describe.js'
-import { isKallitheaAlias, scriptFileOf } from '../../../src/model/kallithea.js'
+import { isKallitheaAlias, kallitheaScripts, scriptFileOf } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, ScriptAlias, WsgiModel } from '../../../src/model/model.js'
-import { pushTo } from '../../../src/model/multimap.js'
 import {
   analyzeDispatchScript,
   normalizeVenv,
@@ -191,16 +190,7 @@ export const scriptActivation = defineTransform({
   },
   create(ctx) {
     const model = ctx.model()
-    const byScript = new Map<ScriptFile, ScriptAlias[]>()
-    for (const a of model.scriptAliases) {
-      const match = scriptFileOf(a, ctx.files)
-      if (match) pushTo(byScript, match.file, a)
-    }
-    for (const file of ctx.files) {
-      if (file.kind !== 'wsgi') continue
-      const aliases = (byScript.get(file) ?? []).filter((a) => isKallitheaAlias(a, ctx.files))
-      if (aliases.length > 0) handleScript(ctx, model, file, aliases)
-    }
+    for (const [file, aliases] of kallitheaScripts(model, ctx.files)) handleScript(ctx, model, file, aliases)
   },
 })
 

@@ -1,0 +1,47 @@
+// The virtualenvs Kallithea runs from, as the config and its dispatch scripts name them: the
+// python-home and python-path of the daemon groups that serve Kallithea, and the activate_this /
+// site.addsitedir of its dispatch scripts. The run reads these venvs to learn the installed
+// Kallithea (src/load/installed-version.ts).
+import { analyzeDispatchScript, normalizeVenv, venvFromSitePackages } from '../python/index.js'
+import type { SourceFile } from '../runner/transform.js'
+import { where } from './describe.js'
+import { kallitheaScripts, servesKallithea } from './kallithea.js'
+import type { WsgiModel } from './model.js'
+
+export type VenvVia = 'python-home' | 'python-path' | 'activate_this' | 'addsitedir'
+
+/** One place that names a venv. */
+export interface VenvRef {
+  /** Absolute, normalized. */
+  venv: string
+  via: VenvVia
+  /** `file:line` of the directive or script statement. */
+  at: string
+}
+
+/** Every venv Kallithea's daemons and scripts name, in the order of the config; one entry per place. */
+export function kallitheaVenvs(model: WsgiModel, files: readonly SourceFile[]): VenvRef[] {
+  const refs: VenvRef[] = []
+  const add = (venv: string | null | undefined, via: VenvVia, at: string): void => {
+    if (!venv || !venv.startsWith('/') || venv.includes('${')) return
+    const n = normalizeVenv(venv)
+    // One place per file and way: activate_this's assignment and its execfile are one activation.
+    const file = at.replace(/:\d+$/, '')
+    if (!refs.some((r) => r.venv === n && r.via === via && r.at.replace(/:\d+$/, '') === file)) refs.push({ venv: n, via, at })
+  }
+  const seen = new Set<unknown>()
+  for (const d of model.daemons) {
+    if (seen.has(d.node) || !servesKallithea(d, model, files)) continue
+    seen.add(d.node)
+    for (const o of d.options) {
+      if (o.key === 'python-home') add(o.value, 'python-home', where(d))
+      if (o.key === 'python-path') for (const entry of o.value.split(':')) add(venvFromSitePackages(entry)?.venv, 'python-path', where(d))
+    }
+  }
+  for (const file of kallitheaScripts(model, files).keys()) {
+    const a = analyzeDispatchScript(file.text)
+    for (const x of [...a.activateAssignments, ...a.activateExecs]) add(x.venv, 'activate_this', `${file.path}:${x.startLine}`)
+    for (const x of a.siteDirs) add(x.venv, 'addsitedir', `${file.path}:${x.startLine}`)
+  }
+  return refs
+}
