@@ -23,6 +23,8 @@ export interface ScriptFile {
   kind: 'wsgi'
   path: string
   absolutePath: string
+  /** Where the server has it, when `--map` read it from elsewhere (the path WSGIScriptAlias names). */
+  serverPath?: string
   /** The script's text; a fix replaces it through `fixer.editScript`. */
   text: string
 }
