@@ -297,7 +297,8 @@ interface IncludeScan {
  * Apache reads the entry type); a directory (named or matched) means every file in it,
  * recursively, hidden ones included; each directory listing is sorted by byte order. A path
  * that does not exist or a wildcard that matches nothing gives no files. Anything whose real
- * path is outside `root` goes to `outside` and is neither listed nor read. Special files
+ * path is outside `root`, or that is not there and outside `root` by name, goes to `outside` and
+ * is neither listed nor read. Special files
  * (FIFOs, devices) are left out. Files are returned by real path; `outside` holds the
  * paths as Apache names them.
  */
@@ -323,7 +324,11 @@ function realInside(x: IncludeScan, path: string): string | null | undefined {
 function includePath(x: IncludeScan, path: string, depth: number): void {
   if (depth > MAX_INCLUDE_DEPTH) return
   const real = realInside(x, path)
-  if (real === undefined) return
+  if (real === undefined) {
+    // Not here, and outside the root by its name: the server may well have it (a repository run).
+    if (!isInside(x.root, path)) x.outside.push(path)
+    return
+  }
   if (real === null) {
     x.outside.push(path)
     return
@@ -369,11 +374,11 @@ function includeMatching(x: IncludeScan, dir: string, parts: readonly string[], 
   if (part === undefined) return includePath(x, dir, depth)
   if (!hasWildcard(part)) return includeMatching(x, join(dir, part), rest, depth)
   const real = realInside(x, dir)
-  if (real === undefined) return
-  if (real === null) {
+  if (real === null || (real === undefined && !isInside(x.root, dir))) {
     x.outside.push(join(dir, ...parts))
     return
   }
+  if (real === undefined) return
   let entries: Dirent[]
   try {
     entries = readdirSync(real, { withFileTypes: true })
@@ -392,16 +397,4 @@ function includeMatching(x: IncludeScan, dir: string, parts: readonly string[], 
 /** A FIFO, socket or device: never configuration. */
 function isSpecial(entry: Dirent): boolean {
   return entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice()
-}
-
-/** `/etc/apache2` (Debian) or `/etc/httpd` (Red Hat), whichever is a directory; else null. */
-export function defaultConfigRoot(candidates: readonly string[] = ['/etc/apache2', '/etc/httpd']): string | null {
-  for (const candidate of candidates) {
-    try {
-      if (statSync(candidate).isDirectory()) return candidate
-    } catch {
-      // not there
-    }
-  }
-  return null
 }

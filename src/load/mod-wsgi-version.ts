@@ -24,12 +24,13 @@ export interface ModWsgiModule {
 
 /**
  * The module the config loads: the first `LoadModule wsgi_module` of the trees (in the order
- * given), with `${VAR}` from `env` and a relative path from `serverRoot`. Undefined when none.
+ * given), with `${VAR}` from Defines and `env`, a relative path from `serverRoot`. Undefined when none.
  */
 export function modWsgiOf(trees: readonly Root[], env: Record<string, string>, serverRoot: string): ModWsgiModule | undefined {
   const vars = createVariables(env)
   for (const tree of trees) {
     for (const d of directives(tree)) {
+      if (vars.apply(d)) continue
       if (d.name.toLowerCase() !== 'loadmodule' || d.args[0] !== 'wsgi_module' || !d.args[1]) continue
       const module = path.resolve(serverRoot, vars.resolve(d.args[1]))
       return { module, ...moduleVersion(module) }
