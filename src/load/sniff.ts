@@ -9,15 +9,14 @@ const SECTION = /^<\/?(?:VirtualHost|Directory|DirectoryMatch|Location|LocationM
 const DIRECTIVE = new RegExp(
   '^(?:' +
     [
-      'ServerName', 'ServerAlias', 'ServerAdmin', 'ServerRoot', 'DocumentRoot', 'Include', 'IncludeOptional',
-      'LoadModule', 'Listen', 'NameVirtualHost', 'Alias', 'AliasMatch', 'ScriptAlias', 'Redirect', 'RedirectMatch',
-      'ErrorLog', 'CustomLog', 'LogLevel', 'LogFormat', 'DirectoryIndex', 'AllowOverride', 'Options', 'Require',
-      'Order', 'Allow', 'Deny', 'RewriteEngine', 'RewriteRule', 'RewriteCond', 'ProxyPass', 'ProxyPassReverse',
-      'SSLEngine', 'SSLCertificateFile', 'SSLCertificateKeyFile', 'Header', 'RequestHeader', 'SetEnv', 'AddType',
-      'AddHandler', 'AddLanguage', 'AddCharset', 'AddDefaultCharset', 'AddEncoding', 'AddOutputFilter',
-      'LanguagePriority', 'SetHandler', 'SetEnvIf', 'BrowserMatch', 'ErrorDocument', 'KeepAlive', 'Timeout',
-      'ServerTokens', 'ServerSignature', 'TraceEnable', 'PidFile', 'Mutex', 'TypesConfig', 'StartServers',
-      'MaxRequestWorkers', 'ExpiresActive', 'ExpiresByType', 'Define', 'WSGI[A-Za-z]+',
+      'Server(?:Name|Alias|Admin|Root|Tokens|Signature)', 'DocumentRoot', 'Include', 'IncludeOptional',
+      'LoadModule', 'LoadFile', 'Listen', 'NameVirtualHost', 'Alias', 'AliasMatch', 'ScriptAlias', 'Redirect',
+      'RedirectMatch', 'ErrorLog', 'CustomLog', 'Log(?:Level|Format)', 'DirectoryIndex', 'AllowOverride', 'Options',
+      'Require', 'Order', 'Allow', 'Deny', 'Rewrite[A-Za-z]+', 'Proxy[A-Za-z]+', 'SSL[A-Za-z]+', 'Header',
+      'RequestHeader', 'SetEnv', 'SetEnvIf', 'SetHandler', 'Add(?:Type|Handler|Language|Charset|DefaultCharset|Encoding|OutputFilter)',
+      'LanguagePriority', 'BrowserMatch', 'ErrorDocument', 'KeepAlive', 'Timeout', 'TraceEnable', 'PidFile', 'Mutex',
+      'TypesConfig', 'StartServers', 'MaxRequestWorkers', 'Expires(?:Active|ByType|Default)', 'Auth[A-Za-z]+',
+      'Define', 'WSGI[A-Za-z]+',
     ].join('|') +
     ')[ \\t]+\\S',
   'i',
