@@ -60,6 +60,7 @@ test("the README's bot snippet, as printed, in a git repository: the patch appli
   t.regex(readFileSync(path.join(repo, 'infra/apache/sites-available/kallithea.conf'), 'utf8'), /^ {4}WSGIProcessGroup kallithea$/m)
   const body = readFileSync(path.join(repo, 'pr-body.md'), 'utf8')
   t.regex(body, /\| `infra\/apache\/sites-available\/kallithea\.conf` \| /, 'the PR body names the file by its repo path')
+  t.regex(body, /^### Not read\n\n- 1 path outside the root: \/srv\/kallithea\/dispatch\.wsgi \(infra\/apache\/sites-available\/kallithea\.conf:10:5\); read them from the repository with --map SERVERPATH=REPOPATH, or give a --root that holds them$/m)
   const report = JSON.parse(readFileSync(path.join(repo, 'report.json'), 'utf8')) as Report
   t.deepEqual(validateReport(report), [])
   t.is(report.exitCode, 1)

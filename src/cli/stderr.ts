@@ -1,8 +1,7 @@
 // What the command line says on stderr: errors, what was not read (one line per kind, with a count
 // and one hint), advisories, what was fixed, the live server's steps, and the closing summary.
-import type { SkipCode } from '../load/discover.js'
-import type { MigrateResult, Skipped } from '../runner/migrate.js'
-import type { ReportMode } from '../runner/report.js'
+import type { MigrateResult } from '../runner/migrate.js'
+import { notReadLines, type ReportMode } from '../runner/report.js'
 import type { LiveOutcome } from './server.js'
 
 export interface StderrOptions {
@@ -13,35 +12,6 @@ export interface StderrOptions {
   quiet: boolean
   seconds: number
   live?: LiveOutcome
-}
-
-/** Each kind of path not read: what to call them, and what to do. */
-const NOT_READ: Record<SkipCode, { what: (n: number) => string; hint: string }> = {
-  'outside-root': {
-    what: (n) => `${n} path${n === 1 ? '' : 's'} outside the root`,
-    hint: 'read them from the repository with --map SERVERPATH=REPOPATH, or give a --root that holds them',
-  },
-  excluded: { what: (n) => `${n} path${n === 1 ? '' : 's'} excluded`, hint: 'as --exclude asked' },
-  backup: { what: (n) => `${n} backup cop${n === 1 ? 'y' : 'ies'}`, hint: 'name one to read it' },
-  'not-apache': { what: (n) => `${n} file${n === 1 ? '' : 's'} with no Apache configuration in it`, hint: 'name one to read it anyway' },
-  variable: { what: (n) => `${n} Include${n === 1 ? '' : 's'} naming an undefined \${VAR}`, hint: 'define it (envvars, Define) to follow them' },
-  unreadable: { what: (n) => `${n} path${n === 1 ? '' : 's'} that cannot be read`, hint: 'check them (missing, broken symlinks, permissions)' },
-}
-
-const SHOWN = 3
-
-/** One line per kind of path not read: the count, the first few paths (with who named them), one hint. */
-export function notReadLines(skipped: readonly Skipped[]): string[] {
-  const out: string[] = []
-  for (const [code, how] of Object.entries(NOT_READ) as Array<[SkipCode, (typeof NOT_READ)[SkipCode]]>) {
-    const byPath = new Map<string, Skipped>()
-    for (const s of skipped) if (s.code === code && !byPath.has(s.path)) byPath.set(s.path, s)
-    if (byPath.size === 0) continue
-    const shown = [...byPath.values()].slice(0, SHOWN).map((s) => `${s.path}${s.file ? ` (${placeOf(s)})` : ''}`)
-    const more = byPath.size > SHOWN ? `, and ${byPath.size - SHOWN} more (--json lists them)` : ''
-    out.push(`${how.what(byPath.size)}: ${shown.join(', ')}${more}; ${how.hint}`)
-  }
-  return out
 }
 
 const placeOf = (s: { file?: string; line?: number; column?: number }): string =>

@@ -2,7 +2,7 @@
 //
 // Both are pure functions of a MigrateResult: no clock, no absolute paths, so the same input
 // gives the same bytes.
-import type { MigrateResult } from './migrate.js'
+import type { MigrateResult, SkipCode, Skipped } from './migrate.js'
 
 /** What the CLI did on the live server (server mode), for the report. */
 export interface LiveReport {
@@ -183,6 +183,35 @@ function liveReport(l: LiveReport): NonNullable<JsonReport['server']> {
   }
 }
 
+/** Each kind of path not read: what to call them, and what to do. */
+const NOT_READ: Record<SkipCode, { what: (n: number) => string; hint: string }> = {
+  'outside-root': {
+    what: (n) => `${n} path${n === 1 ? '' : 's'} outside the root`,
+    hint: 'read them from the repository with --map SERVERPATH=REPOPATH, or give a --root that holds them',
+  },
+  excluded: { what: (n) => `${n} path${n === 1 ? '' : 's'} excluded`, hint: 'as --exclude asked' },
+  backup: { what: (n) => `${n} backup cop${n === 1 ? 'y' : 'ies'}`, hint: 'name one to read it' },
+  'not-apache': { what: (n) => `${n} file${n === 1 ? '' : 's'} with no Apache configuration in it`, hint: 'name one to read it anyway' },
+  variable: { what: (n) => `${n} Include${n === 1 ? '' : 's'} naming an undefined \${VAR}`, hint: 'define it (envvars, Define) to follow them' },
+  unreadable: { what: (n) => `${n} path${n === 1 ? '' : 's'} that cannot be read`, hint: 'check them (missing, broken symlinks, permissions)' },
+}
+
+const SHOWN = 3
+
+/** One line per kind of path not read: the count, the first few paths (with who named them), one hint. */
+export function notReadLines(skipped: readonly Skipped[]): string[] {
+  const out: string[] = []
+  for (const [code, how] of Object.entries(NOT_READ) as Array<[SkipCode, (typeof NOT_READ)[SkipCode]]>) {
+    const byPath = new Map<string, Skipped>()
+    for (const s of skipped) if (s.code === code && !byPath.has(s.path)) byPath.set(s.path, s)
+    if (byPath.size === 0) continue
+    const shown = [...byPath.values()].slice(0, SHOWN).map((s) => `${s.path}${s.file ? ` (${s.file}${s.line ? `:${s.line}${s.column ? `:${s.column}` : ''}` : ''})` : ''}`)
+    const more = byPath.size > SHOWN ? `, and ${byPath.size - SHOWN} more (--json lists them)` : ''
+    out.push(`${how.what(byPath.size)}: ${shown.join(', ')}${more}; ${how.hint}`)
+  }
+  return out
+}
+
 const cell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
 const code = (s: string): string => {
   const ticks = Math.max(0, ...(s.match(/`+/g) ?? []).map((t) => t.length)) + 1
@@ -231,7 +260,7 @@ export function toMarkdownSummary(result: MigrateResult, how: { mode: ReportMode
   }
   if (result.skipped.length > 0) {
     lines.push('### Not read', '')
-    for (const s of result.skipped) lines.push(`- ${code(s.path)}: ${cell(s.reason)}${s.file ? ` (named in ${code(`${s.file}${s.line ? `:${s.line}` : ''}`)})` : ''}`)
+    for (const line of notReadLines(result.skipped)) lines.push(`- ${cell(line)}`)
     lines.push('')
   }
   if (result.patch.length > 0) {
