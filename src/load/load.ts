@@ -105,10 +105,13 @@ export function load(options: LoadOptions): LoadResult {
   if (root === null) return empty(undefined)
   const base = baseOf(options, root)
   const maps = (options.maps ?? []).map((m) => ({ server: path.resolve(m.server), repo: realOr(m.repo) }))
-  const disk = loadFromDisk({ ...options, maps }, root, base)
+  // Files are known by their real paths: a main config reached through a symlink too.
+  const mainConfig = options.mainConfig !== undefined ? realOr(options.mainConfig) : undefined
+  const resolved: LoadOptions = { ...options, maps, ...(mainConfig !== undefined ? { mainConfig } : {}) }
+  const disk = loadFromDisk(resolved, root, base)
   errors.push(...disk.errors)
   reportParseErrors(disk.files, errors)
-  const result = finish({ root, base, files: disk.files, graph: disk.graph, servers: [], maps: disk.maps, env: runEnv(disk.files, options.env), errors, skipped: disk.skipped }, options)
+  const result = finish({ root, base, files: disk.files, graph: disk.graph, servers: [], maps: disk.maps, env: runEnv(disk.files, options.env), errors, skipped: disk.skipped }, resolved)
   if (result.servers.length === 0 && errors.length === 0) errors.push(nothingFound(options))
   return result
 }
