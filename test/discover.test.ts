@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { defaultConfigRoot, discoverFiles, isConfigFileName, resolveIncludePattern } from '../src/load/discover.js'
+import { configNameKind, discoverFiles, isConfigFileName, resolveIncludePattern } from '../src/load/discover.js'
+import { excluder } from '../src/load/exclude.js'
+import { looksLikeApache } from '../src/load/sniff.js'
 
 /** A fresh directory (real path) holding `root/` and `outside/`. */
 function sandbox(t: { teardown: (fn: () => void) => void }): { base: string; root: string; outside: string } {
@@ -17,11 +19,13 @@ function sandbox(t: { teardown: (fn: () => void) => void }): { base: string; roo
   return { base, root, outside }
 }
 
-function files(dir: string, paths: string[]): void {
-  for (const path of paths) {
+/** Files holding a comment, or the content given. */
+function files(dir: string, paths: Array<string | [string, string]>): void {
+  for (const entry of paths) {
+    const [path, content] = typeof entry === 'string' ? [entry, `# ${entry}\n`] : entry
     const full = join(dir, path)
     mkdirSync(dirname(full), { recursive: true })
-    writeFileSync(full, `# ${path}\n`)
+    writeFileSync(full, content)
   }
 }
 
@@ -55,6 +59,12 @@ test('isConfigFileName', (t) => {
     'templates/vhost.j2',
     'templates/apache.jinja2',
     'sites-available/kallithea.j2',
+    'x/site.stpl',
+    'x/site.apache',
+    'x/example.com.vhost',
+    'x/kallithea.conf.in',
+    'x/httpd.conf.sample',
+    'x/kallithea.conf.sample.j2',
   ]
   const no = [
     'envvars',
@@ -79,6 +89,59 @@ test('isConfigFileName', (t) => {
   ]
   for (const path of yes) t.true(isConfigFileName(path), path)
   for (const path of no) t.false(isConfigFileName(path), path)
+  // By name alone, or only when the content is Apache's.
+  t.is(configNameKind('x/kallithea.conf'), 'yes')
+  t.is(configNameKind('sites-available/default'), 'yes')
+  t.is(configNameKind('templates/kallithea.wsgi.j2'), 'yes')
+  for (const path of ['templates/kallithea.conf.j2', 'templates/vhost.j2', 'x/site.stpl', 'x/kallithea.conf.in', 'x/httpd.conf.sample']) {
+    t.is(configNameKind(path), 'maybe', path)
+  }
+})
+
+test('looksLikeApache: a section tag or a known directive at the start of a line', (t) => {
+  t.true(looksLikeApache('<VirtualHost {{ ip }}:80>\n  ServerName {{ name }}\n</VirtualHost>\n'))
+  t.true(looksLikeApache('# comment\n\tWSGIScriptAlias / /srv/k/dispatch.wsgi\n'))
+  t.true(looksLikeApache('<% if @ssl %>\nSSLEngine on\n<% end %>\n'))
+  t.true(looksLikeApache('Include conf.d/*.conf\r\n'))
+  t.false(looksLikeApache('DEBUG = {{ debug }}\nALLOWED_HOSTS = ["x"]\n'))
+  t.false(looksLikeApache('server {\n  listen 80;\n  server_name x;\n}\n'), 'nginx is not Apache')
+  t.false(looksLikeApache(''))
+})
+
+test('excluder: names anywhere, paths from the base, folders with everything below', (t) => {
+  const ex = excluder(['*.j2', 'old', 'roles/*/files/legacy.conf', 'docs/'], '/repo')
+  t.is(ex('/repo/roles/web/templates/vhost.j2'), '*.j2')
+  t.is(ex('/repo/apache/old/site.conf'), 'old')
+  t.is(ex('/repo/roles/web/files/legacy.conf'), 'roles/*/files/legacy.conf')
+  t.is(ex('/repo/docs/0.3.1/apache.conf'), 'docs/')
+  t.is(ex('/repo/apache/site.conf'), undefined)
+  t.is(ex('/repo/roles/web/files/other/legacy.conf'), undefined, '* stays within one folder')
+  t.is(ex('/elsewhere/x.conf'), undefined)
+  t.is(ex('/elsewhere/x.conf.j2'), '*.j2', 'outside the base: by its name')
+  t.is(excluder([], '/repo')('/repo/x.conf'), undefined)
+})
+
+test('discoverFiles: templates and sample files are read when their content is Apache; --exclude leaves files out', (t) => {
+  const { root } = sandbox(t)
+  files(root, [
+    ['templates/vhost.conf.j2', '<VirtualHost *:80>\n  ServerName {{ host }}\n</VirtualHost>\n'],
+    ['templates/settings.j2', 'DEBUG = {{ debug }}\n'],
+    ['panel/ssl.stpl', '<VirtualHost %ip%:%web_ssl_port%>\n    ServerName %domain_idn%\n</VirtualHost>\n'],
+    ['dist/httpd.conf.sample', 'Listen 80\n'],
+    ['dist/notes.sample', 'remember the milk\n'],
+    ['old/site.conf', 'ServerName old\n'],
+    ['site.conf', 'ServerName new\n'],
+  ])
+  const result = discoverFiles([root], { root, exclude: excluder(['old'], root) })
+  t.deepEqual(result.files.map((f) => f.slice(root.length + 1)), ['dist/httpd.conf.sample', 'panel/ssl.stpl', 'site.conf', 'templates/vhost.conf.j2'])
+  t.deepEqual(result.skipped.map((s) => [s.path.slice(root.length + 1), s.code]), [
+    ['dist/notes.sample', 'not-apache'],
+    ['old', 'excluded'],
+    ['templates/settings.j2', 'not-apache'],
+  ])
+  // A file named on the command line is read whatever it holds, excluded or not.
+  const named = discoverFiles([join(root, 'dist/notes.sample'), join(root, 'old/site.conf')], { root, exclude: excluder(['old', '*.sample'], root) })
+  t.deepEqual(named.files.map((f) => f.slice(root.length + 1)), ['dist/notes.sample', 'old/site.conf'])
 })
 
 test('discoverFiles scans directories, follows symlinks inside the root only, sorts and dedupes', (t) => {
@@ -97,8 +160,8 @@ test('discoverFiles scans directories, follows symlinks inside the root only, so
     'conf.d/wsgi.conf',
     'conf.d/README',
     'mods-available/wsgi.load',
-    'templates/kallithea.conf.j2',
-    'templates/vhost.j2',
+    ['templates/kallithea.conf.j2', '<VirtualHost *:80>\n</VirtualHost>\n'],
+    ['templates/vhost.j2', 'ServerName {{ name }}\n'],
     'templates/settings.py.j2',
     'templates/index.html.tpl',
     'wsgi/dispatch.wsgi',
@@ -138,12 +201,12 @@ test('discoverFiles scans directories, follows symlinks inside the root only, so
   )
   t.true(result.files.every((file) => file.startsWith(root + '/')))
   t.deepEqual(result.skipped, [
-    { path: join(root, 'conf.d/fifo.conf'), reason: 'not a regular file' },
-    { path: join(root, 'outdir'), reason: `symlink leaves the root (-> ${outside})` },
-    { path: join(root, 'sites-enabled/broken.conf'), reason: 'broken symlink (-> ../sites-available/gone.conf)' },
-    { path: join(root, 'sites-enabled/evil.conf'), reason: 'symlink leaves the root (-> /etc/passwd)' },
-    { path: join(root, 'sites-enabled/loop.conf'), reason: 'symlink loop' },
-    { path: join(root, 'sites-enabled/secret.conf'), reason: `symlink leaves the root (-> ${join(outside, 'secret.conf')})` },
+    { path: join(root, 'conf.d/fifo.conf'), code: 'unreadable', reason: 'not a regular file' },
+    { path: join(root, 'outdir'), code: 'outside-root', reason: `symlink leaves the root (-> ${outside})` },
+    { path: join(root, 'sites-enabled/broken.conf'), code: 'unreadable', reason: 'broken symlink (-> ../sites-available/gone.conf)' },
+    { path: join(root, 'sites-enabled/evil.conf'), code: 'outside-root', reason: 'symlink leaves the root (-> /etc/passwd)' },
+    { path: join(root, 'sites-enabled/loop.conf'), code: 'unreadable', reason: 'symlink loop' },
+    { path: join(root, 'sites-enabled/secret.conf'), code: 'outside-root', reason: `symlink leaves the root (-> ${join(outside, 'secret.conf')})` },
   ])
   t.not(base, root)
 })
@@ -174,11 +237,11 @@ test('discoverFiles: explicit files, files outside the root, missing paths, rela
     join(root, 'sites-available/kallithea'),
   ])
   t.deepEqual(result.skipped, [
-    { path: join(root, 'sites-enabled/evil'), reason: 'symlink leaves the root (-> /etc/passwd)' },
-    { path: join(outside, 'secret.conf'), reason: `outside the root (${root})` },
-    { path: outside, reason: `outside the root (${root})` },
-    { path: join(root, 'out/secret.conf'), reason: `leaves the root through a symlink (-> ${join(outside, 'secret.conf')})` },
-    { path: join(root, 'missing.conf'), reason: 'does not exist' },
+    { path: join(root, 'sites-enabled/evil'), code: 'outside-root', reason: 'symlink leaves the root (-> /etc/passwd)' },
+    { path: join(outside, 'secret.conf'), code: 'outside-root', reason: `outside the root (${root})` },
+    { path: outside, code: 'outside-root', reason: `outside the root (${root})` },
+    { path: join(root, 'out/secret.conf'), code: 'outside-root', reason: `leaves the root through a symlink (-> ${join(outside, 'secret.conf')})` },
+    { path: join(root, 'missing.conf'), code: 'unreadable', reason: 'does not exist' },
   ])
 })
 
@@ -301,14 +364,4 @@ test('resolveIncludePattern: nothing outside the root is read', (t) => {
     files: [join(root, 'conf.d/a.conf')],
     outside: [],
   })
-})
-
-test('defaultConfigRoot picks the first existing directory', (t) => {
-  const { root } = sandbox(t)
-  files(root, ['plainfile'])
-  mkdirSync(join(root, 'httpd'))
-  t.is(defaultConfigRoot([join(root, 'apache2'), join(root, 'plainfile'), join(root, 'httpd')]), join(root, 'httpd'))
-  t.is(defaultConfigRoot([join(root, 'apache2')]), null)
-  const real = defaultConfigRoot()
-  t.true(real === null || real === '/etc/apache2' || real === '/etc/httpd')
 })

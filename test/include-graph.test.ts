@@ -130,7 +130,7 @@ test('on disk: one walk reads what the Includes lead to, with envvars and Define
   t.deepEqual(loaded.files.map((l) => l.file.path), ['apache2.conf', 'conf.d/k.conf', 'envvars', 'sites-enabled/a.conf'])
   t.deepEqual(loaded.errors, [])
   t.deepEqual(loaded.skipped, [
-    { path: '${NOPE}/x.conf', reason: 'Include uses a variable that is not defined here; not followed', file: 'apache2.conf', line: 3, column: 1 },
+    { path: '${NOPE}/x.conf', code: 'variable', reason: 'Include uses a variable that is not defined here; not followed', file: 'apache2.conf', line: 3, column: 1 },
   ])
   const tree = (path: string): Root => (loaded.files.find((l) => l.file.path === path)!.file as { tree: Root }).tree
   const targets = (path: string): Array<readonly string[]> =>

@@ -2,7 +2,8 @@
 // holding `ESC[2J` must not clear the screen, one holding a newline must not forge a line), and
 // the closing report on stderr. The patch is the one thing printed as it is.
 import type { MigrateResult } from '../runner/migrate.js'
-import type { ReportMode } from '../runner/report.js'
+import type { LiveOutcome } from './server.js'
+import { notReadLines, type ReportMode } from '../runner/report.js'
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
 const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' }
@@ -19,9 +20,13 @@ export function terminalJson(value: unknown): string {
 
 export interface StderrReport {
   mode: ReportMode
+  /** The diff went to stdout (else, in check mode, the files to change are named here). */
+  showDiff: boolean
   color: boolean
   quiet: boolean
   seconds: number
+  /** The live server (server mode): which it is, and what writing to it did. */
+  live?: LiveOutcome
   /** Temporary files of killed runs removed while writing. */
   leftovers: readonly string[]
   /** What was found of the installed Kallithea, a line each. */
@@ -37,19 +42,21 @@ export function stderrReport(result: MigrateResult, how: StderrReport): string {
   const out: string[] = []
   for (const error of result.errors) out.push(`${paint('1;31', 'error')}: ${e(error.message)}\n`)
   if (how.quiet) return out.join('')
+  if (how.live) out.push(...liveFound(how.live, e))
   for (const line of how.versions ?? []) out.push(`${paint('36', 'kallithea')}: ${e(line)}\n`)
-  for (const s of result.skipped) {
-    const from = s.file ? ` (named in ${e(at(s.file, s.line, s.column))})` : ''
-    out.push(`${paint('35', 'not read')}: ${e(s.path)}: ${e(s.reason)}${from}\n`)
-  }
+  for (const line of notReadLines(result.skipped)) out.push(`${paint('35', 'not read')}: ${e(line)}\n`)
   for (const a of result.advisories) {
     const where = a.file ? `${e(at(a.file, a.line, a.column))}: ` : ''
     out.push(`${paint('33', 'advice')} [${e(a.transform)}] ${where}${e(a.message)}\n`)
   }
+  if (how.mode === 'check' && !how.showDiff) {
+    for (const f of result.files) if (f.status === 'changed') out.push(`would change: ${e(f.path)} (${f.changes.length} change${f.changes.length === 1 ? '' : 's'})\n`)
+  }
   if (result.written.length > 0) {
     for (const c of result.changes) out.push(`${paint('32', 'fixed')} [${e(c.transform)}] ${e(c.file)}:${c.lines.start}: ${e(c.explanation)}\n`)
-    for (const b of result.backups) out.push(`backup: ${e(b)}\n`)
+    if (!how.live) for (const b of result.backups) out.push(`backup: ${e(b)}\n`)
   }
+  if (how.live) out.push(...liveDone(how.live, result, e))
   if (how.leftovers.length > 0) {
     const n = how.leftovers.length
     out.push(`removed ${n} temporary file${n === 1 ? '' : 's'} left by an interrupted run (${e(how.leftovers[0]!)}${n > 1 ? ', ...' : ''})\n`)
@@ -71,7 +78,24 @@ function summaryLine(result: MigrateResult, how: StderrReport): string {
     ...(result.skipped.length > 0 ? [`${result.skipped.length} not read`] : []),
   ]
   let tail = ''
-  if (result.errors.length > 0 && count('changed') > 0) tail = '; nothing written'
+  if (result.errors.length > 0 && count('changed') > 0) tail = result.written.length > 0 ? '' : '; nothing written'
   else if (how.mode !== 'write' && count('changed') > 0) tail = how.mode === 'check' ? '; run without --check to apply' : '; run without --dry-run to apply'
   return `${parts.join(', ')} (${how.seconds.toFixed(2)}s)${tail}\n`
+}
+
+/** Which server this is, and its mod_wsgi. */
+function liveFound(live: LiveOutcome, e: (s: string) => string): string[] {
+  const m = live.modWsgi
+  const module = m ? `; mod_wsgi ${m.version ?? '(version unknown)'}${m.python ? `, Python ${m.python}` : ''} (${m.module})` : ''
+  return [`server: ${e(live.live.mainConfig)} (${e(live.live.found)})${e(module)}\n`]
+}
+
+/** After writing: where the backups are, the configtest, the reload. */
+function liveDone(live: LiveOutcome, result: MigrateResult, e: (s: string) => string): string[] {
+  const out: string[] = []
+  if (live.backupDir !== undefined && result.backups.length > 0) out.push(`backups: ${e(live.backupDir)}/ (the originals, by their path)\n`)
+  if (result.written.length === 0) return out
+  if (live.reloaded) out.push(`configtest passed; Apache reloaded\n`)
+  else out.push(`configtest passed; reload Apache to use the new config: ${e(live.live.reload)} (or run with --reload)\n`)
+  return out
 }

@@ -8,10 +8,11 @@
 // much faster without a thread-pool round trip per call, and an entry that a directory listing
 // already says is a regular file or directory (not a symlink) needs no realpath or stat at all.
 import type { Dirent, Stats } from 'node:fs'
-import { lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs'
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path'
 import { fnmatch, hasWildcard } from './glob.js'
 import { compareBytes, isInside, relativeTo } from './paths.js'
+import { looksLikeApache } from './sniff.js'
 
 /** realpath(3), as fs.promises.realpath does it. */
 const realpath = (path: string): string => realpathSync.native(path)
@@ -24,12 +25,17 @@ const statOrNull = (path: string): Stats | null => {
   }
 }
 
+/** Why a path was not read: the kinds the "not read" notes count. */
+export type SkipCode = 'outside-root' | 'backup' | 'artifact' | 'variable' | 'excluded' | 'not-apache' | 'unreadable'
+
 /** A path that was not read, and why (outside the root, broken symlink, ...). */
 export interface Skipped {
   /**
-   * Absolute as found while scanning; in a run's result, relative to the root when inside it.
+   * Absolute as found while scanning; in a run's result, relative to the report base (the
+   * working directory or the root) when inside the root.
    */
   path: string
+  code: SkipCode
   reason: string
   /** The file (and line) that pointed at it, when a directive did. */
   file?: string
@@ -55,7 +61,7 @@ export interface IncludeResult {
 }
 
 /** Folders whose files Apache distributions include wholesale. */
-const CONFIG_DIRS = new Set([
+export const CONFIG_DIRS: ReadonlySet<string> = new Set([
   'sites-available',
   'sites-enabled',
   'conf.d',
@@ -74,26 +80,36 @@ const TEMPLATE_EXTENSION = /\.(?:j2|jinja2?|erb|tpl|template)$/i
 const LEFTOVER =
   /(?:~|\.(?:bak|old|orig|rej|swp|swo|save|tmp|dpkg-(?:old|new|dist|bak|tmp)|rpm(?:new|save|orig)|ucf-(?:old|new|dist)))$/i
 
+/** Names that hold Apache configuration in hosting panels and packages, when their content says so. */
+const MAYBE_EXTENSION = /\.(?:stpl|apache|vhost|sample)$|\.conf\.in$/i
+
 /**
- * Whether a file found while scanning a directory looks like Apache configuration:
- * `*.conf` (so `apache2.conf`, `httpd.conf`), `*.wsgi`, any file directly inside one of the
- * usual include folders (`sites-available/example.com`, `mods-available/wsgi.load`), and
- * templates of those (`*.j2`, `*.jinja2`, `*.erb`, `*.tpl`, `*.template`: `kallithea.conf.j2`,
- * or `vhost.j2` with no inner extension). Hidden files, backups and leftovers are not.
+ * Whether a file found while scanning a directory is Apache configuration by its name: `yes` for
+ * `*.conf` (so `apache2.conf`, `httpd.conf`), `*.wsgi`, any file directly inside one of the usual
+ * include folders (`sites-available/example.com`, `mods-available/wsgi.load`) and templates of
+ * `*.wsgi`; `maybe` (read it if its content is Apache: `looksLikeApache`) for templates (`*.j2`,
+ * `*.jinja2`, `*.erb`, `*.tpl`, `*.template`) of those or with no inner extension (`vhost.j2`),
+ * `*.stpl`, `*.apache`, `*.vhost`, `*.conf.in`, `*.sample`; `no` for anything else (`settings.py.j2`),
+ * hidden files, backups and leftovers.
  */
-export function isConfigFileName(filePath: string): boolean {
+export function configNameKind(filePath: string): 'yes' | 'maybe' | 'no' {
   const name = basename(filePath)
   const parent = basename(dirname(filePath))
-  if (name.startsWith('.') || name.startsWith('#') || LEFTOVER.test(name)) return false
-  let inner = name
+  if (name.startsWith('.') || name.startsWith('#') || LEFTOVER.test(name)) return 'no'
   const template = TEMPLATE_EXTENSION.exec(name)
   if (template) {
-    inner = name.slice(0, template.index)
-    if (inner === '' || inner.startsWith('.') || LEFTOVER.test(inner)) return false
-    if (!inner.includes('.')) return true
+    const inner = name.slice(0, template.index)
+    if (inner === '' || inner.startsWith('.') || LEFTOVER.test(inner)) return 'no'
+    if (/\.wsgi$/i.test(inner)) return 'yes'
+    return !inner.includes('.') || /\.conf$/i.test(inner) || MAYBE_EXTENSION.test(inner) ? 'maybe' : 'no'
   }
-  if (/\.(?:conf|wsgi)$/i.test(inner)) return true
-  return CONFIG_DIRS.has(parent)
+  if (/\.(?:conf|wsgi)$/i.test(name) || CONFIG_DIRS.has(parent)) return 'yes'
+  return MAYBE_EXTENSION.test(name) ? 'maybe' : 'no'
+}
+
+/** Whether the name alone may make a file configuration (`configNameKind` is not `no`). */
+export function isConfigFileName(filePath: string): boolean {
+  return configNameKind(filePath) !== 'no'
 }
 
 function errorCode(error: unknown): string {
@@ -106,6 +122,16 @@ interface Scan {
   found: Set<string>
   skipped: Skipped[]
   visitedDirs: Set<string>
+  exclude: Excluder
+}
+
+/** The --exclude pattern a path (file or folder) matches, or undefined. */
+export type Excluder = (path: string) => string | undefined
+
+export interface DiscoverOptions {
+  root: string
+  /** Files and folders met while scanning that are left out (given paths are always read). */
+  exclude?: Excluder
 }
 
 /**
@@ -115,8 +141,8 @@ interface Scan {
  * followed only when their real target is inside `root`; anything leaving the root, broken
  * links, special files and unreadable directories are reported in `skipped`.
  */
-export function discoverFiles(paths: readonly string[], options: { root: string }): DiscoverResult {
-  const scan: Scan = { root: realpath(resolve(options.root)), found: new Set(), skipped: [], visitedDirs: new Set() }
+export function discoverFiles(paths: readonly string[], options: DiscoverOptions): DiscoverResult {
+  const scan: Scan = { root: realpath(resolve(options.root)), found: new Set(), skipped: [], visitedDirs: new Set(), exclude: options.exclude ?? (() => undefined) }
   for (const given of paths) scanGiven(scan, resolve(given))
   const keyed = [...scan.found].map((file) => ({ file, key: relativeTo(scan.root, file) }))
   const files = keyed.sort((a, b) => compareBytes(a.key, b.key)).map((k) => k.file)
@@ -125,7 +151,7 @@ export function discoverFiles(paths: readonly string[], options: { root: string 
 
 /** A path given to scan: a file is taken whatever its name, a directory is scanned. */
 function scanGiven(scan: Scan, path: string): void {
-  const skip = (reason: string): void => void scan.skipped.push({ path, reason })
+  const skip = (reason: string, code: SkipCode = 'unreadable'): void => void scan.skipped.push({ path, code, reason })
   let info
   try {
     info = lstatSync(path)
@@ -138,7 +164,7 @@ function scanGiven(scan: Scan, path: string): void {
   } catch (error) {
     return skip(describeUnresolvable(path, error))
   }
-  if (!isInside(scan.root, real)) return skip(leavesRoot(scan.root, path, real, info.isSymbolicLink()))
+  if (!isInside(scan.root, real)) return skip(leavesRoot(scan.root, path, real, info.isSymbolicLink()), 'outside-root')
   const target = info.isSymbolicLink() ? statOrNull(real) : info
   if (target === null) skip('cannot stat the target')
   else if (target.isDirectory()) scanDirectory(scan, real)
@@ -154,18 +180,50 @@ function scanDirectory(scan: Scan, dir: string): void {
   try {
     entries = readdirSync(dir, { withFileTypes: true })
   } catch (error) {
-    scan.skipped.push({ path: dir, reason: `cannot read directory: ${errorCode(error)}` })
+    scan.skipped.push({ path: dir, code: 'unreadable', reason: `cannot read directory: ${errorCode(error)}` })
     return
   }
   entries.sort((a, b) => compareBytes(a.name, b.name))
   for (const entry of entries) {
     if (SKIP_DIRS.has(entry.name)) continue
     const full = join(dir, entry.name)
+    if (excluded(scan, full, entry.isDirectory() || isConfigFileName(full))) continue
     if (entry.isDirectory()) scanDirectory(scan, full)
-    else if (entry.isFile()) {
-      if (isConfigFileName(full)) scan.found.add(full)
-    } else if (entry.isSymbolicLink()) scanLink(scan, full)
-    else if (isConfigFileName(full)) scan.skipped.push({ path: full, reason: 'not a regular file' })
+    else if (entry.isFile()) takeFile(scan, full, full)
+    else if (entry.isSymbolicLink()) scanLink(scan, full)
+    else if (isConfigFileName(full)) scan.skipped.push({ path: full, code: 'unreadable', reason: 'not a regular file' })
+  }
+}
+
+/** Whether --exclude leaves `full` out; `listed`: say so in `skipped` (folders, config files). */
+function excluded(scan: Scan, full: string, listed: boolean): boolean {
+  const pattern = scan.exclude(full)
+  if (pattern === undefined) return false
+  if (listed) scan.skipped.push({ path: full, code: 'excluded', reason: `excluded by --exclude ${pattern}` })
+  return true
+}
+
+/** A regular file met while scanning (real path `real`): taken by its name, or by its content. */
+function takeFile(scan: Scan, full: string, real: string): void {
+  const kind = configNameKind(full) === 'no' ? configNameKind(real) : configNameKind(full)
+  if (kind === 'yes') scan.found.add(real)
+  else if (kind === 'maybe') {
+    if (looksLikeApache(readHead(real))) scan.found.add(real)
+    else scan.skipped.push({ path: full, code: 'not-apache', reason: 'no Apache sections or directives in it; not read (name it to read it)' })
+  }
+}
+
+/** The first 64 KiB of a file as Latin-1 text ('' when it cannot be read): enough to tell Apache. */
+function readHead(path: string): string {
+  let fd: number | undefined
+  try {
+    fd = openSync(path, 'r')
+    const buffer = Buffer.alloc(65536)
+    return buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0))
+  } catch {
+    return ''
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 
@@ -175,27 +233,27 @@ function scanLink(scan: Scan, full: string): void {
   try {
     real = realpath(full)
   } catch (error) {
-    if (isConfigFileName(full)) scan.skipped.push({ path: full, reason: describeUnresolvable(full, error) })
+    if (isConfigFileName(full)) scan.skipped.push({ path: full, code: 'unreadable', reason: describeUnresolvable(full, error) })
     return
   }
   let target
   try {
     target = statSync(real)
   } catch (error) {
-    scan.skipped.push({ path: full, reason: `cannot stat: ${errorCode(error)}` })
+    scan.skipped.push({ path: full, code: 'unreadable', reason: `cannot stat: ${errorCode(error)}` })
     return
   }
   const relevant = target.isDirectory() || isConfigFileName(full) || isConfigFileName(real)
   if (!isInside(scan.root, real)) {
-    if (relevant) scan.skipped.push({ path: full, reason: leavesRoot(scan.root, full, real, true) })
+    if (relevant) scan.skipped.push({ path: full, code: 'outside-root', reason: leavesRoot(scan.root, full, real, true) })
   } else if (target.isDirectory()) {
     scanDirectory(scan, real)
   } else if (!relevant) {
     // not configuration
   } else if (target.isFile()) {
-    scan.found.add(real)
+    takeFile(scan, full, real)
   } else {
-    scan.skipped.push({ path: full, reason: 'not a regular file' })
+    scan.skipped.push({ path: full, code: 'unreadable', reason: 'not a regular file' })
   }
 }
 
@@ -239,7 +297,8 @@ interface IncludeScan {
  * Apache reads the entry type); a directory (named or matched) means every file in it,
  * recursively, hidden ones included; each directory listing is sorted by byte order. A path
  * that does not exist or a wildcard that matches nothing gives no files. Anything whose real
- * path is outside `root` goes to `outside` and is neither listed nor read. Special files
+ * path is outside `root`, or that is not there and outside `root` by name, goes to `outside` and
+ * is neither listed nor read. Special files
  * (FIFOs, devices) are left out. Files are returned by real path; `outside` holds the
  * paths as Apache names them.
  */
@@ -265,7 +324,11 @@ function realInside(x: IncludeScan, path: string): string | null | undefined {
 function includePath(x: IncludeScan, path: string, depth: number): void {
   if (depth > MAX_INCLUDE_DEPTH) return
   const real = realInside(x, path)
-  if (real === undefined) return
+  if (real === undefined) {
+    // Not here, and outside the root by its name: the server may well have it (a repository run).
+    if (!isInside(x.root, path)) x.outside.push(path)
+    return
+  }
   if (real === null) {
     x.outside.push(path)
     return
@@ -311,11 +374,11 @@ function includeMatching(x: IncludeScan, dir: string, parts: readonly string[], 
   if (part === undefined) return includePath(x, dir, depth)
   if (!hasWildcard(part)) return includeMatching(x, join(dir, part), rest, depth)
   const real = realInside(x, dir)
-  if (real === undefined) return
-  if (real === null) {
+  if (real === null || (real === undefined && !isInside(x.root, dir))) {
     x.outside.push(join(dir, ...parts))
     return
   }
+  if (real === undefined) return
   let entries: Dirent[]
   try {
     entries = readdirSync(real, { withFileTypes: true })
@@ -334,16 +397,4 @@ function includeMatching(x: IncludeScan, dir: string, parts: readonly string[], 
 /** A FIFO, socket or device: never configuration. */
 function isSpecial(entry: Dirent): boolean {
   return entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice()
-}
-
-/** `/etc/apache2` (Debian) or `/etc/httpd` (Red Hat), whichever is a directory; else null. */
-export function defaultConfigRoot(candidates: readonly string[] = ['/etc/apache2', '/etc/httpd']): string | null {
-  for (const candidate of candidates) {
-    try {
-      if (statSync(candidate).isDirectory()) return candidate
-    } catch {
-      // not there
-    }
-  }
-  return null
 }

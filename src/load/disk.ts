@@ -1,14 +1,17 @@
 // Reading a run from disk: the files found in the given folders, then every file their Includes
 // and WSGIScriptAlias lines lead to, inside the root only. One walk (include-graph.ts) reads each
-// file once, in Apache's order, and records each Include's files as it goes.
+// file once, in Apache's order, and records each Include's files as it goes. What lies outside
+// the root is noted as not read (and the Include remembers it), never read.
 import { realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
-import type { Directive, Root } from '../syntax/types.js'
-import { discoverFiles, resolveIncludePattern, type Skipped } from './discover.js'
+import type { Directive } from '../syntax/types.js'
+import { discoverFiles, resolveIncludePattern, type Excluder, type SkipCode, type Skipped } from './discover.js'
 import { isEnvvarsPath } from './envvars.js'
-import { directives, walkIncludes, type IncludeGraph } from './include-graph.js'
+import { excluder } from './exclude.js'
+import { walkIncludes, type IncludeGraph } from './include-graph.js'
 import { compareLoaded, runEnv, toLoaded, type Loaded } from './loaded.js'
 import type { LoadError, LoadOptions } from './load.js'
+import { mainContext, mapPath, type MainContext, type PathMap } from './maps.js'
 import { isInside, isMainConfigName, relativeTo } from './paths.js'
 import { artifactFilter, type Artifact } from '../runner/artifacts.js'
 import { readConfigFile, ReadError } from './read.js'
@@ -17,6 +20,8 @@ import type { Variables } from './variables.js'
 /** A disk load under way. */
 interface DiskRun {
   root: string
+  /** Run paths are relative to it (the root, or a folder above it). */
+  base: string
   options: LoadOptions
   errors: LoadError[]
   skipped: Skipped[]
@@ -25,42 +30,65 @@ interface DiskRun {
   /** Files known but not read yet (the progress total). */
   pending: Set<string>
   done: number
-  /** Where relative Includes point: the main config's ServerRoot, once one is read. */
-  serverRoot: string | null
-  /** WSGI scripts the config mounts, read after the walk. */
-  scripts: string[]
+  /** Each main config read (real path): its ServerRoot and the map that brings. */
+  mains: Map<string, MainContext>
+  maps: readonly PathMap[]
+  exclude: Excluder
+  /** WSGI scripts the config mounts (real paths), read after the walk; the server path --map read them for. */
+  scripts: Map<string, string | undefined>
+  /** Paths Include statements named that were not read. */
+  unread: Map<Directive, string[]>
   /** This tool's own files (backups it made, temporaries), which are never read as configs. */
   artifact: (file: string) => Artifact | null
 }
 
+export interface DiskLoad {
+  files: Loaded[]
+  graph: IncludeGraph
+  errors: LoadError[]
+  skipped: Skipped[]
+  /** The maps used: given ones, and those main configs brought (their ServerRoot). */
+  maps: PathMap[]
+}
+
 /** Read the run below `root` (a real path): discovered files first, then what they lead to. */
-export function loadFromDisk(
-  options: LoadOptions,
-  root: string,
-): { files: Loaded[]; graph: IncludeGraph; errors: LoadError[]; skipped: Skipped[] } {
+export function loadFromDisk(options: LoadOptions, root: string, base: string): DiskLoad {
   const run: DiskRun = {
-    root, options, errors: [], skipped: [], read: new Map(), pending: new Set(), done: 0, serverRoot: null, scripts: [], artifact: artifactFilter(),
+    root, base, options, errors: [], skipped: [], read: new Map(), pending: new Set(), done: 0, mains: new Map(),
+    maps: options.maps ?? [], exclude: excluder(options.exclude ?? [], base), scripts: new Map(), unread: new Map(), artifact: artifactFilter(),
   }
   const found = discover(run)
   for (const f of found) run.pending.add(f)
   // envvars first (Debian's beside the main config): Include patterns may use its variables.
   for (const abs of envvarsFiles(root, found)) readFile(run, abs)
   const graph = walkIncludes({
-    files: found.map((abs) => relativeTo(root, abs)),
-    tree: (rel) => configTree(run, path.join(root, rel)),
-    resolve: (pattern, from, node) => includeOnDisk(run, pattern, from, node),
-    env: runEnv(loadedFiles(run), options.env),
-    visit: (node, file, vars) => followScript(run, node, file, vars),
-    unresolved: (node, file, pattern) => {
-      run.skipped.push({ path: pattern, reason: `${node.name} uses a variable that is not defined here; not followed`, ...place(node, file) })
+    files: found.map((abs) => rel(run, abs)),
+    tree: (p) => {
+      const l = readFile(run, path.join(base, p))
+      return l !== undefined && l.file.kind === 'apache' && !l.envvars ? l.file.tree : undefined
     },
+    resolve: (pattern, from, node, top) => includeOnDisk(run, pattern, from, node, top),
+    env: runEnv(loadedFiles(run), options.env),
+    visit: (node, file, vars, top) => followScript(run, node, file, vars, top),
+    unresolved: (node, file, pattern) => skip(run, pattern, 'variable', `${node.name} uses a variable that is not defined here; not followed`, node, file),
+    unread: (node) => run.unread.get(node) ?? [],
   })
-  for (const abs of run.scripts) readFile(run, abs, 'wsgi')
-  return { files: loadedFiles(run), graph, errors: run.errors, skipped: run.skipped }
+  for (const [real, serverPath] of run.scripts) {
+    const l = readFile(run, real, 'wsgi')
+    if (l?.file.kind === 'wsgi' && serverPath !== undefined) l.file.serverPath = serverPath
+  }
+  const maps = [...run.maps, ...[...run.mains.values()].flatMap((m) => m.maps)]
+  return { files: loadedFiles(run), graph, errors: run.errors, skipped: run.skipped, maps }
 }
+
+const rel = (run: DiskRun, abs: string): string => relativeTo(run.base, abs)
 
 function loadedFiles(run: DiskRun): Loaded[] {
   return [...run.read.values()].filter((l): l is Loaded => l !== undefined).sort(compareLoaded)
+}
+
+function skip(run: DiskRun, p: string, code: SkipCode, reason: string, node?: Directive, file?: string): void {
+  run.skipped.push({ path: p, code, reason, ...(node && file !== undefined ? place(node, file) : {}) })
 }
 
 /**
@@ -71,17 +99,17 @@ function discover(run: DiskRun): string[] {
   const { root, options } = run
   const given = options.paths?.length ? options.paths : [root]
   const givenAbs = new Set(given.map((p) => path.resolve(p)))
-  const { files, skipped } = discoverFiles(given, { root })
+  const { files, skipped } = discoverFiles(given, { root, exclude: run.exclude })
   for (const s of skipped) {
-    const shown = isInside(root, s.path) ? relativeTo(root, s.path) : s.path
+    const shown = isInside(root, s.path) ? rel(run, s.path) : s.path
     if (givenAbs.has(s.path)) {
-      const outside = /root/.test(s.reason)
+      const outside = s.code === 'outside-root'
       run.errors.push({
         code: outside ? 'outside-root' : 'io',
         file: shown,
         message: `${shown}: ${s.reason}${outside ? `; not read. Give a --root that holds it` : ''}`,
       })
-    } else run.skipped.push({ path: shown, reason: s.reason })
+    } else run.skipped.push({ ...s, path: shown })
   }
   const backups = scannedBackups(run, files, givenAbs)
   return files.filter((f) => !backups.has(f) && !isArtifact(run, f))
@@ -91,7 +119,7 @@ function discover(run: DiskRun): string[] {
 function isArtifact(run: DiskRun, abs: string): boolean {
   const artifact = run.artifact(abs)
   if (artifact === null) return false
-  run.skipped.push({ path: relativeTo(run.root, abs), reason: artifact.reason })
+  skip(run, rel(run, abs), 'artifact', artifact.reason)
   return true
 }
 
@@ -112,7 +140,7 @@ function scannedBackups(run: DiskRun, files: readonly string[], givenAbs: Readon
       const original = path.join(path.dirname(f), base.slice(0, i))
       if (/\.(?:conf|wsgi|load)$/i.test(original) && scanned.has(original)) {
         backups.add(f)
-        run.skipped.push({ path: relativeTo(run.root, f), reason: `looks like a backup of ${path.basename(original)}; not read (name it to read it)` })
+        skip(run, rel(run, f), 'backup', `looks like a backup of ${path.basename(original)}; not read (name it to read it)`)
         break
       }
     }
@@ -135,7 +163,7 @@ function readFile(run: DiskRun, abs: string, kind?: 'wsgi'): Loaded | undefined 
   if (run.read.has(abs)) return run.read.get(abs)
   run.read.set(abs, undefined)
   run.pending.delete(abs)
-  const rel = relativeTo(run.root, abs)
+  const name = rel(run, abs)
   let bytes: Buffer
   try {
     // Synchronous: thousands of small local files read faster without a thread-pool round trip.
@@ -143,81 +171,82 @@ function readFile(run: DiskRun, abs: string, kind?: 'wsgi'): Loaded | undefined 
     bytes = readConfigFile(abs, { root: run.root, ...(run.options.maxSize !== undefined ? { maxSize: run.options.maxSize } : {}) }).bytes
   } catch (e) {
     const why = e instanceof ReadError ? e.detail : `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check its permissions or leave it out`
-    run.errors.push({ code: e instanceof ReadError && e.code === 'EOUTSIDE' ? 'outside-root' : 'io', file: rel, message: `${rel}: ${why}` })
+    run.errors.push({ code: e instanceof ReadError && e.code === 'EOUTSIDE' ? 'outside-root' : 'io', file: name, message: `${name}: ${why}` })
     return undefined
   }
-  const l = toLoaded(rel, abs, bytes, kind)
+  const l = toLoaded(name, abs, bytes, kind)
   l.onDisk = true
   run.read.set(abs, l)
   run.options.onProgress?.({ phase: 'read', done: ++run.done, total: run.done + run.pending.size })
-  if (l.file.kind === 'apache' && !l.envvars && run.serverRoot === null && isMainConfigName(rel)) {
-    run.serverRoot = mainServerRoot(l.file.tree, run.root, abs)
-  }
+  if (l.file.kind === 'apache' && !l.envvars && isMain(run, abs)) run.mains.set(abs, mainContext(l.file.tree, abs, run.root))
   return l
 }
 
-/** The tree of an Apache config file, read on first ask; undefined for scripts and envvars. */
-function configTree(run: DiskRun, abs: string): Root | undefined {
-  const l = readFile(run, abs)
-  return l !== undefined && l.file.kind === 'apache' && !l.envvars ? l.file.tree : undefined
+const isMain = (run: DiskRun, abs: string): boolean => isMainConfigName(abs) || abs === run.options.mainConfig
+
+/**
+ * Where the Includes of the walk from `top` point, and the maps that apply: the main config's own,
+ * or those of the main config whose folder holds `top` (a site not enabled), else the folder of
+ * `top` above Debian's sites-enabled/, conf.d/, ...
+ */
+function contextOf(run: DiskRun, top: string): { serverRoot: string; maps: readonly PathMap[] } {
+  const abs = path.join(run.base, top)
+  const own = run.mains.get(abs)
+  const main = own ?? [...run.mains.entries()].find(([file, m]) => isInside(m.home, abs) || isInside(path.dirname(file), abs))?.[1]
+  if (main !== undefined) return { serverRoot: main.serverRoot, maps: [...main.maps, ...run.maps] }
+  return { serverRoot: guessServerRoot(run.root, abs), maps: run.maps }
 }
 
-/** The files an Include pattern names on disk (run paths, inside the root); what leads outside is an error. */
-function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Directive): string[] {
+/** The files an Include pattern names on disk (run paths, inside the root); what leads outside is noted, not read. */
+function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Directive, top: string): string[] {
   const { root } = run
-  const serverRoot = run.serverRoot ?? guessServerRoot(root, path.join(root, from))
-  const { files, outside } = resolveIncludePattern(pattern, { serverRoot, root })
-  const where = place(node, from)
+  const { serverRoot, maps } = contextOf(run, top)
+  const mapped = path.isAbsolute(pattern) ? mapPath(path.resolve(pattern), maps) : pattern
+  const { files, outside } = resolveIncludePattern(mapped, { serverRoot, root })
+  const unread = [...outside]
   for (const o of outside) {
-    run.errors.push({
-      code: 'outside-root',
-      ...where,
-      message: `${at(where)}: ${node.name} ${node.args[0]} leads outside the root ${root} (${o}); it was not read, so the run does not see the whole server. Run with --root set to a folder that holds both.`,
-    })
+    // Inside the root by name, outside by a symlink: named as the scan names it.
+    skip(run, isInside(root, o) ? rel(run, o) : o, 'outside-root', `${node.name} ${node.args[0] ?? ''} leads outside the root ${root}; not read`, node, from)
   }
-  const inside = files.filter((f) => isInside(root, f) && !isArtifact(run, f))
-  for (const f of inside) if (!run.read.has(f)) run.pending.add(f)
-  return inside.map((f) => relativeTo(root, f))
+  const taken: string[] = []
+  for (const f of files) {
+    if (isArtifact(run, f)) continue
+    const excludedBy = run.exclude(f)
+    if (excludedBy === undefined) taken.push(f)
+    else {
+      unread.push(f)
+      skip(run, rel(run, f), 'excluded', `excluded by --exclude ${excludedBy}`, node, from)
+    }
+  }
+  if (unread.length > 0) run.unread.set(node, [...(run.unread.get(node) ?? []), ...unread])
+  for (const f of taken) if (!run.read.has(f)) run.pending.add(f)
+  return taken.map((f) => rel(run, f))
 }
 
-/** A WSGIScriptAlias(Match) naming a script inside the root: read it after the walk. */
-function followScript(run: DiskRun, node: Directive, file: string, vars: Variables): void {
+/** A WSGIScriptAlias(Match) naming a script inside the root (after --map): read it after the walk. */
+function followScript(run: DiskRun, node: Directive, file: string, vars: Variables, top: string): void {
   const name = node.name.toLowerCase()
   if ((name !== 'wsgiscriptalias' && name !== 'wsgiscriptaliasmatch') || !node.args[1]) return
   const target = vars.resolve(node.args[1])
   if (!path.isAbsolute(target) || (name === 'wsgiscriptaliasmatch' && /\$\d/.test(target))) return
-  const script = path.resolve(target)
-  const where = place(node, file)
+  const named = path.resolve(target)
+  const script = mapPath(named, contextOf(run, top).maps)
   if (!isInside(run.root, script)) {
-    run.skipped.push({ path: script, reason: 'WSGI script outside the root; not read: give a --root that holds it too (e.g. --root /) so its virtualenv activation can be fixed', ...where })
+    const hint = 'give --map SERVERPATH=REPOPATH or a --root that holds it too (e.g. --root /) so its virtualenv activation can be fixed'
+    skip(run, script, 'outside-root', `WSGI script outside the root; not read: ${hint}`, node, file)
     return
   }
   const real = realOrNull(script)
   if (real !== null && !isInside(run.root, real)) {
-    run.skipped.push({ path: script, reason: `WSGI script is a symlink leaving the root (-> ${real}); not read`, ...where })
+    skip(run, script, 'outside-root', `WSGI script is a symlink leaving the root (-> ${real}); not read`, node, file)
     return
   }
   // A script that is not there is the model's business (advisory), not an error.
-  if (real !== null && isFile(real)) run.scripts.push(real)
+  if (real !== null && isFile(real) && !run.scripts.has(real)) run.scripts.set(real, named === script ? undefined : named)
 }
 
 function place(node: Directive, file: string): { file: string; line?: number; column?: number } {
   return { file, ...(node.position ? { line: node.position.start.line, column: node.position.start.column } : {}) }
-}
-
-const at = (where: { file: string; line?: number; column?: number }): string => `${where.file}:${where.line ?? 1}:${where.column ?? 1}`
-
-/** ServerRoot of the main config when it lies in the root; else where the main config sits. */
-function mainServerRoot(tree: Root, root: string, abs: string): string {
-  for (const d of directives(tree)) {
-    if (d.name.toLowerCase() === 'serverroot' && d.args[0]) {
-      const p = path.resolve(path.dirname(abs), d.args[0])
-      if (isInside(root, p)) return p
-    }
-  }
-  const dir = path.dirname(abs)
-  // Red Hat: /etc/httpd/conf/httpd.conf with ServerRoot /etc/httpd.
-  return path.basename(dir) === 'conf' && isInside(root, path.dirname(dir)) ? path.dirname(dir) : dir
 }
 
 /** Without a main config: the folder of the file, above Debian's sites-enabled/, conf.d/, ... */

@@ -14,10 +14,17 @@ export interface IncludeGraph {
   targets(node: Directive): readonly string[]
   /** Files no other file of the run includes: the tops of the server config, in order. */
   readonly roots: readonly string[]
+  /** Files (run paths) a file's Include statements pull in, in Apache order. */
+  includes(file: string): readonly string[]
+  /** Paths an Include statement names that the run did not read (outside the root), as Apache names them. */
+  unread(node: Directive): readonly string[]
 }
 
-/** The files (run paths) an Include pattern, expanded, names from the file `from`, in Apache order. */
-export type IncludeResolver = (pattern: string, from: string, node: Directive) => readonly string[]
+/**
+ * The files (run paths) an Include pattern, expanded, names from the file `from`, in Apache order;
+ * `top` is the file the walk started from (a main config, or a file no other includes).
+ */
+export type IncludeResolver = (pattern: string, from: string, node: Directive, top: string) => readonly string[]
 
 export interface WalkOptions {
   /** Config files of the run in run order: the walk starts from each (main configs first); roots keep this order. */
@@ -27,14 +34,16 @@ export interface WalkOptions {
   resolve: IncludeResolver
   /** The environment `${VAR}` falls back to. */
   env?: Readonly<Record<string, string>>
-  /** Called for every directive walked, with the variables then in effect. */
-  visit?: (node: Directive, file: string, vars: Variables) => void
+  /** Called for every directive walked, with the variables then in effect and the top file. */
+  visit?: (node: Directive, file: string, vars: Variables, top: string) => void
   /** Called for an Include whose expanded pattern keeps a `${VAR}`: it is not followed. */
   unresolved?: (node: Directive, file: string, pattern: string) => void
+  /** Paths an Include statement named that were not read (the disk walk knows them). */
+  unread?: (node: Directive) => readonly string[]
 }
 
 /** A graph with no files. */
-export const EMPTY_GRAPH: IncludeGraph = { targets: () => [], roots: [] }
+export const EMPTY_GRAPH: IncludeGraph = { targets: () => [], roots: [], includes: () => [], unread: () => [] }
 
 /** A file being walked: its directives still to read, and the files to enter before them. */
 interface Frame {
@@ -52,6 +61,7 @@ interface Frame {
 export function walkIncludes(options: WalkOptions): IncludeGraph {
   const vars = createVariables(options.env)
   const recorded = new Map<Directive, readonly string[]>()
+  const edges = new Map<string, string[]>()
   const included = new Set<string>()
   const walked = new Set<string>()
   const stack: Frame[] = []
@@ -62,7 +72,7 @@ export function walkIncludes(options: WalkOptions): IncludeGraph {
     walked.add(file)
     stack.push({ file, nodes: directives(tree), enter: [], next: 0 })
   }
-  const include = (node: Directive, file: string): readonly string[] => {
+  const include = (node: Directive, file: string, top: string): readonly string[] => {
     const raw = node.args[0] ?? ''
     if (raw === '') return []
     const pattern = vars.resolve(raw)
@@ -70,7 +80,7 @@ export function walkIncludes(options: WalkOptions): IncludeGraph {
       options.unresolved?.(node, file, pattern)
       return []
     }
-    return options.resolve(pattern, file, node)
+    return options.resolve(pattern, file, node, top)
   }
   const main = options.files.filter(isMainConfigName)
   for (const top of [...main, ...options.files.filter((f) => !isMainConfigName(f))]) {
@@ -87,18 +97,26 @@ export function walkIncludes(options: WalkOptions): IncludeGraph {
         continue
       }
       const node = step.value
-      options.visit?.(node, frame.file, vars)
+      options.visit?.(node, frame.file, vars, top)
       if (vars.apply(node) || !isInclude(node)) continue
-      const targets = include(node, frame.file)
+      const targets = include(node, frame.file, top)
       recorded.set(node, targets)
-      for (const t of targets) if (t !== frame.file) included.add(t)
+      const from = edges.get(frame.file) ?? []
+      edges.set(frame.file, from)
+      for (const t of targets) {
+        from.push(t)
+        if (t !== frame.file) included.add(t)
+      }
       frame.enter = targets
       frame.next = 0
     }
   }
+  const unread = options.unread
   return {
     targets: (node) => recorded.get(node) ?? [],
     roots: options.files.filter((f) => walked.has(f) && !included.has(f)),
+    includes: (file) => edges.get(file) ?? [],
+    unread: unread ? (node) => unread(node) : () => [],
   }
 }
 

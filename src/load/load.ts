@@ -6,13 +6,15 @@ import path from 'node:path'
 import type { ApacheFile } from '../runner/transform.js'
 import type { Root } from '../syntax/types.js'
 import { formatDiagnostic } from '../syntax/diagnostics.js'
-import type { Skipped } from './discover.js'
+import type { SkipCode, Skipped } from './discover.js'
 import { loadFromDisk } from './disk.js'
 import { EMPTY_GRAPH, includeGraph, type IncludeGraph } from './include-graph.js'
 import { compareLoaded, fromTree, runEnv, toLoaded, type Loaded } from './loaded.js'
-import { isMainConfigName } from './paths.js'
+import type { PathMap } from './maps.js'
+import { isInside, isMainConfigName, relativeTo } from './paths.js'
+import { groupServers, type ServerGroup } from './servers.js'
 
-export type { Loaded, Skipped }
+export type { Loaded, PathMap, ServerGroup, SkipCode, Skipped }
 
 export interface InputFile {
   /** Path relative to the root (posix), as it should appear in reports and the patch. */
@@ -27,6 +29,14 @@ export interface InputFile {
 export interface LoadOptions {
   paths?: string[]
   root?: string
+  /** Run paths (reports, the patch) are relative to it when it holds the root (default: the root). */
+  base?: string
+  /** Absolute server paths the config names (Includes, scripts) and the folders of the run that hold them. */
+  maps?: PathMap[]
+  /** Files and folders left out of the scan (and of Includes), as `--exclude` takes them. */
+  exclude?: string[]
+  /** The main server config (absolute), whatever its name (default: `apache2.conf`, `httpd.conf`). */
+  mainConfig?: string
   files?: InputFile[]
   /** Apache's environment; wins over an `envvars` file of the run. */
   env?: Record<string, string>
@@ -47,12 +57,23 @@ export interface LoadError {
   message: string
 }
 
+/** A server of the run (see servers.ts) and the environment its `${VAR}` use. */
+export interface Server extends ServerGroup {
+  env: Record<string, string>
+}
+
 export interface LoadResult {
   /** Absolute real path of the root; undefined when there is none to use (`errors` say why). */
   root: string | undefined
+  /** Absolute real path run paths are relative to: the root or a folder above it. */
+  base: string | undefined
   /** Every file read, sorted by path (byte order). */
   files: Loaded[]
   graph: IncludeGraph
+  /** The files Apache reads together, server by server (none for files in memory: one server of all). */
+  servers: Server[]
+  /** The server-path maps used: given ones and those main configs brought. */
+  maps: PathMap[]
   /** The environment `${VAR}` uses: the run's envvars files overlaid with `options.env`. */
   env: Record<string, string>
   /** Path of the main server config (`apache2.conf`, `httpd.conf`), when the run has one. */
@@ -67,7 +88,7 @@ export interface LoadResult {
  */
 export function load(options: LoadOptions): LoadResult {
   const errors: LoadError[] = []
-  const empty = (root: string | undefined): LoadResult => ({ root, files: [], graph: EMPTY_GRAPH, env: {}, errors, skipped: [] })
+  const empty = (root: string | undefined): LoadResult => ({ root, base: root, files: [], graph: EMPTY_GRAPH, servers: [], maps: [], env: {}, errors, skipped: [] })
   if (options.files) {
     // In memory the root only names the files' absolute paths: `/` unless given (not the cwd,
     // so that the result does not depend on where the process runs).
@@ -81,19 +102,57 @@ export function load(options: LoadOptions): LoadResult {
       apache.filter((l) => !l.envvars).map((l) => ({ path: l.file.path, tree: (l.file as ApacheFile).tree })),
       { env, paths: apache.map((l) => l.file.path) },
     )
-    return finish({ root, files, graph, env, errors, skipped: [] })
+    // Files given in memory have no folders to tell servers apart by: they are one server, as given.
+    return finish({ root, base: root, files, graph, servers: [], maps: [], env, errors, skipped: [] }, options, false)
   }
   const root = findRoot(options, errors)
   if (root === null) return empty(undefined)
-  const disk = loadFromDisk(options, root)
+  const base = baseOf(options, root)
+  const maps = (options.maps ?? []).map((m) => ({ server: path.resolve(m.server), repo: realOr(m.repo) }))
+  // Files are known by their real paths: a main config reached through a symlink too.
+  const mainConfig = options.mainConfig !== undefined ? realOr(options.mainConfig) : undefined
+  const resolved: LoadOptions = { ...options, maps, ...(mainConfig !== undefined ? { mainConfig } : {}) }
+  const disk = loadFromDisk(resolved, root, base)
   errors.push(...disk.errors)
   reportParseErrors(disk.files, errors)
-  return finish({ root, files: disk.files, graph: disk.graph, env: runEnv(disk.files, options.env), errors, skipped: disk.skipped })
+  const result = finish({ root, base, files: disk.files, graph: disk.graph, servers: [], maps: disk.maps, env: runEnv(disk.files, options.env), errors, skipped: disk.skipped }, resolved)
+  if (result.servers.length === 0 && errors.length === 0) errors.push(nothingFound(options))
+  return result
 }
 
-function finish(result: LoadResult): LoadResult {
-  const main = result.files.find((l) => l.file.kind === 'apache' && isMainConfigName(l.file.path))
-  return main ? { ...result, mainConfig: main.file.path } : result
+/** The main config, and the servers with their environment (`split`: else none, one server of all). */
+function finish(result: LoadResult, options: LoadOptions, split = true): LoadResult {
+  const forced = options.mainConfig !== undefined && result.base !== undefined ? relativeTo(result.base, options.mainConfig) : undefined
+  const isMain = (p: string): boolean => p === forced || isMainConfigName(p)
+  const config = result.files.filter((l) => l.file.kind === 'apache' && !l.envvars).map((l) => l.file.path)
+  const main = config.find(isMain)
+  const envvars = new Map(result.files.filter((l) => l.envvars).map((l) => [l.file.path, l]))
+  const groups = split ? groupServers(config, result.graph, isMain) : []
+  const servers = groups.map((g): Server => {
+    const home = g.kind === 'include-folder' ? g.name : path.posix.dirname(g.name)
+    const own = envvars.get(home === '.' ? 'envvars' : `${home}/envvars`)
+    return { ...g, env: own ? runEnv([own], options.env) : result.env }
+  })
+  return { ...result, servers, ...(main !== undefined ? { mainConfig: main } : {}) }
+}
+
+function nothingFound(options: LoadOptions): LoadError {
+  const where = (options.paths ?? []).join(', ') || options.root || '.'
+  return {
+    code: 'usage',
+    message: `no Apache configuration found in ${where} (looked for *.conf, apache2.conf, httpd.conf, sites-*/, conf.d/, *.wsgi and templates); name the files to read`,
+  }
+}
+
+/** Where run paths start: `options.base` when it holds the root, else the root. */
+function baseOf(options: LoadOptions, root: string): string {
+  if (options.base === undefined) return root
+  try {
+    const base = realpathSync.native(options.base)
+    return isInside(base, root) ? base : root
+  } catch {
+    return root
+  }
 }
 
 /** Each parse error becomes a run error; its file is frozen (never changed). */
@@ -149,7 +208,7 @@ function findRoot(options: LoadOptions, errors: LoadError[]): string | null {
     errors.push({ code: 'usage', message: 'no paths given: name the config files or folders to scan, or a root' })
     return null
   } else {
-    root = given.map((p) => dirOf(path.resolve(p))).reduce(commonParent)
+    root = [...given.map((p) => dirOf(path.resolve(p))), ...(options.maps ?? []).map((m) => dirOf(m.repo))].reduce(commonParent)
   }
   try {
     const real = realpathSync.native(root)
@@ -157,10 +216,21 @@ function findRoot(options: LoadOptions, errors: LoadError[]): string | null {
       errors.push({ code: 'usage', message: `--root ${root}: not a directory` })
       return null
     }
-    return real
+    for (const m of options.maps ?? []) {
+      if (!isInside(real, realOr(m.repo))) errors.push({ code: 'usage', message: `--map ${m.server}=${m.repo}: ${m.repo} is outside the root ${real}; give a --root that holds it` })
+    }
+    return errors.length > 0 ? null : real
   } catch (e) {
     errors.push({ code: options.root !== undefined ? 'usage' : 'io', message: `${root}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (e as Error).message}` })
     return null
+  }
+}
+
+function realOr(p: string): string {
+  try {
+    return realpathSync.native(p)
+  } catch {
+    return path.resolve(p)
   }
 }
 

@@ -27,7 +27,8 @@ export interface ScriptMatch {
 }
 
 /**
- * The run's WSGI script for `alias`: the file whose absolute path is the alias's script, else the
+ * The run's WSGI script for `alias`: the file whose path on the server (its absolute path, or the
+ * one --map read it for) is the alias's script, else the
  * only script of the run with the same base name (a run over copies of the files, or a script
  * outside the run's root that the user passed explicitly).
  */
@@ -62,8 +63,9 @@ function scriptIndex(files: readonly SourceFile[]): ScriptIndex {
   const index: ScriptIndex = { count: files.length, byPath: new Map(), byBase: new Map() }
   for (const f of files) {
     if (f.kind !== 'wsgi') continue
-    if (!index.byPath.has(f.absolutePath)) index.byPath.set(f.absolutePath, f)
-    const base = posix.basename(f.absolutePath.replace(/\\/g, '/'))
+    const serverPath = f.serverPath ?? f.absolutePath
+    if (!index.byPath.has(serverPath)) index.byPath.set(serverPath, f)
+    const base = posix.basename(serverPath.replace(/\\/g, '/'))
     const list = index.byBase.get(base)
     if (list) list.push(f)
     else index.byBase.set(base, [f])

@@ -244,6 +244,8 @@ export interface IncludeInfo extends Located {
   rawPattern: string
   /** Files of the set it includes, in Apache order. */
   targets: string[]
+  /** Paths it names that the run did not read (outside the root, excluded): what they hold is unknown. */
+  unread: readonly string[]
 }
 
 /** Who Apache children (and, by default, daemon processes) run as. */
@@ -515,7 +517,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
         const rawPattern = args[0] ?? ''
         const pattern = resolve(rawPattern)
         const targets = rawPattern === '' ? [] : includeTargets(node)
-        includes.push(record<IncludeInfo>({ node: loc.node, file: loc.file, scope: loc.scope, wrappers: loc.wrappers, parent: loc.parent, order: loc.order, optional: name === 'includeoptional', pattern, rawPattern, targets }))
+        includes.push(record<IncludeInfo>({ node: loc.node, file: loc.file, scope: loc.scope, wrappers: loc.wrappers, parent: loc.parent, order: loc.order, optional: name === 'includeoptional', pattern, rawPattern, targets, unread: graph.unread(node) }))
         for (const target of targets) {
           if (walking.includes(target)) {
             problem('include-cycle', 'error', loc,

@@ -53,7 +53,7 @@ export async function commitResult(result: MigrateResult, options: CommitOptions
     return outcome
   }
   const byAbsolute = new Map(changed.map((r) => [r.absolutePath as string, r.path]))
-  const shown = (p: string): string => byAbsolute.get(p) ?? (path.isAbsolute(p) ? relativeTo(result.root, p) : p)
+  const shown = (p: string): string => byAbsolute.get(p) ?? (path.isAbsolute(p) ? relativeTo(result.base, p) : p)
   // Loaded only when writing: a dry run does not pay for it.
   const { WriteError, writeFilesAtomically } = await import('./write.js')
   let callerFailed: { error: unknown } | null = null
@@ -66,7 +66,7 @@ export async function commitResult(result: MigrateResult, options: CommitOptions
         ...(options.signals !== undefined ? { signals: options.signals } : {}),
         beforeCommit: async (planned) => {
           result.written.push(...planned.written.map(shown))
-          result.backups.push(...planned.backups.map((p) => relativeTo(result.root, p)))
+          result.backups.push(...planned.backups.map((p) => relativeTo(result.base, p)))
           try {
             await options.beforeCommit?.(result)
           } catch (error) {

@@ -5,9 +5,10 @@
 // `writeResult()`); every problem ends up in `result.errors` (things that make the run fail) or
 // `result.skipped` (paths not read, with why).
 import path from 'node:path'
-import { load, type InputFile, type Skipped } from '../load/load.js'
+import { load, type InputFile, type PathMap, type Server, type SkipCode, type Skipped } from '../load/load.js'
 import type { Loaded } from '../load/loaded.js'
 import { buildModel, type WsgiModel } from '../model/model.js'
+import { loadedModWsgi, type ModWsgiModule } from '../load/mod-wsgi-version.js'
 import type { LineRange } from '../syntax/locate.js'
 import type { Encoding } from '../syntax/types.js'
 import { commitResult, type CommitOptions } from './commit.js'
@@ -15,6 +16,7 @@ import { createPatch } from './patch.js'
 import { changesWithLines, fileResults } from './results.js'
 import { runTransforms } from './run-transforms.js'
 import { selectTransforms, type Selection } from './select.js'
+import { serverInputs } from './servers.js'
 import type { ApacheFile, MessageData, Transform } from './transform.js'
 import { versionOf } from './versions.js'
 import type { TreeReader } from '../load/installed-version.js'
@@ -22,7 +24,7 @@ import { checkLang } from '../load/locale.js'
 import { NO_VERSIONS, type KallitheaVersions } from './kallithea-version.js'
 import { planRun } from './plan.js'
 
-export type { InputFile, Loaded, LineRange, Skipped }
+export type { InputFile, Loaded, LineRange, ModWsgiModule, PathMap, Skipped, SkipCode }
 export { DEFAULT_TO, selectTransforms } from './select.js'
 
 export interface MigrateOptions extends Selection {
@@ -31,13 +33,30 @@ export interface MigrateOptions extends Selection {
   /**
    * Nothing outside it is read or written; Includes and symlinks are followed only inside it.
    * Default: the one directory given (a file: its directory), else the deepest directory
-   * holding all the paths; with `files`, `/`. Patch and report paths are relative to it.
+   * holding all the paths (and the --map folders); with `files`, `/`.
    */
   root?: string
+  /**
+   * Patch and report paths are relative to it when it holds the root (the CLI gives its working
+   * directory); default: the root.
+   */
+  base?: string
+  /** Absolute server paths the config names and the folders of the run that hold them (`--map`). */
+  maps?: PathMap[]
+  /** Files and folders the scan leaves out (`--exclude`): names, or paths from the base. */
+  exclude?: string[]
+  /** The main server config (absolute), whatever its name. */
+  mainConfig?: string
   /** In-memory files instead of the file system (nothing is read or written). */
   files?: InputFile[]
   /** The mod_wsgi version in use: transforms that need a newer one advise instead. */
   modWsgi?: string
+  /**
+   * Read the mod_wsgi module the config loads (`LoadModule wsgi_module`) for its version (and the
+   * Python it embeds), used as `modWsgi` unless that is given. For a run of the live server: the
+   * module lies outside any repository.
+   */
+  readModule?: boolean
   /** Apache's environment (e.g. APACHE_RUN_USER); wins over an `envvars` file of the run. */
   env?: Record<string, string>
   /** Files larger than this (bytes) are refused as "too large" (default 64 MiB). */
@@ -91,7 +110,8 @@ export interface Advisory {
   data?: MessageData
 }
 
-export type ErrorCode = 'usage' | 'io' | 'parse' | 'outside-root' | 'transform' | 'write'
+/** `configtest`: Apache's configtest failed on the live server (before writing, or after: then all was put back). */
+export type ErrorCode = 'usage' | 'io' | 'parse' | 'outside-root' | 'transform' | 'write' | 'configtest'
 
 export interface MigrateError {
   code: ErrorCode
@@ -119,20 +139,36 @@ export interface FileResult {
   errors: MigrateError[]
 }
 
+/** Files Apache reads together (see src/load/servers.ts), by run path. */
+export interface ServerInfo {
+  /** `files`: files given in memory, one server as given. */
+  kind: Server['kind'] | 'files'
+  name: string
+  files: string[]
+}
+
 export interface MigrateResult {
   /** Absolute real path of the root. */
   root: string
+  /** Absolute real path the result's paths are relative to (the root, or `options.base`). */
+  base: string
+  /** The servers of the run, and their files (config files, then the scripts they load). */
+  servers: ServerInfo[]
+  /** Server paths read from elsewhere: `--map` ones, and main configs' ServerRoot. */
+  maps: PathMap[]
+  /** The mod_wsgi module the config loads, with `readModule`. */
+  modWsgi?: ModWsgiModule
   transforms: Array<Pick<Transform['meta'], 'id' | 'version' | 'title'>>
   files: FileResult[]
   changes: Change[]
   advisories: Advisory[]
   errors: MigrateError[]
   skipped: Skipped[]
-  /** Unified diff of all changes (git-style, paths relative to the root); empty when none. */
+  /** Unified diff of all changes (git-style, paths relative to the base); empty when none. */
   patch: Buffer
-  /** Paths written (relative to the root). */
+  /** Paths written (relative to the base). */
   written: string[]
-  /** Backup files created (relative to the root). */
+  /** Backup files created (relative to the base; the CLI's live-server backups are absolute). */
   backups: string[]
   /** The installed Kallithea found in the venvs the config names, and the version the run targets. */
   kallithea: KallitheaVersions
@@ -171,8 +207,8 @@ export function runMigration(options: MigrateOptions, chosen?: readonly Transfor
     errors.push({ code: 'usage', message: `--mod-wsgi ${options.modWsgi}: not a version; use e.g. 4.9.0` })
   }
   const empty = (root: string): MigrateResult => ({
-    root, transforms: [], files: [], changes: [], advisories, errors, skipped, patch: Buffer.alloc(0), written: [], backups: [],
-    kallithea: NO_VERSIONS, stats: { modelBuilds: 0 },
+    root, base: root, servers: [], maps: [], transforms: [], files: [], changes: [], advisories, errors, skipped, patch: Buffer.alloc(0),
+    written: [], backups: [], kallithea: NO_VERSIONS, stats: { modelBuilds: 0 },
   })
   if (errors.length > 0) return empty(path.resolve(options.root ?? '.'))
 
@@ -184,29 +220,36 @@ export function runMigration(options: MigrateOptions, chosen?: readonly Transfor
   if (errors.some((e) => e.code === 'usage')) return empty(root)
 
   const files = loaded.files.map((l) => l.file)
-  const modelFiles = files.filter((f): f is ApacheFile => f.kind === 'apache')
-  // The model of the files as read serves the plan and then the first transform.
+  const module = options.readModule ? loadedModWsgi(loaded) : undefined
+  const modWsgi = options.modWsgi ?? module?.version
+  const embeddedPython = options.embeddedPython ?? module?.python
+  // The model of every file as read serves the plan (which venvs, which Kallithea) and, for a run
+  // of one server, its first transform.
   let asRead: WsgiModel | undefined
-  const model = (): WsgiModel => (asRead ??= buildModel(modelFiles, { env: loaded.env, includes: loaded.graph }))
+  const model = (): WsgiModel =>
+    (asRead ??= buildModel(files.filter((f): f is ApacheFile => f.kind === 'apache'), { env: loaded.env, includes: loaded.graph }))
   const plan = planRun({ selection: options, files, model, root, ...(options.reader ? { reader: options.reader } : {}), onDisk: !options.files }, errors)
   advisories.push(...plan.advisories)
   const selected = chosen ?? plan.selected
+  const inputs = serverInputs(loaded, {
+    ...(modWsgi !== undefined ? { modWsgiVersion: modWsgi } : {}),
+    ...plan.options,
+    ...(options.lang !== undefined ? { lang: options.lang } : {}),
+    ...(embeddedPython !== undefined ? { embeddedPython } : {}),
+  }, () => {
+    const m = asRead
+    asRead = undefined
+    return m
+  })
+  const members: string[][] = []
   const run = runTransforms(selected, {
-    files,
+    servers: inputs.map((prepare) => () => {
+      const input = prepare()
+      members.push(input.files.map((f) => f.path))
+      return input
+    }),
     frozen: new Set(loaded.files.filter((l) => l.frozen).map((l) => l.file)),
-    options: {
-      ...(options.modWsgi !== undefined ? { modWsgiVersion: options.modWsgi } : {}),
-      env: loaded.env,
-      ...(loaded.mainConfig !== undefined ? { mainConfig: loaded.mainConfig } : {}),
-      ...plan.options,
-      ...(options.lang !== undefined ? { lang: options.lang } : {}),
-      ...(options.embeddedPython !== undefined ? { embeddedPython: options.embeddedPython } : {}),
-    },
-    buildModel: () => {
-      const m = model()
-      asRead = undefined
-      return m
-    },
+    ...(modWsgi !== undefined ? { modWsgi } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   })
   advisories.push(...run.advisories)
@@ -219,6 +262,12 @@ export function runMigration(options: MigrateOptions, chosen?: readonly Transfor
   const changed = errors.length > 0 ? [] : results.filter((r) => r.status === 'changed')
   return {
     root,
+    base: loaded.base ?? root,
+    servers: loaded.servers.length > 0
+      ? loaded.servers.map((s, i) => ({ kind: s.kind, name: s.name, files: members[i] ?? s.files }))
+      : [{ kind: 'files', name: '.', files: members[0] ?? [] }],
+    maps: loaded.maps,
+    ...(module !== undefined ? { modWsgi: module } : {}),
     transforms: selected.map(({ meta: { id, version, title } }) => ({ id, version, title })),
     files: results,
     changes,

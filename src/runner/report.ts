@@ -3,14 +3,26 @@
 // Both are pure functions of a MigrateResult: no clock, no absolute paths, so the same input
 // gives the same bytes.
 import { describeVersions, type KallitheaVersions } from './kallithea-version.js'
-import type { MigrateResult } from './migrate.js'
+import type { MigrateResult, SkipCode, Skipped } from './migrate.js'
+
+/** What the CLI did on the live server (server mode), for the report. */
+export interface LiveReport {
+  live: { mainConfig: string; found: string; ctl?: { path: string }; reload: string }
+  modWsgi?: { module: string; version?: string; python?: string }
+  before?: { ok: boolean; output: string }
+  after?: { ok: boolean; output: string }
+  backupDir?: string
+  restored: string[]
+  reloaded: boolean
+}
 
 /** Version of the JSON report's shape; bumped only on incompatible changes. */
 export const REPORT_FORMAT = 1
 
 /**
  * `wsgi-migrate --json`. Every key is always present (absent values are `null`, never left
- * out); paths are relative to the run's root with `/` separators; lists are in a stable order
+ * out); paths are relative to the run's base (the working directory when it holds the root, else
+ * the root; `/` for the live server) with `/` separators; lists are in a stable order
  * (files by path, changes in the order the transforms made them).
  */
 export interface JsonReport {
@@ -19,7 +31,7 @@ export interface JsonReport {
   tool: { name: 'wsgi-migrate'; version: string }
   /** `write`: changed files were written; `dry-run` / `check`: only reported. */
   mode: 'write' | 'dry-run' | 'check'
-  /** The process exit code: 0 nothing to do or applied, 1 changes pending, 2 errors. */
+  /** The process exit code: 0 nothing to do, applied, or a dry run; 1 changes pending (check); 2 errors. */
   exitCode: 0 | 1 | 2
   /** The transforms the run applied, in the order they ran. */
   transforms: Array<{ id: string; version: string; title: string }>
@@ -56,30 +68,56 @@ export interface JsonReport {
   advisories: Array<{ transform: string; file: string | null; line: number | null; column: number | null; message: string }>
   /** Any error means exit code 2 and nothing written. */
   errors: Array<{
-    /** `usage`, `io`, `parse`, `outside-root`, `transform` or `write`. */
+    /** `usage`, `io`, `parse`, `outside-root`, `transform`, `write` or `configtest`. */
     code: string
     file: string | null
     line: number | null
     column: number | null
     message: string
   }>
-  /** Paths not read (outside the root, broken symlinks, ...); `file`/`line`/`column`: the directive that named it. */
-  skipped: Array<{ path: string; reason: string; file: string | null; line: number | null; column: number | null }>
+  /**
+   * Paths not read (outside the root, broken symlinks, ...); `code`: `outside-root`, `excluded`,
+   * `backup`, `not-apache`, `variable` or `unreadable`; `file`/`line`/`column`: the directive that named it.
+   */
+  skipped: Array<{ path: string; code: string; reason: string; file: string | null; line: number | null; column: number | null }>
   /** Files written (empty unless mode is `write`). */
   written: string[]
-  /** Backup copies created with --backup. */
+  /** Backup copies created (--backup: beside the files; on the live server: absolute, below `server.backupDir`). */
   backups: string[]
-  /** The unified diff (git format, applies with `git apply` / `patch -p1` in the root); '' when none. */
+  /** The unified diff (git format, applies with `git apply` / `patch -p1` where its paths start); '' when none. */
   patch: string
   /** How the patch bytes became this string: `utf8`, or `latin1` when they are not valid UTF-8. */
   patchEncoding: 'utf8' | 'latin1'
+  /**
+   * The servers of the run: files Apache reads together (`main-config`: a main config and what it
+   * includes; `include-folder`: sites-*\/, conf.d/, ... without their main config; `file`: one file
+   * and what it includes; `files`: files given in memory), with the scripts their applications load.
+   */
+  servers: Array<{ kind: string; name: string; files: string[] }>
+  /** The live server (no paths given); null for paths. */
+  server: null | {
+    config: string
+    /** How the config was found: `apache2ctl -V`, `APACHE_CONFDIR`, `--config`, a layout. */
+    found: string
+    apachectl: string | null
+    modWsgi: { module: string; version: string | null; python: string | null } | null
+    /** Apache's configtest before and after writing (null: not run), and its output when it failed. */
+    configtest: { before: 'passed' | 'failed' | null; after: 'passed' | 'failed' | null; output: string | null }
+    /** Where this run's backups are (absolute); null when none were made. */
+    backupDir: string | null
+    /** Files put back after the configtest failed once they were written. */
+    restored: string[]
+    reloaded: boolean
+    /** How to reload Apache by hand. */
+    reload: string
+  }
 }
 
 export type ReportMode = JsonReport['mode']
 
 export function exitCodeOf(result: MigrateResult, mode: ReportMode): 0 | 1 | 2 {
   if (result.errors.length > 0) return 2
-  return mode !== 'write' && result.files.some((f) => f.status === 'changed') ? 1 : 0
+  return mode === 'check' && result.files.some((f) => f.status === 'changed') ? 1 : 0
 }
 
 function patchText(patch: Buffer): { text: string; encoding: 'utf8' | 'latin1' } {
@@ -89,7 +127,7 @@ function patchText(patch: Buffer): { text: string; encoding: 'utf8' | 'latin1' }
 
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v)
 
-export function toJsonReport(result: MigrateResult, how: { mode: ReportMode; version: string }): JsonReport {
+export function toJsonReport(result: MigrateResult, how: { mode: ReportMode; version: string; live?: LiveReport }): JsonReport {
   const count = (s: string): number => result.files.filter((f) => f.status === s).length
   const { text, encoding } = patchText(result.patch)
   return {
@@ -129,12 +167,63 @@ export function toJsonReport(result: MigrateResult, how: { mode: ReportMode; ver
       message: a.message,
     })),
     errors: result.errors.map((e) => ({ code: e.code, file: orNull(e.file), line: orNull(e.line), column: orNull(e.column), message: e.message })),
-    skipped: result.skipped.map((s) => ({ path: s.path, reason: s.reason, file: orNull(s.file), line: orNull(s.line), column: orNull(s.column) })),
+    skipped: result.skipped.map((s) => ({ path: s.path, code: s.code, reason: s.reason, file: orNull(s.file), line: orNull(s.line), column: orNull(s.column) })),
     written: [...result.written],
     backups: [...result.backups],
     patch: text,
     patchEncoding: encoding,
+    servers: result.servers.map((s) => ({ kind: s.kind, name: s.name, files: [...s.files] })),
+    server: how.live ? liveReport(how.live) : null,
   }
+}
+
+function liveReport(l: LiveReport): NonNullable<JsonReport['server']> {
+  const outcome = (r: { ok: boolean } | undefined) => (r === undefined ? null : r.ok ? 'passed' : 'failed')
+  const failed = [l.before, l.after].find((r) => r !== undefined && !r.ok)
+  return {
+    config: l.live.mainConfig,
+    found: l.live.found,
+    apachectl: l.live.ctl?.path ?? null,
+    modWsgi: l.modWsgi ? { module: l.modWsgi.module, version: l.modWsgi.version ?? null, python: l.modWsgi.python ?? null } : null,
+    configtest: { before: outcome(l.before), after: outcome(l.after), output: failed?.output ?? null },
+    backupDir: l.backupDir ?? null,
+    restored: [...l.restored],
+    reloaded: l.reloaded,
+    reload: l.live.reload,
+  }
+}
+
+/** Each kind of path not read: what to call them, and what to do. */
+const NOT_READ: Record<SkipCode, { what: (n: number) => string; hint: string }> = {
+  'outside-root': {
+    what: (n) => `${n} path${n === 1 ? '' : 's'} outside the root`,
+    hint: 'read them from the repository with --map SERVERPATH=REPOPATH, or give a --root that holds them',
+  },
+  excluded: { what: (n) => `${n} path${n === 1 ? '' : 's'} excluded`, hint: 'as --exclude asked' },
+  backup: { what: (n) => `${n} backup cop${n === 1 ? 'y' : 'ies'}`, hint: 'name one to read it' },
+  artifact: {
+    what: (n) => `${n} file${n === 1 ? '' : 's'} wsgi-migrate made (backups listed in ${'.wsgi-migrate-backups'}, temporary files)`,
+    hint: 'they are never read as configs; delete a temporary file an interrupted run left',
+  },
+  'not-apache': { what: (n) => `${n} file${n === 1 ? '' : 's'} with no Apache configuration in it`, hint: 'name one to read it anyway' },
+  variable: { what: (n) => `${n} Include${n === 1 ? '' : 's'} naming an undefined \${VAR}`, hint: 'define it (envvars, Define) to follow them' },
+  unreadable: { what: (n) => `${n} path${n === 1 ? '' : 's'} that cannot be read`, hint: 'check them (missing, broken symlinks, permissions)' },
+}
+
+const SHOWN = 3
+
+/** One line per kind of path not read: the count, the first few paths (with who named them), one hint. */
+export function notReadLines(skipped: readonly Skipped[]): string[] {
+  const out: string[] = []
+  for (const [code, how] of Object.entries(NOT_READ) as Array<[SkipCode, (typeof NOT_READ)[SkipCode]]>) {
+    const byPath = new Map<string, Skipped>()
+    for (const s of skipped) if (s.code === code && !byPath.has(s.path)) byPath.set(s.path, s)
+    if (byPath.size === 0) continue
+    const shown = [...byPath.values()].slice(0, SHOWN).map((s) => `${s.path}${s.file ? ` (${s.file}${s.line ? `:${s.line}${s.column ? `:${s.column}` : ''}` : ''})` : ''}`)
+    const more = byPath.size > SHOWN ? `, and ${byPath.size - SHOWN} more (--json lists them)` : ''
+    out.push(`${how.what(byPath.size)}: ${shown.join(', ')}${more}; ${how.hint}`)
+  }
+  return out
 }
 
 const cell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
@@ -186,7 +275,7 @@ export function toMarkdownSummary(result: MigrateResult, how: { mode: ReportMode
   }
   if (result.skipped.length > 0) {
     lines.push('### Not read', '')
-    for (const s of result.skipped) lines.push(`- ${code(s.path)}: ${cell(s.reason)}${s.file ? ` (named in ${code(`${s.file}${s.line ? `:${s.line}` : ''}`)})` : ''}`)
+    for (const line of notReadLines(result.skipped)) lines.push(`- ${cell(line)}`)
     lines.push('')
   }
   if (result.patch.length > 0) {

@@ -1,5 +1,9 @@
-// Run the selected transforms in order through one engine (one model shared until a fix edits the
-// files), gating each on the mod_wsgi version it needs.
+// Run the selected transforms in order, server by server: one engine per server (one model of that
+// server shared until a fix edits its files), each transform gated on the mod_wsgi version it needs.
+//
+// Servers run one after the other over the same file objects: a file two servers read (a shared
+// include, a script both mount) is edited by the first, and the second sees it edited. What both
+// say about it is said once.
 import type { WsgiModel } from '../model/model.js'
 import { Engine, TransformError, type RecordedChange } from './engine.js'
 import type { Advisory, MigrateError, ProgressEvent } from './migrate.js'
@@ -13,44 +17,69 @@ export interface TransformRun {
   modelBuilds: number
 }
 
-export interface RunInput {
+/** One server's part of the run, made when its turn comes (after the servers before it edited shared files). */
+export interface ServerInput {
   files: readonly SourceFile[]
-  frozen: ReadonlySet<SourceFile>
   options: TransformOptions
   buildModel: () => WsgiModel
+}
+
+export interface RunInput {
+  servers: ReadonlyArray<() => ServerInput>
+  frozen: ReadonlySet<SourceFile>
+  /** The mod_wsgi version in use (gates transforms). */
+  modWsgi?: string
   onProgress?: (event: ProgressEvent) => void
 }
 
 export function runTransforms(selected: readonly Transform[], input: RunInput): TransformRun {
-  const engine = new Engine(input)
-  const advisories: Advisory[] = []
-  const errors: MigrateError[] = []
-  const modWsgi = input.options.modWsgiVersion
-  selected.forEach((transform, i) => {
-    const { id, title, modWsgi: needs } = transform.meta
-    input.onProgress?.({ phase: 'transform', done: i, total: selected.length, transform: id })
-    if (modWsgi !== undefined && versionOf(modWsgi) !== null && needs !== undefined && !satisfies(modWsgi, needs)) {
-      advisories.push({
-        transform: id,
-        file: '',
-        message: `not applied: ${title} needs mod_wsgi ${needs} and you run ${modWsgi}; upgrade mod_wsgi, then run again`,
-      })
-      return
-    }
-    const from = engine.advisories.length
-    try {
-      engine.run(transform)
-    } catch (e) {
-      const why = e instanceof TransformError ? e.message : ((e as Error)?.message ?? String(e))
-      errors.push({ code: 'transform', message: `transform ${id} failed: ${why}; nothing will be written (skip it with --skip ${id})` })
-    }
-    for (const a of engine.advisories.slice(from)) advisories.push(toAdvisory(a))
-  })
-  input.onProgress?.({ phase: 'transform', done: selected.length, total: selected.length })
-  for (const id of engine.late) {
-    errors.push({ code: 'transform', message: `transform ${id} failed: it reported after create() returned (from a callback or a timer), and such reports are dropped; report within create. Nothing will be written (skip it with --skip ${id})` })
+  const out: TransformRun = { changes: [], advisories: [], errors: [], modelBuilds: 0 }
+  // What earlier servers said (a file two servers read gets the same advice twice): not again.
+  const said = new Set<string>()
+  let saying = new Set<string>()
+  const late = new Set<string>()
+  const say = <T>(list: T[], item: T, key: string): void => {
+    if (said.has(key)) return
+    saying.add(key)
+    list.push(item)
   }
-  return { changes: engine.changes, advisories, errors, modelBuilds: engine.modelBuilds }
+  for (const prepare of input.servers) {
+    for (const key of saying) said.add(key)
+    saying = new Set()
+    const server = prepare()
+    const engine = new Engine({ files: server.files, frozen: input.frozen, options: server.options, buildModel: server.buildModel })
+    selected.forEach((transform, i) => {
+      const { id, title, modWsgi: needs } = transform.meta
+      input.onProgress?.({ phase: 'transform', done: i, total: selected.length, transform: id })
+      const modWsgi = input.modWsgi
+      if (modWsgi !== undefined && versionOf(modWsgi) !== null && needs !== undefined && !satisfies(modWsgi, needs)) {
+        const message = `not applied: ${title} needs mod_wsgi ${needs} and you run ${modWsgi}; upgrade mod_wsgi, then run again`
+        say(out.advisories, { transform: id, file: '', message }, `gate ${id}`)
+        return
+      }
+      const from = engine.advisories.length
+      try {
+        engine.run(transform)
+      } catch (e) {
+        const why = e instanceof TransformError ? e.message : ((e as Error)?.message ?? String(e))
+        const message = `transform ${id} failed: ${why}; nothing will be written (skip it with --skip ${id})`
+        say(out.errors, { code: 'transform', message }, message)
+      }
+      for (const a of engine.advisories.slice(from)) {
+        const advisory = toAdvisory(a)
+        say(out.advisories, advisory, JSON.stringify([advisory.transform, advisory.file, advisory.line, advisory.column, advisory.message]))
+      }
+    })
+    out.changes.push(...engine.changes)
+    out.modelBuilds += engine.modelBuilds
+    for (const id of engine.late) late.add(id)
+  }
+  input.onProgress?.({ phase: 'transform', done: selected.length, total: selected.length })
+  for (const id of late) {
+    const message = `transform ${id} failed: it reported after create() returned (from a callback or a timer), and such reports are dropped; report within create. Nothing will be written (skip it with --skip ${id})`
+    out.errors.push({ code: 'transform', message })
+  }
+  return out
 }
 
 function toAdvisory(a: Engine['advisories'][number]): Advisory {

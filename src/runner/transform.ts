@@ -24,6 +24,8 @@ export interface ScriptFile {
   kind: 'wsgi'
   path: string
   absolutePath: string
+  /** Where the server has it, when `--map` read it from elsewhere (the path WSGIScriptAlias names). */
+  serverPath?: string
   /** The script's text; a fix replaces it through `fixer.editScript`. */
   text: string
   /** How its bytes were read: a Latin-1 script can only take characters up to U+00FF. */

@@ -481,7 +481,7 @@ async function waitFor(cond: () => boolean, timeoutMs: number, stepMs = 25): Pro
 }
 
 /** Free TCP ports on 127.0.0.1 (all held open together, so they are distinct). */
-async function freePorts(n: number): Promise<number[]> {
+export async function freePorts(n: number): Promise<number[]> {
   const servers: net.Server[] = [];
   try {
     const ports: number[] = [];

@@ -3,6 +3,8 @@
 /** The documented shape of `--json` (src/runner/report.ts JsonReport): every key, every type. */
 export function validateReport(r: unknown): string[] {
   const problems: string[] = []
+  // A string: types and literals joined by |; an array: a list of; an object: exactly these keys;
+  // { $nullable: spec }: null, or spec.
   type Spec = string | Spec[] | { [k: string]: Spec }
   const check = (v: unknown, spec: Spec, at: string): void => {
     if (typeof spec === 'string') {
@@ -17,6 +19,8 @@ export function validateReport(r: unknown): string[] {
     } else if (Array.isArray(spec)) {
       if (!Array.isArray(v)) problems.push(`${at}: not an array`)
       else v.forEach((item, i) => check(item, spec[0] as Spec, `${at}[${i}]`))
+    } else if ('$nullable' in spec) {
+      if (v !== null) check(v, spec.$nullable as Spec, at)
     } else {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) {
         problems.push(`${at}: not an object`)
@@ -49,12 +53,26 @@ export function validateReport(r: unknown): string[] {
     files: [{ path: 'string', kind: "'apache'|'wsgi'", status: "'changed'|'unchanged'|'error'", changes: 'int' }],
     changes: [{ transform: 'string', file: 'string', kind: "'insert'|'modify'|'remove'", lines: { start: 'int', end: 'int' }, explanation: 'string' }],
     advisories: [{ transform: 'string', message: 'string', ...place }],
-    errors: [{ code: "'usage'|'io'|'parse'|'outside-root'|'transform'|'write'", message: 'string', ...place }],
-    skipped: [{ path: 'string', reason: 'string', ...place }],
+    errors: [{ code: "'usage'|'io'|'parse'|'outside-root'|'transform'|'write'|'configtest'", message: 'string', ...place }],
+    skipped: [{ path: 'string', code: "'outside-root'|'excluded'|'backup'|'artifact'|'not-apache'|'variable'|'unreadable'", reason: 'string', ...place }],
     written: ['string'],
     backups: ['string'],
     patch: 'string',
     patchEncoding: "'utf8'|'latin1'",
+    servers: [{ kind: "'main-config'|'include-folder'|'file'|'files'", name: 'string', files: ['string'] }],
+    server: {
+      $nullable: {
+        config: 'string',
+        found: 'string',
+        apachectl: 'string|null',
+        modWsgi: { $nullable: { module: 'string', version: 'string|null', python: 'string|null' } },
+        configtest: { before: "'passed'|'failed'|null", after: "'passed'|'failed'|null", output: 'string|null' },
+        backupDir: 'string|null',
+        restored: ['string'],
+        reloaded: 'boolean',
+        reload: 'string',
+      },
+    },
   }, '$')
   return problems
 }

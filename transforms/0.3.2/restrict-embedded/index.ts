@@ -45,6 +45,9 @@ export const restrictEmbedded = defineTransform({
         '{{what}}: {{apps}} {{does}} not run in a daemon group, and restricting embedded mode now would make {{them}} answer ' +
         `${HTTP_500}. Give {{each}} a daemon group (WSGIProcessGroup), then set ${NAME} On at global scope.`,
       invalidValue: `{{directive}} ({{where}}) is neither On nor Off, which Apache refuses; write ${NAME} On.`,
+      unread:
+        '{{what}}: {{path}} ({{directive}}, {{where}}) was not read, and an application it mounts could run embedded. ' +
+        `Check it (or run with --map or a --root that holds it), then set ${NAME} On at global scope.`,
       parseErrors: `${NAME} On not added while {{file}} has parse errors (the applications it holds are unknown); fix them and run again.`,
       macros:
         `${NAME} On not added: <Macro> bodies may mount applications that run embedded; add it at global scope by hand once every application runs in a daemon group.`,
@@ -136,6 +139,13 @@ function ensureOn(ctx: TransformContext, model: WsgiModel): boolean {
   }
   if (invalid !== undefined) {
     ctx.report({ at: invalid, messageId: 'invalidValue', data: { directive: text(invalid.node), where: where(invalid) } })
+    return false
+  }
+  // A file the run could not read may mount an application that runs embedded.
+  const unread = model.includes.find((i) => i.unread.length > 0)
+  if (unread !== undefined) {
+    const what = current ? `${text(current.node)} (${where(current)}) left as is` : `${NAME} On not added`
+    ctx.report({ at: unread, messageId: 'unread', data: { what, path: unread.unread[0] as string, directive: text(unread.node), where: where(unread) } })
     return false
   }
   if (current !== undefined) return turnOn(ctx, current)

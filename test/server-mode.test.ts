@@ -1,0 +1,203 @@
+// The live-server mode (no paths) against private Apache servers in Debian's layout, run through
+// the real apache2ctl with APACHE_CONFDIR (test/helpers/debian-server.ts): the README's server
+// commands as printed, Apache's configtest before writing (fails: nothing written) and after
+// (fails: every file put back byte for byte), backups where Apache never reads them, reload.
+import test from 'ava'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { makeVenv, venvSitePackages } from './helpers/apache.js'
+import { debianServer, type DebianServer } from './helpers/debian-server.js'
+import { readmeBlock, shell } from './helpers/readme.js'
+import { validateReport } from './helpers/report.js'
+import { ensureBuilt, runCli, snapshot, type FileState } from './helpers/tree.js'
+
+test.before(() => ensureBuilt())
+
+/** The 0.3.1 docs form, in the private server's vhost. */
+const site031 = (sitePackages: string): string => `# Kallithea, set up from the 0.3.1 "Apache with mod_wsgi" docs.
+<VirtualHost 127.0.0.1:@PORT@>
+    ServerName hg.example.com
+    WSGIDaemonProcess kallithea \\
+        processes=1 threads=4 \\
+        python-path=${sitePackages} \\
+        user=www-data group=www-data
+    WSGIScriptAlias / @ROOT@/srv/kallithea/dispatch.wsgi
+</VirtualHost>
+`
+
+const servers: DebianServer[] = []
+test.after.always(() => {
+  for (const s of servers) s.remove()
+})
+async function server(options: Parameters<typeof debianServer>[0]): Promise<DebianServer> {
+  const s = await debianServer(options)
+  servers.push(s)
+  return s
+}
+
+/** The server's config and scripts (not its runtime files below var/: pid, logs, sockets, backups). */
+function configState(s: DebianServer): Map<string, FileState> {
+  return new Map(['etc', 'srv'].flatMap((d) => [...snapshot(path.join(s.root, d))].map(([p, f]) => [`${d}/${p}`, f] as const)))
+}
+const bytesOf = (m: Map<string, FileState>) => [...m].map(([p, f]) => [p, f.kind, f.bytes?.toString('base64') ?? f.target])
+
+/** The folders below <root>/var/backups/wsgi-migrate (one per run that kept backups). */
+function backupRuns(s: DebianServer): string[] {
+  const dir = path.join(s.root, 'var/backups/wsgi-migrate')
+  return existsSync(dir) ? readdirSync(dir).map((d) => path.join(dir, d)) : []
+}
+
+async function untilGroup(s: DebianServer, group: string): Promise<string | undefined> {
+  let seen: string | undefined
+  for (let i = 0; i < 100; i++) {
+    const r = await s.get().catch(() => undefined)
+    seen = r?.json?.process_group
+    if (seen === group) return seen
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return seen
+}
+
+test("the README's server commands, as printed: the diff, then configtest, backups, write, configtest, reload", async (t) => {
+  const venv = await makeVenv()
+  const s = await server({ site: site031(venvSitePackages(venv)), venv })
+  s.start()
+  t.is((await s.get()).json?.process_group, '', 'before: the app runs embedded')
+  const [dryRun, apply] = readmeBlock('## On a server').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')) as [string, string]
+  t.regex(dryRun, /^wsgi-migrate --dry-run\b/)
+  t.regex(apply, /^wsgi-migrate --reload\b/)
+
+  const before = configState(s)
+  const dry = await shell(dryRun, { cwd: s.root, env: s.env })
+  t.is(dry.status, 0, dry.stderr)
+  const rel = s.root.slice(1)
+  t.regex(dry.stdout, new RegExp(`^diff --git a/${rel}/etc/apache2/sites-available/kallithea\\.conf b/${rel}/etc/apache2/sites-available/kallithea\\.conf$`, 'm'), 'patch paths are relative to /')
+  t.regex(dry.stdout, new RegExp(`^diff --git a/${rel}/etc/apache2/apache2\\.conf `, 'm'))
+  t.regex(dry.stderr, new RegExp(`^server: ${s.confdir}/apache2\\.conf \\(APACHE_CONFDIR\\); mod_wsgi \\d+\\.\\d+(\\.\\d+)?, Python \\d+\\.\\d+ \\(/usr/lib/apache2/modules/mod_wsgi\\.so\\)$`, 'm'))
+  t.deepEqual(bytesOf(configState(s)), bytesOf(before), '--dry-run writes nothing')
+  t.deepEqual(backupRuns(s), [])
+
+  const run = await shell(apply, { cwd: s.root, env: s.env })
+  t.is(run.status, 0, run.stderr)
+  t.regex(run.stderr, /^configtest passed; Apache reloaded$/m)
+  const site = readFileSync(path.join(s.confdir, 'sites-available/kallithea.conf'), 'utf8')
+  t.regex(site, /^ {4}WSGIProcessGroup kallithea$/m)
+  t.regex(site, new RegExp(`python-home=${venv}\\b`))
+  t.regex(readFileSync(path.join(s.confdir, 'apache2.conf'), 'utf8'), /^WSGIRestrictEmbedded On$/m)
+  // The originals are kept by their path, below var/backups (never where Apache reads).
+  const [backups] = backupRuns(s)
+  t.truthy(backups)
+  t.regex(run.stderr, new RegExp(`^backups: ${backups}/ `, 'm'))
+  for (const f of ['etc/apache2/sites-available/kallithea.conf', 'etc/apache2/apache2.conf']) {
+    t.deepEqual(readFileSync(path.join(backups as string, f)), before.get(f)?.bytes, `${f} kept as it was`)
+  }
+  // Reloaded: the application now runs in its daemon group, from the venv.
+  t.is(await untilGroup(s, 'kallithea'), 'kallithea', s.errorLog())
+  t.is((await s.get()).json?.sys_prefix, venv)
+
+  const again = await shell(dryRun, { cwd: s.root, env: s.env })
+  t.is(again.status, 0)
+  t.is(again.stdout, '', 'a second run finds nothing to change')
+})
+
+test('the configtest fails before writing: nothing written, exit 2, Apache\'s message shown', async (t) => {
+  const s = await server({
+    site: site031('@ROOT@/srv/kallithea/venv/lib/python3/site-packages'),
+    // The misspelling the old advice gave: Apache refuses to start with it.
+    files: { 'etc/apache2/conf-enabled/wsgi-tuning.conf': 'WSGIRestrictedEmbedded On\n' },
+  })
+  const before = configState(s)
+  const r = await runCli(['--json'], { cwd: s.root, env: s.env })
+  t.is(r.status, 2)
+  t.regex(r.stderr, /^error: Apache's configtest fails before any change \(\/usr\/sbin\/apache2ctl -t\): .*Invalid command 'WSGIRestrictedEmbedded'.* Nothing written/m)
+  t.deepEqual(bytesOf(configState(s)), bytesOf(before))
+  t.deepEqual(backupRuns(s), [], 'no backups either')
+  const report = JSON.parse(r.stdout) as { server: { configtest: { before: string; after: string | null; output: string } }; written: string[] }
+  t.deepEqual(validateReport(report), [])
+  t.like(report.server.configtest, { before: 'failed', after: null })
+  t.regex(report.server.configtest.output, /Invalid command 'WSGIRestrictedEmbedded'/)
+  t.deepEqual(report.written, [])
+})
+
+test('the configtest fails after writing: every written file is put back byte for byte, exit 2', async (t) => {
+  // mod_wsgi is not loaded; the site guards its WSGI lines with <IfModule mod_wsgi.c>, so Apache
+  // accepts the config. The new global WSGIRestrictEmbedded On has no such guard: Apache refuses it.
+  const s = await server({
+    wsgi: false,
+    site: `<VirtualHost 127.0.0.1:@PORT@>\r
+\tServerName hg.example.com\r
+\t<IfModule mod_wsgi.c>\r
+\t\tWSGIDaemonProcess kallithea processes=1 threads=4\r
+\t\tWSGIScriptAlias / @ROOT@/srv/kallithea/dispatch.wsgi\r
+\t</IfModule>\r
+</VirtualHost>`,
+  })
+  const before = configState(s)
+  const r = await runCli(['--json'], { cwd: s.root, env: s.env })
+  t.is(r.status, 2)
+  t.regex(r.stderr, /^error: Apache's configtest fails after writing \(\/usr\/sbin\/apache2ctl -t\): .*Invalid command 'WSGIRestrictEmbedded'.* Every written file was put back as it was \(2\); nothing changed$/m)
+  t.deepEqual(bytesOf(configState(s)), bytesOf(before), 'byte for byte (CRLF, tabs, no final newline)')
+  // stdout is written before the first file is replaced (an output that fails stops the run with
+  // nothing changed), so the report says what was about to be written; the outcome is on stderr.
+  const report = JSON.parse(r.stdout) as { written: string[]; server: { restored: string[]; configtest: { before: string; after: string | null } } }
+  t.deepEqual(validateReport(report), [])
+  t.deepEqual(report.written.sort(), [`${s.root.slice(1)}/etc/apache2/apache2.conf`, `${s.root.slice(1)}/etc/apache2/sites-available/kallithea.conf`])
+  t.like(report.server.configtest, { before: 'passed', after: null })
+  t.is(backupRuns(s).length, 1, 'the backups were made before writing, and stay')
+})
+
+test('configtest passes: written, and how to reload is said; --no-backup keeps none', async (t) => {
+  const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages') })
+  const r = await runCli(['--no-backup'], { cwd: s.root, env: s.env })
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stderr, /^configtest passed; reload Apache to use the new config: systemctl reload apache2, or apache2ctl graceful \(or run with --reload\)$/m)
+  t.regex(r.stderr, /^\d+ scanned, 2 changed, /m)
+  t.deepEqual(backupRuns(s), [])
+  t.regex(readFileSync(path.join(s.confdir, 'sites-available/kallithea.conf'), 'utf8'), /WSGIPassAuthorization On/)
+})
+
+test('--config and --apachectl name the server: the httpd binary gets Debian\'s envvars; --backup-dir', async (t) => {
+  const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages'), serverRoot: true })
+  const backupDir = path.join(s.root, 'elsewhere')
+  const args = ['--config', path.join(s.confdir, 'apache2.conf'), '--apachectl', '/usr/sbin/apache2', '--backup-dir', backupDir, '--json']
+  const r = await runCli(args, { cwd: s.root, env: { PATH: '/usr/bin:/bin' } })
+  t.is(r.status, 0, r.stderr)
+  const report = JSON.parse(r.stdout) as { server: { found: string; apachectl: string; backupDir: string; configtest: unknown; reload: string }; written: string[] }
+  t.deepEqual(validateReport(report), [])
+  t.like(report.server, { found: '--config', apachectl: '/usr/sbin/apache2', configtest: { before: 'passed', after: null, output: null } })
+  t.regex(r.stderr, /^configtest passed; reload Apache/m)
+  t.true(report.server.backupDir.startsWith(`${backupDir}/`))
+  t.true(existsSync(path.join(report.server.backupDir, 'etc/apache2/sites-available/kallithea.conf')))
+  t.regex(report.server.reload, /apache2 -f \S+apache2\.conf -k graceful/)
+  t.is(report.written.length, 2)
+})
+
+test('a backup folder where Apache reads config is refused before anything is written', async (t) => {
+  const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages') })
+  const before = configState(s)
+  const r = await runCli(['--backup-dir', path.join(s.confdir, 'conf-enabled')], { cwd: s.root, env: s.env })
+  t.is(r.status, 2)
+  t.regex(r.stderr, /--backup-dir .*conf-enabled: inside .*etc\/apache2, where Apache reads config files/)
+  t.deepEqual(bytesOf(configState(s)), bytesOf(before))
+})
+
+test('the mod_wsgi version comes from the module the config loads, and gates transforms as --mod-wsgi does', async (t) => {
+  const s = await server({
+    site: site031('@ROOT@/srv/kallithea/venv/lib/python2.7/site-packages'),
+    files: {
+      // An old module: mod_wsgi 3.x spells its version out; it links Python 2.7.
+      'opt/mod_wsgi-3.3/mod_wsgi.so': Buffer.from('\x7fELF\0\0mod_wsgi/3.3\0libpython2.7.so.1.0\0', 'latin1'),
+      'etc/apache2/mods-enabled/wsgi.load': 'LoadModule wsgi_module @ROOT@/opt/mod_wsgi-3.3/mod_wsgi.so\n',
+    },
+  })
+  const r = await runCli(['--dry-run', '--json'], { cwd: s.root, env: s.env })
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stderr, /; mod_wsgi 3\.3, Python 2\.7 \(\S+\/opt\/mod_wsgi-3\.3\/mod_wsgi\.so\)$/m)
+  const report = JSON.parse(r.stdout) as { server: { modWsgi: unknown }; advisories: Array<{ transform: string; message: string }>; changes: Array<{ transform: string }> }
+  t.like(report.server.modWsgi, { version: '3.3', python: '2.7' })
+  t.true(report.advisories.some((a) => a.transform === 'python-home' && /needs mod_wsgi >=3\.4 and you run 3\.3/.test(a.message)))
+  t.false(report.changes.some((c) => c.transform === 'python-home'))
+  // --mod-wsgi still decides when given.
+  const given = JSON.parse((await runCli(['--dry-run', '--json', '--mod-wsgi', '4.9.0'], { cwd: s.root, env: s.env })).stdout) as typeof report
+  t.true(given.changes.some((c) => c.transform === 'python-home'))
+})
