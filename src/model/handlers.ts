@@ -6,17 +6,16 @@ import type { Directive, Section } from '../syntax/types.js'
 import { problem } from './problems.js'
 import { ALIAS_OPTIONS, CONTAINERS, DAEMON_OPTIONS, PLACEMENT, sectionKind, type SectionKind } from './rules.js'
 import { onOff, parseOptions } from './options.js'
+import { AliasRecord, DaemonRecord, IncludeRecord, Place, RestrictEmbeddedRecord, SettingRecord, type Visit } from './records.js'
 import type { Level } from './scope.js'
 import type { IncludeRead } from './walk.js'
 import type {
   ContainerInfo,
   DaemonGroup,
-  IncludeInfo,
   Located,
   RestrictEmbedded,
   ScriptAlias,
   ScriptAliasOptions,
-  Setting,
   VirtualHostInfo,
   WsgiOption,
   WsgiModel,
@@ -110,14 +109,15 @@ export function readSection(r: Reading, section: Section, level: Level): Level |
 // ---------------------------------------------------------------------------------------------
 // Directives
 
-type Handler = (node: Directive, loc: Located, r: Reading, lower: string) => IncludeRead | void
+/** A directive's handler: it may make a record of the visit, and note problems. */
+type Handler = (visit: Visit, r: Reading, lower: string) => IncludeRead | void
 
 /** Record a directive visit; returns what an Include pulls in. */
 export function readDirective(r: Reading, node: Directive, level: Level): IncludeRead | undefined {
-  const loc: Located = { node, file: level.file, scope: level.scope(), wrappers: level.wrappers(), parent: level.parent, order: r.byOrder.length }
-  r.byOrder.push(loc)
+  const place = new Place(node, level, r.byOrder.length)
+  r.byOrder.push(place)
   const lower = node.name.toLowerCase()
-  return HANDLERS.get(lower)?.(node, loc, r, lower) ?? undefined
+  return HANDLERS.get(lower)?.({ place, level }, r, lower) ?? undefined
 }
 
 /** Let locate() return the richest record of a node's visit. */
@@ -126,15 +126,10 @@ function record<T extends Located>(r: Reading, rec: T): T {
   return rec
 }
 
-function setting(r: Reading, loc: Located): Setting {
-  const values = loc.node.args.map(r.vars.resolve)
-  // Object literals with every field spelled out: V8 makes them fast; spreading into them is not.
-  const { node, file, scope, wrappers, parent, order } = loc
-  return record<Setting>(r, { node, file, scope, wrappers, parent, order, value: values[0] ?? '', raw: node.args[0] ?? '', values })
-}
+const valuesOf = (r: Reading, node: Directive): string[] => node.args.map(r.vars.resolve)
 
-const settingInto = (list: 'processGroups' | 'applicationGroups' | 'restrictProcesses'): Handler => (_, loc, r) => {
-  r[list].push(setting(r, loc))
+const settingInto = (list: 'processGroups' | 'applicationGroups' | 'restrictProcesses'): Handler => (visit, r) => {
+  r[list].push(record(r, new SettingRecord(visit, valuesOf(r, visit.place.node))))
 }
 
 /** Apache refuses the directive where it stands (PLACEMENT): note it. */
@@ -145,112 +140,82 @@ function checkPlacement(r: Reading, lower: string, rec: DaemonGroup | ScriptAlia
   else if (scope.container !== undefined) r.problems.push(problem(rule.inContainer, rec, { container: scope.container }))
 }
 
-const include: Handler = (node, loc, r, lower) => {
+const include: Handler = (visit, r, lower) => {
+  const node = visit.place.node
   const rawPattern = node.args[0] ?? ''
   const targets = rawPattern === '' ? [] : r.includeTargets(node)
-  const { file, scope, wrappers, parent, order } = loc
-  const pattern = r.vars.resolve(rawPattern)
-  const info = record<IncludeInfo>(r, { node, file, scope, wrappers, parent, order, optional: lower === 'includeoptional', pattern, rawPattern, targets })
+  const info = record(r, new IncludeRecord(visit, { optional: lower === 'includeoptional', pattern: r.vars.resolve(rawPattern), rawPattern, targets }))
   r.includes.push(info)
   return { record: info, targets: info.targets }
 }
 
-const serverName: Handler = (node, loc, r) => {
-  const arg = node.args[0]
-  if (arg === undefined || loc.scope.container !== undefined) return
+const serverName: Handler = ({ place }, r) => {
+  const arg = place.node.args[0]
+  if (arg === undefined || place.scope.container !== undefined) return
   const host = hostOf(r.vars.resolve(arg))
-  const vhost = loc.scope.vhost
+  const vhost = place.scope.vhost
   if (vhost) {
     vhost.serverName = host
-    vhost.serverNameNode = node
+    vhost.serverNameNode = place.node
   } else r.globalServerName = host
 }
 
-const runAs = (which: 'user' | 'group'): Handler => (node, loc, r) => {
-  const arg = node.args[0]
-  if (loc.scope.kind === 'global' && loc.scope.container === undefined && arg !== undefined) r[which] = { loc, subst: r.vars.expand(arg) }
+const serverAlias: Handler = ({ place }, r) => {
+  const vhost = place.scope.vhost
+  if (vhost && place.scope.container === undefined) vhost.serverAliases.push(...place.node.args.map(r.vars.resolve))
 }
 
-const daemonProcess: Handler = (node, loc, r, lower) => {
-  const rawName = node.args[0] ?? ''
+const runAs = (which: 'user' | 'group'): Handler => ({ place }, r) => {
+  const arg = place.node.args[0]
+  if (place.scope.kind === 'global' && place.scope.container === undefined && arg !== undefined) r[which] = { loc: place, subst: r.vars.expand(arg) }
+}
+
+const daemonProcess: Handler = (visit, r, lower) => {
+  const args = visit.place.node.args
+  const rawName = args[0] ?? ''
   const { resolve } = r.vars
-  const { file, scope, wrappers, parent, order } = loc
-  const options = parseOptions(node.args, 1, resolve, DAEMON_OPTIONS)
-  const daemon = record<DaemonGroup>(r, { node, file, scope, wrappers, parent, order, name: resolve(rawName), rawName, options })
+  const daemon = record(r, new DaemonRecord(visit, resolve(rawName), rawName, parseOptions(args, 1, resolve, DAEMON_OPTIONS)))
   r.daemons.push(daemon)
   checkPlacement(r, lower, daemon)
 }
 
-const scriptAlias: Handler = (node, loc, r, lower) => {
+const scriptAlias: Handler = (visit, r, lower) => {
   const { resolve } = r.vars
+  const args = visit.place.node.args
   const options: ScriptAliasOptions = {}
   const invalidOptions: WsgiOption[] = []
-  for (const o of parseOptions(node.args, 2, resolve, ALIAS_OPTIONS)) {
+  for (const o of parseOptions(args, 2, resolve, ALIAS_OPTIONS)) {
     if (o.known) options[o.key as keyof ScriptAliasOptions] = o
     else invalidOptions.push(o)
   }
-  const [url = '', script = ''] = node.args
-  const { file, scope, wrappers, parent, order } = loc
-  const alias = record<ScriptAlias>(r, {
-    node,
-    file,
-    scope,
-    wrappers,
-    parent,
-    order,
-    directive: lower === 'wsgiscriptalias' ? 'WSGIScriptAlias' : 'WSGIScriptAliasMatch',
-    url: resolve(url),
-    rawUrl: url,
-    script: resolve(script),
-    rawScript: script,
-    options,
-    invalidOptions,
-    // Filled in once the whole server config is known (build.ts).
-    group: { mode: 'embedded', via: 'default', partial: [] },
-    applicationGroup: { via: 'default' },
-    passAuthorization: { value: undefined, via: 'default' },
-  })
+  const [url = '', script = ''] = args
+  const directive = lower === 'wsgiscriptalias' ? 'WSGIScriptAlias' : 'WSGIScriptAliasMatch'
+  const alias = record(r, new AliasRecord(visit, { directive, url: resolve(url), rawUrl: url, script: resolve(script), rawScript: script, options, invalidOptions }))
   r.scriptAliases.push(alias)
   checkPlacement(r, lower, alias)
 }
 
-const passAuthorization: Handler = (_, loc, r) => {
-  const s = setting(r, loc)
+const passAuthorization: Handler = (visit, r) => {
+  const s = record(r, new SettingRecord(visit, valuesOf(r, visit.place.node)))
   r.passAuthorizations.push(s)
   if (onOff(s.value) === undefined) r.problems.push(problem('invalid-flag', s, { raw: s.raw, setting: s }))
 }
 
-const restrictEmbedded: Handler = (node, loc, r, lower) => {
+const restrictEmbedded: Handler = (visit, r, lower) => {
   const misspelled = lower === 'wsgirestrictedembedded'
-  const { file, scope, wrappers, parent, order, value, raw, values } = setting(r, loc)
-  const entry = record<RestrictEmbedded>(r, {
-    node,
-    file,
-    scope,
-    wrappers,
-    parent,
-    order,
-    value,
-    raw,
-    values,
-    misspelled,
-    inVirtualHost: loc.scope.kind === 'vhost',
-    inContainer: loc.scope.container !== undefined,
-  })
+  const entry = record(r, new RestrictEmbeddedRecord(visit, valuesOf(r, visit.place.node), misspelled))
   r.restrictEmbedded.push(entry)
-  if (misspelled) r.problems.push(problem('restrict-embedded-misspelled', entry, { written: node.name }))
+  if (misspelled) r.problems.push(problem('restrict-embedded-misspelled', entry, { written: entry.node.name }))
   checkPlacement(r, lower, entry)
 }
 
 const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
-  ['define', (node, _, r) => void r.vars.apply(node)],
-  ['undefine', (node, _, r) => void r.vars.apply(node)],
+  ['define', ({ place }, r) => void r.vars.apply(place.node)],
+  ['undefine', ({ place }, r) => void r.vars.apply(place.node)],
   ['include', include],
   ['includeoptional', include],
   ['servername', serverName],
-  ['serveralias', (node, loc, r) => {
-    if (loc.scope.vhost && loc.scope.container === undefined) loc.scope.vhost.serverAliases.push(...node.args.map(r.vars.resolve))
-  }],
+  ['serveralias', serverAlias],
   ['user', runAs('user')],
   ['group', runAs('group')],
   ['wsgidaemonprocess', daemonProcess],

@@ -1,9 +1,9 @@
 // The levels of the walk and the Scope of what each holds. A level is a file's top or the inside
 // of a section, linked to the level around it (across Includes). Each level keeps only what it
-// adds; the arrays of a Scope (ancestors, containers, includes) and a node's wrappers are made
-// the first time a directive of the level asks for them, and shared with the level around when
-// it adds nothing. So walking 20,000 nested sections costs 20,000 small levels, not 20,000
-// copies of ever longer arrays.
+// adds; the arrays of a Scope (ancestors, containers, includes) and of a record's wrappers
+// (records.ts) are made when first read, and shared with the level around when it adds nothing.
+// So 20,000 nested sections, each with a directive, cost 20,000 small levels, not 20,000 ever
+// longer arrays.
 import type { ParentNode, Section } from '../syntax/types.js'
 import type { ContainerInfo, IncludeStep, Scope, VirtualHostInfo } from './types.js'
 
@@ -63,21 +63,9 @@ export class Level {
     return new Level(this, 'section', section, this.file, section, this.vhost, this.container, conditional, undefined)
   }
 
-  /** The scope of the directives of this level. */
+  /** The scope of the directives of this level (one object, shared by all of them). */
   scope(): Scope {
-    // Every field present and always in this order, so that all scopes share one shape (V8 gives
-    // objects of varying shapes a hidden class each: slow, and memory per object).
-    this.scopeMemo ??= {
-      kind: this.vhost === undefined ? 'global' : 'vhost',
-      file: this.file,
-      ancestors: this.ancestors(),
-      containers: this.containers(),
-      includes: this.includes(),
-      vhost: this.vhost,
-      container: this.container,
-      conditional: this.conditional,
-    } as Scope
-    return this.scopeMemo
+    return (this.scopeMemo ??= new LevelScope(this) as Scope)
   }
 
   /** Enclosing sections, outermost first, across Includes. */
@@ -126,3 +114,37 @@ export class Level {
 }
 
 type Memo = 'ancestorsMemo' | 'containersMemo' | 'includesMemo' | 'wrappersMemo'
+
+/**
+ * A level's Scope: plain fields, and the arrays as getters on the class, made on first read.
+ * (`{ ...scope }` copies the plain fields only; JSON.stringify as well.)
+ */
+class LevelScope {
+  readonly kind: Scope['kind']
+  readonly file: string
+  readonly vhost: Scope['vhost']
+  readonly container: ContainerInfo | undefined
+  readonly conditional: Section | undefined
+  readonly #level: Level
+
+  constructor(level: Level) {
+    this.kind = level.vhost === undefined ? 'global' : 'vhost'
+    this.file = level.file
+    this.vhost = level.vhost
+    this.container = level.container
+    this.conditional = level.conditional
+    this.#level = level
+  }
+
+  get ancestors(): Section[] {
+    return this.#level.ancestors()
+  }
+
+  get containers(): ContainerInfo[] {
+    return this.#level.containers()
+  }
+
+  get includes(): IncludeStep[] {
+    return this.#level.includes()
+  }
+}
