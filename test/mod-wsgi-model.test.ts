@@ -334,8 +334,7 @@ WSGIScriptAlias / /srv/app.wsgi
 
 // --- reachability -----------------------------------------------------------------------------
 
-test('a group in a vhost of another ServerName is unreachable', (t) => {
-  const m = one(`<VirtualHost *:80>
+const OTHER_SITE = `<VirtualHost *:80>
     ServerName other.example.com
     WSGIDaemonProcess kallithea threads=4
 </VirtualHost>
@@ -344,7 +343,10 @@ test('a group in a vhost of another ServerName is unreachable', (t) => {
     WSGIProcessGroup kallithea
     WSGIScriptAlias / /srv/kallithea/dispatch.wsgi
 </VirtualHost>
-`)
+`
+
+test('a group in a vhost of another ServerName is unreachable', (t) => {
+  const m = one(OTHER_SITE)
   const a = m.scriptAliases[0]
   t.is(a.group.mode, 'unreachable')
   t.is(a.group.daemon, m.daemons[0])
@@ -802,17 +804,7 @@ test('locate() returns the richest record', (t) => {
 // --- problems: data and records ------------------------------------------------------------------
 
 test('problems carry the record they are about and their facts as data', (t) => {
-  const m = one(`<VirtualHost *:80>
-    ServerName other.example.com
-    WSGIDaemonProcess kallithea threads=4
-</VirtualHost>
-<VirtualHost *:80>
-    ServerName kallithea.example.com
-    WSGIProcessGroup kallithea
-    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi pass-authorization=yes
-    WSGIPassAuthorization maybe
-</VirtualHost>
-`)
+  const m = one(OTHER_SITE.replace('dispatch.wsgi\n', 'dispatch.wsgi pass-authorization=yes\n    WSGIPassAuthorization maybe\n'))
   const [alias] = m.scriptAliases
   const [unreachable] = problemsOf(m.problems, 'unreachable-group')
   t.is(unreachable.record, alias)
