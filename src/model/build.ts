@@ -69,15 +69,16 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
   const { reading: r, files: walked, unwalked } = read(inputs, options)
   const sites = sitesOf(r.virtualHosts, r.globalServerName)
   const daemons = indexDaemons(r.daemons, sites)
-  const problems = [...r.problems, ...daemonProblems(r.daemons, daemons)]
+  const problems = r.problems.concat(daemonProblems(r.daemons, daemons))
   const precedence = createPrecedence(r, daemons)
   const restricted = restrictedBy(r.restrictEmbedded)
+  const context = { daemons, sites, embeddedRestricted: restricted }
   for (const alias of r.scriptAliases) {
     const target = { scope: alias.scope, alias }
     alias.group = precedence.processGroup(target)
     alias.applicationGroup = precedence.applicationGroup(target)
     alias.passAuthorization = precedence.passAuthorization(target)
-    problems.push(...aliasProblems(alias, { daemons, sites, embeddedRestricted: restricted }))
+    aliasProblems(alias, context, problems)
   }
   return {
     files: walked,

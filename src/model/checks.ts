@@ -25,9 +25,8 @@ export interface AliasContext {
   embeddedRestricted: boolean
 }
 
-/** The problems of one alias, with its group, application group and pass-authorization resolved. */
-export function aliasProblems(alias: ScriptAlias, c: AliasContext): Problem[] {
-  const out: Problem[] = []
+/** Add the problems of one alias (its group, application group and pass-authorization resolved) to `out`. */
+export function aliasProblems(alias: ScriptAlias, c: AliasContext, out: Problem[]): void {
   for (const option of alias.invalidOptions) out.push(problem('invalid-alias-option', alias, { option }))
   const pa = alias.options['pass-authorization']
   if (pa && onOff(pa.value) === undefined) out.push(problem('invalid-flag', alias, { raw: pa.raw, option: pa }))
@@ -48,7 +47,6 @@ export function aliasProblems(alias: ScriptAlias, c: AliasContext): Problem[] {
       if (names.length > 0) out.push(problem('embedded-with-daemon', alias, { daemons: names }))
     }
   }
-  return out
 }
 
 /**

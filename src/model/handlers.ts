@@ -6,7 +6,7 @@ import type { Directive, Section } from '../syntax/types.js'
 import { problem } from './problems.js'
 import { ALIAS_OPTIONS, CONTAINERS, DAEMON_OPTIONS, PLACEMENT, sectionKind, type SectionKind } from './rules.js'
 import { onOff, parseOptions } from './options.js'
-import { AliasRecord, DaemonRecord, IncludeRecord, Place, RestrictEmbeddedRecord, SettingRecord, type Visit } from './records.js'
+import { AliasRecord, DaemonRecord, IncludeRecord, Place, RestrictEmbeddedRecord, SettingRecord } from './records.js'
 import type { Level } from './scope.js'
 import type { IncludeRead } from './walk.js'
 import type {
@@ -110,14 +110,14 @@ export function readSection(r: Reading, section: Section, level: Level): Level |
 // Directives
 
 /** A directive's handler: it may make a record of the visit, and note problems. */
-type Handler = (visit: Visit, r: Reading, lower: string) => IncludeRead | void
+type Handler = (place: Place, level: Level, r: Reading, lower: string) => IncludeRead | void
 
 /** Record a directive visit; returns what an Include pulls in. */
 export function readDirective(r: Reading, node: Directive, level: Level): IncludeRead | undefined {
   const place = new Place(node, level, r.byOrder.length)
   r.byOrder.push(place)
   const lower = node.name.toLowerCase()
-  return HANDLERS.get(lower)?.({ place, level }, r, lower) ?? undefined
+  return HANDLERS.get(lower)?.(place, level, r, lower) ?? undefined
 }
 
 /** Let locate() return the richest record of a node's visit. */
@@ -128,8 +128,8 @@ function record<T extends Located>(r: Reading, rec: T): T {
 
 const valuesOf = (r: Reading, node: Directive): string[] => node.args.map(r.vars.resolve)
 
-const settingInto = (list: 'processGroups' | 'applicationGroups' | 'restrictProcesses'): Handler => (visit, r) => {
-  r[list].push(record(r, new SettingRecord(visit, valuesOf(r, visit.place.node))))
+const settingInto = (list: 'processGroups' | 'applicationGroups' | 'restrictProcesses'): Handler => (place, level, r) => {
+  r[list].push(record(r, new SettingRecord(place, level, valuesOf(r, place.node))))
 }
 
 /** Apache refuses the directive where it stands (PLACEMENT): note it. */
@@ -140,16 +140,16 @@ function checkPlacement(r: Reading, lower: string, rec: DaemonGroup | ScriptAlia
   else if (scope.container !== undefined) r.problems.push(problem(rule.inContainer, rec, { container: scope.container }))
 }
 
-const include: Handler = (visit, r, lower) => {
-  const node = visit.place.node
+const include: Handler = (place, level, r, lower) => {
+  const node = place.node
   const rawPattern = node.args[0] ?? ''
   const targets = rawPattern === '' ? [] : r.includeTargets(node)
-  const info = record(r, new IncludeRecord(visit, { optional: lower === 'includeoptional', pattern: r.vars.resolve(rawPattern), rawPattern, targets }))
+  const info = record(r, new IncludeRecord(place, level, { optional: lower === 'includeoptional', pattern: r.vars.resolve(rawPattern), rawPattern, targets }))
   r.includes.push(info)
   return { record: info, targets: info.targets }
 }
 
-const serverName: Handler = ({ place }, r) => {
+const serverName: Handler = (place, _, r) => {
   const arg = place.node.args[0]
   if (arg === undefined || place.scope.container !== undefined) return
   const host = hostOf(r.vars.resolve(arg))
@@ -160,28 +160,28 @@ const serverName: Handler = ({ place }, r) => {
   } else r.globalServerName = host
 }
 
-const serverAlias: Handler = ({ place }, r) => {
+const serverAlias: Handler = (place, _, r) => {
   const vhost = place.scope.vhost
   if (vhost && place.scope.container === undefined) vhost.serverAliases.push(...place.node.args.map(r.vars.resolve))
 }
 
-const runAs = (which: 'user' | 'group'): Handler => ({ place }, r) => {
+const runAs = (which: 'user' | 'group'): Handler => (place, _, r) => {
   const arg = place.node.args[0]
   if (place.scope.kind === 'global' && place.scope.container === undefined && arg !== undefined) r[which] = { loc: place, subst: r.vars.expand(arg) }
 }
 
-const daemonProcess: Handler = (visit, r, lower) => {
-  const args = visit.place.node.args
+const daemonProcess: Handler = (place, level, r, lower) => {
+  const args = place.node.args
   const rawName = args[0] ?? ''
   const { resolve } = r.vars
-  const daemon = record(r, new DaemonRecord(visit, resolve(rawName), rawName, parseOptions(args, 1, resolve, DAEMON_OPTIONS)))
+  const daemon = record(r, new DaemonRecord(place, level, resolve(rawName), rawName, parseOptions(args, 1, resolve, DAEMON_OPTIONS)))
   r.daemons.push(daemon)
   checkPlacement(r, lower, daemon)
 }
 
-const scriptAlias: Handler = (visit, r, lower) => {
+const scriptAlias: Handler = (place, level, r, lower) => {
   const { resolve } = r.vars
-  const args = visit.place.node.args
+  const args = place.node.args
   const options: ScriptAliasOptions = {}
   const invalidOptions: WsgiOption[] = []
   for (const o of parseOptions(args, 2, resolve, ALIAS_OPTIONS)) {
@@ -190,28 +190,28 @@ const scriptAlias: Handler = (visit, r, lower) => {
   }
   const [url = '', script = ''] = args
   const directive = lower === 'wsgiscriptalias' ? 'WSGIScriptAlias' : 'WSGIScriptAliasMatch'
-  const alias = record(r, new AliasRecord(visit, { directive, url: resolve(url), rawUrl: url, script: resolve(script), rawScript: script, options, invalidOptions }))
+  const alias = record(r, new AliasRecord(place, level, { directive, url: resolve(url), rawUrl: url, script: resolve(script), rawScript: script, options, invalidOptions }))
   r.scriptAliases.push(alias)
   checkPlacement(r, lower, alias)
 }
 
-const passAuthorization: Handler = (visit, r) => {
-  const s = record(r, new SettingRecord(visit, valuesOf(r, visit.place.node)))
+const passAuthorization: Handler = (place, level, r) => {
+  const s = record(r, new SettingRecord(place, level, valuesOf(r, place.node)))
   r.passAuthorizations.push(s)
   if (onOff(s.value) === undefined) r.problems.push(problem('invalid-flag', s, { raw: s.raw, setting: s }))
 }
 
-const restrictEmbedded: Handler = (visit, r, lower) => {
+const restrictEmbedded: Handler = (place, level, r, lower) => {
   const misspelled = lower === 'wsgirestrictedembedded'
-  const entry = record(r, new RestrictEmbeddedRecord(visit, valuesOf(r, visit.place.node), misspelled))
+  const entry = record(r, new RestrictEmbeddedRecord(place, level, valuesOf(r, place.node), misspelled))
   r.restrictEmbedded.push(entry)
   if (misspelled) r.problems.push(problem('restrict-embedded-misspelled', entry, { written: entry.node.name }))
   checkPlacement(r, lower, entry)
 }
 
 const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
-  ['define', ({ place }, r) => void r.vars.apply(place.node)],
-  ['undefine', ({ place }, r) => void r.vars.apply(place.node)],
+  ['define', (place, _, r) => void r.vars.apply(place.node)],
+  ['undefine', (place, _, r) => void r.vars.apply(place.node)],
   ['include', include],
   ['includeoptional', include],
   ['servername', serverName],

@@ -3,7 +3,7 @@
 // read: 20,000 nested `<IfModule>` with a directive in each cost 20,000 records, not 20,000 ever
 // longer arrays.
 import type { Directive, ParentNode, Section } from '../syntax/types.js'
-import type { Level } from './scope.js'
+import { wrappersOf, type Level } from './scope.js'
 import type {
   DaemonGroup,
   Effective,
@@ -26,7 +26,6 @@ export class Place implements Located {
   declare scope: Scope
   declare parent: ParentNode
   declare order: number
-  readonly #level: Level
 
   constructor(node: Directive, level: Level, order: number) {
     this.node = node
@@ -34,18 +33,11 @@ export class Place implements Located {
     this.scope = level.scope()
     this.parent = level.parent
     this.order = order
-    this.#level = level
   }
 
   get wrappers(): Section[] {
-    return this.#level.wrappers()
+    return wrappersOf(this.scope)
   }
-}
-
-/** The level a place was read at, for the records made from it. */
-export interface Visit {
-  place: Place
-  level: Level
 }
 
 export class SettingRecord extends Place implements Setting {
@@ -53,7 +45,7 @@ export class SettingRecord extends Place implements Setting {
   declare raw: string
   declare values: string[]
 
-  constructor({ place, level }: Visit, values: string[]) {
+  constructor(place: Place, level: Level, values: string[]) {
     super(place.node, level, place.order)
     this.value = values[0] ?? ''
     this.raw = place.node.args[0] ?? ''
@@ -66,8 +58,8 @@ export class RestrictEmbeddedRecord extends SettingRecord implements RestrictEmb
   declare inVirtualHost: boolean
   declare inContainer: boolean
 
-  constructor(visit: Visit, values: string[], misspelled: boolean) {
-    super(visit, values)
+  constructor(place: Place, level: Level, values: string[], misspelled: boolean) {
+    super(place, level, values)
     this.misspelled = misspelled
     this.inVirtualHost = this.scope.kind === 'vhost'
     this.inContainer = this.scope.container !== undefined
@@ -80,7 +72,7 @@ export class IncludeRecord extends Place implements IncludeInfo {
   declare rawPattern: string
   declare targets: string[]
 
-  constructor({ place, level }: Visit, fields: Pick<IncludeInfo, 'optional' | 'pattern' | 'rawPattern' | 'targets'>) {
+  constructor(place: Place, level: Level, fields: Pick<IncludeInfo, 'optional' | 'pattern' | 'rawPattern' | 'targets'>) {
     super(place.node, level, place.order)
     this.optional = fields.optional
     this.pattern = fields.pattern
@@ -94,7 +86,7 @@ export class DaemonRecord extends Place implements DaemonGroup {
   declare rawName: string
   declare options: WsgiOption[]
 
-  constructor({ place, level }: Visit, name: string, rawName: string, options: WsgiOption[]) {
+  constructor(place: Place, level: Level, name: string, rawName: string, options: WsgiOption[]) {
     super(place.node, level, place.order)
     this.name = name
     this.rawName = rawName
@@ -115,7 +107,8 @@ export class AliasRecord extends Place implements ScriptAlias {
   declare passAuthorization: PassAuthorization
 
   constructor(
-    { place, level }: Visit,
+    place: Place,
+    level: Level,
     fields: Pick<ScriptAlias, 'directive' | 'url' | 'rawUrl' | 'script' | 'rawScript' | 'options' | 'invalidOptions'>,
   ) {
     super(place.node, level, place.order)

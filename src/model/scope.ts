@@ -11,27 +11,53 @@ import type { ContainerInfo, IncludeStep, Scope, VirtualHostInfo } from './types
 type Adds = 'file' | 'wrapper' | 'vhost' | 'container' | 'section'
 
 export class Level {
-  private scopeMemo: Scope | undefined = undefined
-  private ancestorsMemo: Section[] | undefined = undefined
-  private containersMemo: ContainerInfo[] | undefined = undefined
-  private includesMemo: IncludeStep[] | undefined = undefined
-  private wrappersMemo: Section[] | undefined = undefined
+  /** The level around this one; for a file's top, the level of the Include that read it. */
+  declare readonly up: Level | undefined
+  declare readonly adds: Adds
+  /** The section whose inside this is (undefined at a file's top). */
+  declare readonly section: Section | undefined
+  declare readonly file: string
+  /** The node whose children are read at this level. */
+  declare readonly parent: ParentNode
+  declare readonly vhost: VirtualHostInfo | undefined
+  declare readonly container: ContainerInfo | undefined
+  declare readonly conditional: Section | undefined
+  /** For a file read through an Include: that Include. */
+  declare readonly step: IncludeStep | undefined
+  private declare scopeMemo: Scope | undefined
+  private declare ancestorsMemo: Section[] | undefined
+  private declare containersMemo: ContainerInfo[] | undefined
+  private declare includesMemo: IncludeStep[] | undefined
+  private declare wrappersMemo: Section[] | undefined
 
+  // Fields assigned here, all of them and in one order, not declared with initializers: a level
+  // is made for every section, and class field initializers cost a call each time.
   private constructor(
-    /** The level around this one; for a file's top, the level of the Include that read it. */
-    readonly up: Level | undefined,
-    readonly adds: Adds,
-    /** The section whose inside this is (undefined at a file's top). */
-    readonly section: Section | undefined,
-    readonly file: string,
-    /** The node whose children are read at this level. */
-    readonly parent: ParentNode,
-    readonly vhost: VirtualHostInfo | undefined,
-    readonly container: ContainerInfo | undefined,
-    readonly conditional: Section | undefined,
-    /** For a file read through an Include: that Include. */
-    readonly step: IncludeStep | undefined,
-  ) {}
+    up: Level | undefined,
+    adds: Adds,
+    section: Section | undefined,
+    file: string,
+    parent: ParentNode,
+    vhost: VirtualHostInfo | undefined,
+    container: ContainerInfo | undefined,
+    conditional: Section | undefined,
+    step: IncludeStep | undefined,
+  ) {
+    this.up = up
+    this.adds = adds
+    this.section = section
+    this.file = file
+    this.parent = parent
+    this.vhost = vhost
+    this.container = container
+    this.conditional = conditional
+    this.step = step
+    this.scopeMemo = undefined
+    this.ancestorsMemo = undefined
+    this.containersMemo = undefined
+    this.includesMemo = undefined
+    this.wrappersMemo = undefined
+  }
 
   /** The top of a file read as the start of the server config. */
   static root(file: string, tree: ParentNode): Level {
@@ -147,4 +173,12 @@ class LevelScope {
   get includes(): IncludeStep[] {
     return this.#level.includes()
   }
+
+  /** The wrappers of the directives of a scope the walk made ([] for any other). */
+  static wrappersOf(scope: Scope): Section[] {
+    return scope instanceof LevelScope ? scope.#level.wrappers() : []
+  }
 }
+
+/** The wrappers (`<IfModule>`...) around the directives of `scope` in their file, outermost first. */
+export const wrappersOf = (scope: Scope): Section[] => LevelScope.wrappersOf(scope)
