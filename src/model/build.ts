@@ -40,7 +40,13 @@ function inputsOf(files: readonly ModelFile[], options: ModelOptions): Inputs {
   const configFiles = files.filter((f) => f !== envvarsFile)
   const trees = new Map<string, Root>()
   for (const f of files) if (!trees.has(f.path)) trees.set(f.path, f.tree)
-  return { trees, envvars: envvarsFile?.tree, configPaths: configFiles.map((f) => f.path), env, graph: options.includes ?? includeGraph(configFiles, { env }) }
+  return {
+    trees,
+    envvars: envvarsFile?.tree,
+    configPaths: configFiles.map((f) => f.path),
+    env,
+    graph: options.includes ?? includeGraph(configFiles, { env }),
+  }
 }
 
 /** Read the server config: the roots in order, then (without `options.roots`) any file left unread. */

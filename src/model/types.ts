@@ -103,7 +103,11 @@ export interface VhostScope extends ScopeBase {
   vhost: VirtualHostInfo
 }
 
-/** Where a directive takes effect. */
+/**
+ * Where a directive takes effect, by `kind`. In the model's scopes the arrays (`ancestors`,
+ * `containers`, `includes`) are getters, made on first read: `{ ...scope }` copies the other
+ * fields only (spell the arrays out when copying one).
+ */
 export type Scope = GlobalScope | VhostScope
 
 /** Common fields of every recorded directive. */
@@ -114,7 +118,7 @@ export interface Located {
   /**
    * `<IfModule>`/`<IfDefine>`/`<IfVersion>`/`<IfFile>`/`<IfDirective>`/`<IfSection>` sections
    * around the node in its own file, outermost first (assumed true): an edit next to the node
-   * belongs inside the same wrappers.
+   * belongs inside the same wrappers. A getter in the model's records (made on first read).
    */
   wrappers: Section[]
   /** The node's parent in its file's tree. */

@@ -94,7 +94,7 @@ export function createWalker(trees: ReadonlyMap<string, Root>, visitor: WalkVisi
     const child = frame.children[frame.index++]
     if (child.type === 'section') {
       const level = visitor.section(child, frame.level)
-      if (level !== undefined) stack.push({ kind: 'read', level, children: child.children, index: 0 })
+      if (level !== undefined) stack.push({ kind: 'read', level, children: child.children, index: 0, file: undefined })
     } else if (child.type === 'directive') {
       const read = visitor.directive(child, frame.level)
       if (read !== undefined && read.targets.length > 0) stack.push({ kind: 'include', include: read.record, level: frame.level, targets: read.targets, index: 0 })
