@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import test from 'ava'
 import { includeGraph } from '../src/load/include-graph.js'
-import { buildModel, hostOf, type ModelOptions, type WsgiModel } from '../src/model/model.js'
+import { ALIAS_OPTIONS, buildModel, DAEMON_OPTIONS, hostOf, problemsOf, type ModelOptions, type WsgiModel } from '../src/model/model.js'
+import { ALIAS_OPTION_RULES, DAEMON_OPTION_RULES } from '../src/model/rules.js'
 import { parse } from '../src/syntax/parse.js'
 import type { Section } from '../src/syntax/types.js'
 
@@ -333,8 +334,7 @@ WSGIScriptAlias / /srv/app.wsgi
 
 // --- reachability -----------------------------------------------------------------------------
 
-test('a group in a vhost of another ServerName is unreachable', (t) => {
-  const m = one(`<VirtualHost *:80>
+const OTHER_SITE = `<VirtualHost *:80>
     ServerName other.example.com
     WSGIDaemonProcess kallithea threads=4
 </VirtualHost>
@@ -343,7 +343,10 @@ test('a group in a vhost of another ServerName is unreachable', (t) => {
     WSGIProcessGroup kallithea
     WSGIScriptAlias / /srv/kallithea/dispatch.wsgi
 </VirtualHost>
-`)
+`
+
+test('a group in a vhost of another ServerName is unreachable', (t) => {
+  const m = one(OTHER_SITE)
   const a = m.scriptAliases[0]
   t.is(a.group.mode, 'unreachable')
   t.is(a.group.daemon, m.daemons[0])
@@ -796,4 +799,92 @@ test('locate() returns the richest record', (t) => {
   t.is(m.locate(m.scriptAliases[0].node), m.scriptAliases[0])
   t.is(m.locate(m.processGroups[0].node), m.processGroups[0])
   t.is(m.locate(m.virtualHosts[0].serverNameNode!)?.scope.kind, 'vhost')
+})
+
+// --- problems: data and records ------------------------------------------------------------------
+
+test('problems carry the record they are about and their facts as data', (t) => {
+  const m = one(OTHER_SITE.replace('dispatch.wsgi\n', 'dispatch.wsgi pass-authorization=yes\n    WSGIPassAuthorization maybe\n'))
+  const [alias] = m.scriptAliases
+  const [unreachable] = problemsOf(m.problems, 'unreachable-group')
+  t.is(unreachable.record, alias)
+  t.is(unreachable.node, m.processGroups[0].node)
+  t.is(unreachable.data.daemon, m.daemons[0])
+  t.deepEqual([unreachable.data.group, unreachable.data.ownerSite, unreachable.data.site], ['kallithea', 'other.example.com', 'kallithea.example.com'])
+  const flags = problemsOf(m.problems, 'invalid-flag')
+  t.deepEqual(flags.map((p) => p.data.raw), ['maybe', 'yes'])
+  t.is(flags[0].data.setting, m.passAuthorizations[0])
+  t.is(flags[0].record, m.passAuthorizations[0])
+  t.is(flags[1].data.option, alias.options['pass-authorization'])
+  t.is(flags[1].record, alias)
+  t.regex(flags[1].message, /Invalid value for authorization flag\.: pass-authorization=yes in WSGIScriptAlias \//)
+})
+
+test('placement problems name the container; a misplaced and misspelled directive has both', (t) => {
+  const m = one(`<Location /k>
+    WSGIDaemonProcess k threads=1
+    WSGIRestrictedEmbedded On
+</Location>
+`)
+  t.deepEqual(codes(m), ['not-allowed-here', 'restrict-embedded-misspelled', 'restrict-embedded-in-container'])
+  const [notAllowed] = problemsOf(m.problems, 'not-allowed-here')
+  t.is(notAllowed.record, m.daemons[0])
+  t.is(notAllowed.data.container.path, '/k')
+  t.is(problemsOf(m.problems, 'restrict-embedded-misspelled')[0].data.written, 'WSGIRestrictedEmbedded')
+  t.is(problemsOf(m.problems, 'restrict-embedded-in-container')[0].record, m.restrictEmbedded[0])
+})
+
+test('a group defined later in a vhost of another ServerName: not yet configured, and unreachable', (t) => {
+  const m = one(`<VirtualHost *:80>
+    ServerName a.example.com
+    WSGIScriptAlias / /srv/k/dispatch.wsgi process-group=k application-group=%{GLOBAL}
+</VirtualHost>
+<VirtualHost *:80>
+    ServerName b.example.com
+    WSGIDaemonProcess k threads=1
+</VirtualHost>
+`)
+  t.is(m.scriptAliases[0].group.mode, 'unreachable')
+  t.deepEqual(codes(m), ['group-not-yet-configured', 'unreachable-group'])
+  // A group defined nowhere: not yet configured says it all.
+  t.deepEqual(codes(one('WSGIScriptAlias / /srv/k.wsgi process-group=k application-group=x\n')), ['group-not-yet-configured'])
+})
+
+test('the nested <VirtualHost> and include cycle problems point at the inner vhost and the Include', (t) => {
+  const m = model([
+    ['main.conf', '<VirtualHost *:80>\n<VirtualHost *:443>\n</VirtualHost>\n</VirtualHost>\nInclude main.conf\n'],
+  ])
+  const [nested] = problemsOf(m.problems, 'nested-virtualhost')
+  t.is(nested.record, m.virtualHosts[1])
+  t.is(nested.data.outer, m.virtualHosts[0])
+  t.is(nested.node, m.virtualHosts[1].section)
+  const [cycle] = problemsOf(m.problems, 'include-cycle')
+  t.is(cycle.record, m.includes[0])
+  t.deepEqual(cycle.data.chain, ['main.conf', 'main.conf'])
+})
+
+// --- rules and types ------------------------------------------------------------------------------
+
+test('option rules: the names mod_wsgi accepts, with the release that added them', (t) => {
+  t.is(DAEMON_OPTION_RULES['python-home'].since, '3.4')
+  t.is(DAEMON_OPTION_RULES['graceful-timeout'].since, '4.1.0')
+  t.true(DAEMON_OPTIONS.has('threads'))
+  t.false(DAEMON_OPTIONS.has('Threads'))
+  t.deepEqual([...ALIAS_OPTIONS], ['process-group', 'application-group', 'pass-authorization', 'callable-object'])
+  t.true(Object.values(ALIAS_OPTION_RULES).every((r) => r.since === '3.0'))
+  // Every known option is read as known.
+  const m = one(`WSGIDaemonProcess k ${[...DAEMON_OPTIONS].map((o) => `${o}=1`).join(' ')}\n`)
+  t.true(m.daemons[0].options.every((o) => o.known))
+  t.deepEqual(m.problems, [])
+})
+
+test('GroupResolution narrows by mode and Scope by kind', (t) => {
+  const m = one(DOCS_032_VHOST)
+  const g = m.scriptAliases[0].group
+  // Compile-time: only the daemon and unreachable modes promise a daemon; only vhost scopes a vhost.
+  const daemonName = g.mode === 'daemon' ? g.daemon.name : undefined
+  const scope = m.daemons[0].scope
+  const site = scope.kind === 'vhost' ? scope.vhost.siteName : undefined
+  t.is(daemonName, 'kallithea')
+  t.is(site, 'kallithea.example.com')
 })

@@ -1,6 +1,6 @@
 // How reports name what the model found: one spelling of each, so messages read the same everywhere.
 import type { Content, Directive } from '../syntax/types.js'
-import type { Located, ScriptAlias } from './model.js'
+import type { Located, ScriptAlias } from './types.js'
 
 /** `file:line` of a record (or of any node of a file). */
 export function where(loc: { file: string; node: Content }): string {

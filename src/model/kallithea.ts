@@ -12,7 +12,7 @@
 // All comparisons are case-insensitive. Rule 3 finds installs under neutral paths
 // (`/var/www/scm/dispatch.wsgi` running in group `scm`).
 import { posix } from 'node:path'
-import type { DaemonGroup, ScriptAlias, WsgiModel } from './model.js'
+import type { DaemonGroup, ScriptAlias, WsgiModel } from './types.js'
 import { pushTo } from './multimap.js'
 import { scanPython } from '../python/index.js'
 import type { ScriptFile, SourceFile } from '../runner/transform.js'

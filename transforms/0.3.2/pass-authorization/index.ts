@@ -15,6 +15,7 @@
 import { aliasName, where } from '../../../src/model/describe.js'
 import { isKallitheaAlias } from '../../../src/model/kallithea.js'
 import type { ScriptAlias, Setting, WsgiModel } from '../../../src/model/model.js'
+import { problemsOf } from '../../../src/model/problems.js'
 import { pushTo } from '../../../src/model/multimap.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { SourceFile, TransformContext } from '../../../src/runner/transform.js'
@@ -64,10 +65,11 @@ class View {
       if (a.scope.vhost) pushTo(this.othersByVhost, a.scope.vhost.section, a)
       if (a.passAuthorization.directive) pushTo(this.othersByDirective, a.passAuthorization.directive, a)
     }
-    for (const s of model.passAuthorizations) {
-      if (isFlag(s.value) || s.scope.containers.length > 0 || s.scope.conditional !== undefined) continue
-      const level = s.scope.kind === 'global' ? 'global' : s.scope.vhost?.section
-      if (level !== undefined && !this.invalid.has(level)) this.invalid.set(level, s)
+    // The model reports each WSGIPassAuthorization whose value is neither On nor Off.
+    for (const { data: { setting: s } } of problemsOf(model.problems, 'invalid-flag')) {
+      if (s === undefined || s.scope.containers.length > 0 || s.scope.conditional !== undefined) continue
+      const level = s.scope.kind === 'global' ? 'global' : s.scope.vhost.section
+      if (!this.invalid.has(level)) this.invalid.set(level, s)
     }
   }
 

@@ -11,6 +11,7 @@
 import { aliasLabel, directiveText, where } from '../../../src/model/describe.js'
 import type { DaemonGroup, Located, ScriptAlias, Scope, Setting, WsgiModel } from '../../../src/model/model.js'
 import { pushTo } from '../../../src/model/multimap.js'
+import { problemsOf, type ProblemOf } from '../../../src/model/problems.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { MessageData, TransformContext } from '../../../src/runner/transform.js'
 import { createDirective, eolOf, indentOf } from '../../../src/syntax/edit.js'
@@ -103,13 +104,19 @@ class View {
   private byScript = new Map<string, ScriptAlias[]>()
   private rank = new Map<ScriptAlias, number>()
   private reachable = new Map<Section | 'global', DaemonGroup[]>()
+  /** Aliases Apache refuses where they stand (in a <Directory>/<Location>), as the model reports. */
+  readonly refused: ReadonlySet<Located>
+  /** Aliases sent to a daemon group they cannot reach, with the model's problem. */
+  readonly unreachable: ReadonlyMap<ScriptAlias, ProblemOf<'unreachable-group'>>
 
   constructor(readonly model: WsgiModel) {
+    this.refused = new Set(problemsOf(model.problems, 'not-allowed-here').map((p) => p.record))
+    this.unreachable = new Map(problemsOf(model.problems, 'unreachable-group').map((p) => [p.record, p]))
     model.scriptAliases.forEach((a, i) => {
       this.rank.set(a, i)
       pushTo(this.byNode, a.node, a)
       pushTo(this.byScript, a.script, a)
-      if (a.group.via !== 'default' || a.scope.containers.length > 0) return
+      if (a.group.via !== 'default' || this.refused.has(a)) return
       this.byDefault.push(a)
       if (a.scope.vhost) pushTo(this.defaultByVhost, a.scope.vhost.section, a)
     })
@@ -147,11 +154,11 @@ class View {
 // Deciding
 
 function decide(ctx: TransformContext, view: View, alias: ScriptAlias): Decision {
-  const model = view.model
   // Apache refuses a WSGIScriptAlias inside <Directory>/<Location>; the model reports it.
-  if (alias.scope.containers.length > 0) return { kind: 'none' }
+  if (view.refused.has(alias)) return { kind: 'none' }
+  const unreachable = view.unreachable.get(alias)
+  if (unreachable !== undefined) return adviseUnreachable(alias, unreachable)
   const g = alias.group
-  if (g.mode === 'unreachable' && g.daemon) return adviseUnreachable(model, alias, g.daemon)
   if (g.mode !== 'embedded') return { kind: 'none' }
   const reachable = view.reachableDaemons(alias.scope)
   if (g.via !== 'default') return reachable.length > 0 ? adviseExplicitEmbedded(alias, reachable) : { kind: 'none' }
@@ -176,7 +183,7 @@ function decide(ctx: TransformContext, view: View, alias: ScriptAlias): Decision
 function movedTogether(view: View, alias: ScriptAlias): ScriptAlias[] {
   const vhost = alias.scope.vhost?.section
   if (vhost === undefined) return view.embeddedByDefault()
-  const elsewhere = view.places(alias).filter((a) => a.group.via === 'default' && a.scope.containers.length === 0)
+  const elsewhere = view.places(alias).filter((a) => a.group.via === 'default' && !view.refused.has(a))
   return view.inOrder([...view.embeddedByDefault(vhost), ...elsewhere])
 }
 
@@ -257,9 +264,10 @@ function advisePartial(alias: ScriptAlias, daemon: DaemonGroup, partial: Setting
   return advise(alias.node, alias, 'partial', { alias: aliasLabel(alias), parts, group: daemon.name })
 }
 
-function adviseUnreachable(model: WsgiModel, alias: ScriptAlias, daemon: DaemonGroup): Decision {
-  const owner = daemon.scope.vhost?.siteName || '(none)'
-  const mine = siteName(model, alias) || '(none)'
+function adviseUnreachable(alias: ScriptAlias, { data }: ProblemOf<'unreachable-group'>): Decision {
+  const { daemon } = data
+  const owner = data.ownerSite || '(none)'
+  const mine = data.site || '(none)'
   return advise(alias.node, alias.group.setting ?? alias, 'unreachable', { alias: aliasLabel(alias), group: daemon.name, owner, mine, where: where(daemon) })
 }
 

@@ -12,6 +12,8 @@
 // spelling, then the placement, then On itself (which needs the first two settled).
 import { directiveText as text, firstPlaces, where } from '../../../src/model/describe.js'
 import type { Located, RestrictEmbedded, ScriptAlias, WsgiModel } from '../../../src/model/model.js'
+import { onOff } from '../../../src/model/options.js'
+import { problemsOf } from '../../../src/model/problems.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { ApacheFile, Fixer, MessageRef, TransformContext } from '../../../src/runner/transform.js'
 import { createDirective, eolOf, indentOf, renameDirective, setArgs } from '../../../src/syntax/edit.js'
@@ -59,21 +61,43 @@ export const restrictEmbedded = defineTransform({
     },
   },
   create(ctx) {
-    const model = ctx.model()
-    if (fixSpelling(ctx, model) || moveOutOfSections(ctx, model)) return
-    if (!ensureOn(ctx, model)) adviseCutOff(ctx, model)
+    const pass = passOf(ctx.model())
+    if (fixSpelling(ctx, pass) || moveOutOfSections(ctx, pass)) return
+    if (!ensureOn(ctx, pass)) adviseCutOff(ctx, pass)
   },
 })
 
 export default restrictEmbedded
 
+/** The model of one pass, with what its problems say of each WSGIRestrictEmbedded. */
+interface Pass {
+  model: WsgiModel
+  /** Written WSGIRestrictedEmbedded ("Invalid command"). */
+  misspelled: ReadonlySet<RestrictEmbedded>
+  /** In a <VirtualHost> or a per-directory section, where Apache refuses it. */
+  misplaced: ReadonlySet<RestrictEmbedded>
+}
+
+function passOf(model: WsgiModel): Pass {
+  const records = (code: 'restrict-embedded-misspelled' | 'restrict-embedded-in-vhost' | 'restrict-embedded-in-container'): RestrictEmbedded[] =>
+    problemsOf(model.problems, code).map((p) => p.record)
+  return {
+    model,
+    misspelled: new Set(records('restrict-embedded-misspelled')),
+    misplaced: new Set([...records('restrict-embedded-in-vhost'), ...records('restrict-embedded-in-container')]),
+  }
+}
+
+/** Spelled right and where Apache accepts it: one that may decide. */
+const valid = (pass: Pass, r: RestrictEmbedded): boolean => !pass.misspelled.has(r) && !pass.misplaced.has(r)
+
 // ---------------------------------------------------------------------------------------------
 // 1. WSGIRestrictedEmbedded at global scope: rename in place (ones in a vhost are moved below).
 
-function fixSpelling(ctx: TransformContext, model: WsgiModel): boolean {
+function fixSpelling(ctx: TransformContext, pass: Pass): boolean {
   let any = false
-  for (const r of firstPlaces(model.restrictEmbedded)) {
-    if (!r.misspelled || misplaced(r) || !ctx.editable(ctx.fileOf(r.node))) continue
+  for (const r of firstPlaces(pass.model.restrictEmbedded)) {
+    if (!pass.misspelled.has(r) || pass.misplaced.has(r) || !ctx.editable(ctx.fileOf(r.node))) continue
     any = true
     ctx.report({ at: r, messageId: 'renamed', data: { written: r.node.name }, fix: (f) => f.modify(r.node, (n) => renameDirective(n, NAME)) })
   }
@@ -83,18 +107,19 @@ function fixSpelling(ctx: TransformContext, model: WsgiModel): boolean {
 // ---------------------------------------------------------------------------------------------
 // 2. Inside a <VirtualHost> (or <Directory>/<Location>/<Files>): move it to global scope.
 
-function moveOutOfSections(ctx: TransformContext, model: WsgiModel): boolean {
-  const global = effectiveGlobal(model)
+function moveOutOfSections(ctx: TransformContext, pass: Pass): boolean {
+  const global = effectiveGlobal(pass)
   let any = false
-  for (const r of firstPlaces(model.restrictEmbedded)) {
+  for (const r of firstPlaces(pass.model.restrictEmbedded)) {
     const outer = outermostSection(r)
-    if (!misplaced(r) || outer === undefined || !ctx.editable(ctx.fileOf(r.node))) continue
+    if (!pass.misplaced.has(r) || outer === undefined || !ctx.editable(ctx.fileOf(r.node))) continue
     const target = ctx.parentOf(outer)
     const targetFile = ctx.fileOf(outer)
-    const base = { directive: text(r.node), spelled: r.misspelled ? ' (misspelled, an invalid command too)' : '', tag: tag(outer), refusal: refusalText(outer) }
+    const misspelled = pass.misspelled.has(r)
+    const base = { directive: text(r.node), spelled: misspelled ? ' (misspelled, an invalid command too)' : '', tag: tag(outer), refusal: refusalText(outer) }
     if (global === undefined && (target === undefined || !ctx.editable(targetFile))) {
       // Nowhere to put it: leave it for the user rather than lose it.
-      ctx.report({ at: r, messageId: 'nowhere', data: { ...base, where: where(r), spelled: r.misspelled ? ' and is misspelled' : '' } })
+      ctx.report({ at: r, messageId: 'nowhere', data: { ...base, where: where(r), spelled: misspelled ? ' and is misspelled' : '' } })
       return any
     }
     any = true
@@ -124,11 +149,12 @@ function moveOutOfSections(ctx: TransformContext, model: WsgiModel): boolean {
 // 3. Missing, or Off: On once every application runs in a daemon group.
 
 /** Returns whether it reports a fix (then every application runs in a daemon group). */
-function ensureOn(ctx: TransformContext, model: WsgiModel): boolean {
+function ensureOn(ctx: TransformContext, pass: Pass): boolean {
+  const { model } = pass
   if (model.embeddedRestricted) return false
   const aliases = firstPlaces(model.scriptAliases)
   if (aliases.length === 0) return false
-  const globals = model.restrictEmbedded.filter((r) => !r.misspelled && !misplaced(r))
+  const globals = model.restrictEmbedded.filter((r) => valid(pass, r))
   const invalid = globals.find((r) => onOff(r.value) === undefined)
   const current = [...globals].reverse().find((r) => onOff(r.value) !== undefined)
   const blockers = aliases.filter((a) => notInDaemon(a) !== undefined)
@@ -213,10 +239,10 @@ function before(file: ApacheFile, ref: Content): Place {
 // ---------------------------------------------------------------------------------------------
 // 4. An effective On while some application has no daemon group: say what breaks.
 
-function adviseCutOff(ctx: TransformContext, model: WsgiModel): void {
-  if (!model.embeddedRestricted) return
-  const blockers = firstPlaces(model.scriptAliases).filter((a) => notInDaemon(a) !== undefined)
-  const on = effectiveGlobal(model)
+function adviseCutOff(ctx: TransformContext, pass: Pass): void {
+  if (!pass.model.embeddedRestricted) return
+  const blockers = firstPlaces(pass.model.scriptAliases).filter((a) => notInDaemon(a) !== undefined)
+  const on = effectiveGlobal(pass)
   if (blockers.length === 0 || on === undefined) return
   const one = blockers.length === 1
   ctx.report({ at: on, messageId: 'cutOff', data: { directive: text(on.node), where: where(on), ...appsData(blockers), answer: one ? 'it answers' : 'they answer' } })
@@ -248,13 +274,9 @@ function appsData(aliases: ScriptAlias[]): Record<string, string> {
   }
 }
 
-function misplaced(r: RestrictEmbedded): boolean {
-  return r.inVirtualHost || r.inContainer
-}
-
 /** The last valid global WSGIRestrictEmbedded: the one that decides. */
-function effectiveGlobal(model: WsgiModel): RestrictEmbedded | undefined {
-  return [...model.restrictEmbedded].reverse().find((r) => !r.misspelled && !misplaced(r) && onOff(r.value) !== undefined)
+function effectiveGlobal(pass: Pass): RestrictEmbedded | undefined {
+  return [...pass.model.restrictEmbedded].reverse().find((r) => valid(pass, r) && onOff(r.value) !== undefined)
 }
 
 const OUTER = new Set(['virtualhost', 'directory', 'directorymatch', 'location', 'locationmatch', 'files', 'filesmatch'])
@@ -266,11 +288,6 @@ function outermostSection(r: RestrictEmbedded): Section | undefined {
 
 function isPlainGlobal(loc: Located): boolean {
   return loc.scope.kind === 'global' && loc.scope.containers.length === 0 && loc.scope.conditional === undefined
-}
-
-function onOff(value: string): 'On' | 'Off' | undefined {
-  const v = value.toLowerCase()
-  return v === 'on' ? 'On' : v === 'off' ? 'Off' : undefined
 }
 
 function openEol(section: Section): string {

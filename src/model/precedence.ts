@@ -1,0 +1,198 @@
+// Effective settings in mod_wsgi's precedence order: the alias's own option, then per-directory
+// containers (merged as Apache merges them), then the vhost, then the global server config.
+// What decides an application's process group, application group and WSGIPassAuthorization.
+import type { Directive } from '../syntax/types.js'
+import { aliasPathsOf, containerCoverage, type AliasPaths, type Coverage } from './containers.js'
+import type { DaemonIndex } from './daemons.js'
+import { onOff } from './options.js'
+import { bucketCandidates, indexSettings, inOrder, type SettingIndex } from './setting-index.js'
+import type { Effective, GroupResolution, PassAuthorization, RestrictEmbedded, ScriptAlias, Scope, Setting, Via } from './types.js'
+
+/** What a setting is looked up for: a scope, or an alias (its requests) in its scope. */
+export interface Target {
+  scope: Scope
+  alias?: ScriptAlias
+}
+
+/** The settings the walk collected, each list in reading order. */
+export interface SettingLists {
+  processGroups: Setting[]
+  applicationGroups: Setting[]
+  passAuthorizations: Setting[]
+  restrictProcesses: Setting[]
+}
+
+export interface Precedence {
+  processGroup(target: Target): GroupResolution
+  passAuthorization(target: Target): PassAuthorization
+  applicationGroup(target: Target): Effective
+}
+
+/** The setting that decides, how, and the settings that apply to part of the requests only. */
+interface Decided {
+  setting?: Setting
+  via: Via
+  partial: Setting[]
+}
+
+const isFlagSetting = (s: Setting): boolean => onOff(s.value) !== undefined
+
+/** Resolvers over the settings of one model; indexes are made on first use. */
+export function createPrecedence(lists: SettingLists, daemons: DaemonIndex): Precedence {
+  const effective = effectiveSettings()
+
+  const dynamic = (value: string, envVar: string, target: Target, base: GroupBase): GroupResolution => {
+    const r = effective(lists.restrictProcesses, target, undefined, false)
+    if (r.setting === undefined) return { mode: 'dynamic', group: value, envVar, ...base }
+    const allowed = r.setting.values
+    const allowedDaemons = allowed.map((n) => daemons.daemon(n)).filter((d) => d !== undefined)
+    return { mode: 'dynamic', group: value, envVar, ...base, restrictProcess: r.setting, allowed, allowedDaemons }
+  }
+
+  const classify = (value: string, via: Via, target: Target, decided: { directive?: Directive; setting?: Setting }, partial: Setting[]): GroupResolution => {
+    const base: GroupBase = { via, partial, ...(decided.directive ? { directive: decided.directive } : {}), ...(decided.setting ? { setting: decided.setting } : {}) }
+    if (value === '' || value === '%{GLOBAL}') return { mode: 'embedded', ...base }
+    const envVar = /^%\{ENV:([^}]*)\}$/.exec(value)
+    if (envVar) return dynamic(value, envVar[1], target, base)
+    const d = daemons.daemon(value)
+    if (d === undefined) return { mode: 'undefined-group', group: value, ...base }
+    if (daemons.reachable(d, target.scope)) return { mode: 'daemon', group: value, daemon: d, ...base }
+    return { mode: 'unreachable', group: value, daemon: d, ...base }
+  }
+
+  const processGroup = (target: Target): GroupResolution => {
+    const opt = target.alias?.options['process-group']
+    if (target.alias && opt) return classify(opt.value, 'alias-option', target, { directive: target.alias.node }, [])
+    const e = effective(lists.processGroups, target)
+    if (e.setting === undefined) return { mode: 'embedded', via: 'default', partial: e.partial }
+    return classify(e.setting.value, e.via, target, { directive: e.setting.node, setting: e.setting }, e.partial)
+  }
+
+  const passAuthorization = (target: Target): PassAuthorization => {
+    const opt = target.alias?.options['pass-authorization']
+    if (target.alias && opt && onOff(opt.value) !== undefined) {
+      return { value: onOff(opt.value), via: 'alias-option', directive: target.alias.node }
+    }
+    const e = effective(lists.passAuthorizations, target, isFlagSetting, false)
+    if (e.setting === undefined) return { value: undefined, via: 'default' }
+    return { value: onOff(e.setting.value), via: e.via, directive: e.setting.node, setting: e.setting }
+  }
+
+  const applicationGroup = (target: Target): Effective => {
+    const opt = target.alias?.options['application-group']
+    if (target.alias && opt) return { value: opt.value, via: 'alias-option', directive: target.alias.node }
+    const e = effective(lists.applicationGroups, target, undefined, false)
+    if (e.setting === undefined) return { via: 'default' }
+    return { value: e.setting.value, via: e.via, directive: e.setting.node, setting: e.setting }
+  }
+
+  return { processGroup, passAuthorization, applicationGroup }
+}
+
+/** The fields every group resolution shares. */
+type GroupBase = Pick<GroupResolution, 'via' | 'partial' | 'directive' | 'setting'>
+
+/**
+ * The effective setting of a list for a target. `valid` filters the list (a list is always asked
+ * with the same test); with `wantPartial` false, `partial` is left empty and not searched for.
+ */
+function effectiveSettings(): (list: Setting[], target: Target, valid?: (s: Setting) => boolean, wantPartial?: boolean) => Decided {
+  const aliasPaths = new Map<ScriptAlias, AliasPaths>()
+  const pathsOf = (alias: ScriptAlias): AliasPaths => {
+    let p = aliasPaths.get(alias)
+    if (p === undefined) aliasPaths.set(alias, (p = aliasPathsOf(alias)))
+    return p
+  }
+  const covers = containerCoverage()
+  const coverage = (s: Setting, target: Target): Coverage => {
+    if (target.alias === undefined) return scopeCoverage(s, target.scope)
+    let result: Coverage = 'full'
+    for (const c of s.scope.containers) {
+      const cov = covers(c, pathsOf(target.alias))
+      if (cov === 'none') return 'none'
+      if (cov === 'partial') result = 'partial'
+    }
+    return result
+  }
+  const indexes = new Map<Setting[], SettingIndex>()
+
+  return (list, target, valid = () => true, wantPartial = true) => {
+    let index = indexes.get(list)
+    if (index === undefined) indexes.set(list, (index = indexSettings(list, valid)))
+    // Only the settings that can apply: global ones and those of the target's vhost, found through
+    // the index by container path (a superset of those whose coverage is not 'none').
+    const vhostBucket = target.scope.vhost !== undefined ? index.vhosts.get(target.scope.vhost.section) : undefined
+    const candidates = inOrder([
+      ...bucketCandidates(index.global, target.scope, target.alias, pathsOf, wantPartial),
+      ...(vhostBucket ? bucketCandidates(vhostBucket, target.scope, target.alias, pathsOf, wantPartial) : []),
+    ])
+    const full: Setting[] = []
+    const partial: Setting[] = []
+    for (const s of candidates) {
+      const cov = coverage(s, target)
+      if (cov === 'none') continue
+      if (cov === 'partial' || s.scope.conditional !== undefined) {
+        if (wantPartial) partial.push(s)
+      } else full.push(s)
+    }
+    return decide(index, target.scope, full, partial)
+  }
+}
+
+/** The last merged container setting wins, then the vhost's, then the global one. */
+function decide(index: SettingIndex, scope: Scope, full: Setting[], partial: Setting[]): Decided {
+  if (full.length > 0) {
+    full.sort(mergeOrder)
+    return { setting: full[full.length - 1], via: 'container', partial }
+  }
+  const vhost = scope.vhost
+  if (vhost !== undefined) {
+    const s = index.lastByVhost.get(vhost.section)
+    if (s) return { setting: s, via: 'vhost', partial }
+  }
+  const g = index.lastGlobal
+  if (g) return { setting: g, via: 'global', partial }
+  return { via: 'default', partial }
+}
+
+/** For a plain scope: settings in the same (or enclosing) containers apply. */
+function scopeCoverage(s: Setting, scope: Scope): Coverage {
+  const mine = scope.containers
+  const theirs = s.scope.containers
+  if (theirs.length > mine.length) return 'none'
+  for (let i = 0; i < theirs.length; i++) if (theirs[i].section !== mine[i].section) return 'none'
+  return 'full'
+}
+
+function mergeOrder(a: Setting, b: Setting): number {
+  const ka = mergeKey(a)
+  const kb = mergeKey(b)
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i]
+  return 0
+}
+
+/**
+ * Apache merges per-directory sections as: <Directory> by number of path components, then
+ * <DirectoryMatch>/<Directory ~>, then <Files>(-Match), then <Location>(-Match); within each,
+ * main-server sections before the vhost's, then in reading order. The last merged wins.
+ */
+function mergeKey(s: Setting): number[] {
+  const c = s.scope.containers[s.scope.containers.length - 1]
+  const vhost = s.scope.kind === 'vhost' ? 1 : 0
+  if (c === undefined) return [5, 0, vhost, s.order]
+  if (c.kind === 'Directory' && !c.regex) return [0, c.path.replace(/\/+$/, '').split('/').length, vhost, s.order]
+  if (c.kind === 'Directory' || c.kind === 'DirectoryMatch') return [1, 0, vhost, s.order]
+  if (c.kind === 'Files' || c.kind === 'FilesMatch') return [2, 0, vhost, s.order]
+  return [3, 0, vhost, s.order]
+}
+
+/** Whether WSGIRestrictEmbedded is On: the last valid global one decides (Off by default). */
+export function embeddedRestricted(list: readonly RestrictEmbedded[]): boolean {
+  let on = false
+  for (const r of list) {
+    if (r.misspelled || r.inVirtualHost || r.inContainer) continue
+    const v = onOff(r.value)
+    if (v !== undefined) on = v === 'On'
+  }
+  return on
+}

@@ -1,0 +1,110 @@
+// Apache's reading order: a file's directives and sections in order, each Include's files read in
+// place. A loop over an explicit stack, not recursion, both into sections and into included
+// files: a config (hostile or generated) may nest sections or Includes thousands deep.
+import type { Content, Directive, Root, Section } from '../syntax/types.js'
+import { Level } from './scope.js'
+import type { IncludeInfo } from './types.js'
+
+/** An Include read: its record and the files it pulls in, in Apache's order. */
+export interface IncludeRead {
+  record: IncludeInfo
+  targets: readonly string[]
+}
+
+export interface WalkVisitor {
+  /** The level to read a section's children in, or undefined to leave them unread (`<Macro>`). */
+  section(section: Section, level: Level): Level | undefined
+  /** A directive; for an Include, what it pulls in. */
+  directive(node: Directive, level: Level): IncludeRead | undefined
+  /** An Include of `target`, which is being read already; `chain` runs from the outermost file to it. */
+  cycle(include: IncludeInfo, target: string, chain: string[]): void
+}
+
+/** Children of a level being read, up to `index`. */
+interface ReadFrame {
+  kind: 'read'
+  level: Level
+  children: readonly Content[]
+  index: number
+  /** Set at a file's top: the file stops being read when the frame ends. */
+  file?: string
+}
+
+/** The files of an Include being read, one after the other, up to `index`. */
+interface IncludeFrame {
+  kind: 'include'
+  include: IncludeInfo
+  level: Level
+  targets: readonly string[]
+  index: number
+}
+
+type Frame = ReadFrame | IncludeFrame
+
+export interface Walker {
+  /** Read `path` (a file of the set) as the start of the server config, to the end. */
+  walk(path: string): void
+  /** Files read so far, in first-visit order. */
+  readonly files: string[]
+  readonly visited: ReadonlySet<string>
+}
+
+export function createWalker(trees: ReadonlyMap<string, Root>, visitor: WalkVisitor): Walker {
+  const files: string[] = []
+  const visited = new Set<string>()
+  /** Files being read, outermost first (an Include of one of them closes a cycle). */
+  const reading: string[] = []
+  const readingSet = new Set<string>()
+  const stack: Frame[] = []
+
+  const open = (path: string, level: (tree: Root) => Level): void => {
+    const tree = trees.get(path)
+    if (tree === undefined) return
+    if (!visited.has(path)) {
+      visited.add(path)
+      files.push(path)
+    }
+    reading.push(path)
+    readingSet.add(path)
+    stack.push({ kind: 'read', level: level(tree), children: tree.children, index: 0, file: path })
+  }
+
+  const close = (frame: ReadFrame): void => {
+    if (frame.file === undefined) return
+    reading.pop()
+    readingSet.delete(frame.file)
+  }
+
+  const step = (frame: Frame): void => {
+    if (frame.kind === 'include') {
+      if (frame.index >= frame.targets.length) {
+        stack.pop()
+        return
+      }
+      const target = frame.targets[frame.index++]
+      if (readingSet.has(target)) visitor.cycle(frame.include, target, [...reading, target])
+      else open(target, (tree) => frame.level.included(target, tree, { node: frame.include.node, file: frame.level.file }))
+      return
+    }
+    if (frame.index >= frame.children.length) {
+      stack.pop()
+      close(frame)
+      return
+    }
+    const child = frame.children[frame.index++]
+    if (child.type === 'section') {
+      const level = visitor.section(child, frame.level)
+      if (level !== undefined) stack.push({ kind: 'read', level, children: child.children, index: 0, file: undefined })
+    } else if (child.type === 'directive') {
+      const read = visitor.directive(child, frame.level)
+      if (read !== undefined && read.targets.length > 0) stack.push({ kind: 'include', include: read.record, level: frame.level, targets: read.targets, index: 0 })
+    }
+  }
+
+  const walk = (path: string): void => {
+    open(path, (tree) => Level.root(path, tree))
+    while (stack.length > 0) step(stack[stack.length - 1])
+  }
+
+  return { walk, files, visited }
+}

@@ -1,0 +1,115 @@
+// The model's walk over deep configs: sections and Includes nest without bound in hostile or
+// generated configs, and the walk is a loop, so 20,000 levels must read like 2.
+import test from 'ava'
+import { includeGraph } from '../src/load/include-graph.js'
+import { buildModel, problemsOf, type ModelFile } from '../src/model/model.js'
+import { stepsOf } from '../src/runner/define.js'
+import { runMigration } from '../src/runner/migrate.js'
+import { parse } from '../src/syntax/parse.js'
+import { preset as v0_3_2 } from '../transforms/0.3.2/index.js'
+
+const depth = 20_000
+
+const nest = (open: string, close: string, body: string, n = depth): string => open.repeat(n) + body + close.repeat(n)
+
+const SITE = `<VirtualHost *:80>
+ServerName kallithea.example.com
+WSGIDaemonProcess kallithea processes=1 threads=4
+WSGIScriptAlias / /srv/kallithea/dispatch.wsgi
+</VirtualHost>
+`
+
+const file = (path: string, text: string): ModelFile => ({ path, tree: parse(text, { path }) })
+
+test('20,000 nested <IfModule>: scopes, wrappers and the group are read through every level', (t) => {
+  const m = buildModel([file('site.conf', nest('<IfModule mod_wsgi.c>\n', '</IfModule>\n', SITE.replace('WSGIScriptAlias', 'WSGIProcessGroup kallithea\nWSGIScriptAlias')))])
+  const [daemon] = m.daemons
+  t.is(daemon.scope.kind, 'vhost')
+  t.is(daemon.scope.ancestors.length, depth + 1)
+  t.is(daemon.wrappers.length, depth)
+  t.is(daemon.wrappers[0], m.places(daemon.node)[0].wrappers[0])
+  const [alias] = m.scriptAliases
+  t.is(alias.group.mode, 'daemon')
+  t.is(alias.group.daemon, daemon)
+  t.is(alias.scope, daemon.scope)
+  t.is(m.locate(alias.node), alias)
+  t.deepEqual(m.problems, [])
+})
+
+test('a directive in each of 20,000 nested sections: every record knows its wrappers and ancestors', (t) => {
+  const m = buildModel([file('site.conf', nest('<IfModule mod_wsgi.c>\nWSGIPassAuthorization On\n<If "true">\n', '</If>\n</IfModule>\n', 'WSGIScriptAlias / /srv/k/app.wsgi\n'))])
+  t.is(m.passAuthorizations.length, depth)
+  const last = m.passAuthorizations[depth - 1]
+  t.is(last.wrappers.length, depth)
+  t.is(last.scope.ancestors.length, 2 * depth - 1)
+  t.is(last.scope.conditional, last.scope.ancestors[2 * depth - 3])
+  t.is(m.passAuthorizations[0].wrappers.length, 1)
+  // Every one is inside an <If> but the first: it decides for the alias.
+  t.is(m.scriptAliases[0].passAuthorization.setting, m.passAuthorizations[0])
+  t.deepEqual(m.problems, [])
+})
+
+test('20,000 nested <Location>: every container covers the alias, the innermost setting decides', (t) => {
+  const body = 'WSGIProcessGroup inner\n'
+  const text = `WSGIDaemonProcess inner threads=1
+WSGIDaemonProcess outer threads=1
+WSGIProcessGroup outer
+WSGIScriptAlias /k /srv/k/app.wsgi
+${nest('<Location /k>\n', '</Location>\n', body)}`
+  const m = buildModel([file('site.conf', text)])
+  const setting = m.processGroups[1]
+  t.is(setting.scope.containers.length, depth)
+  t.is(setting.scope.container, setting.scope.containers[depth - 1])
+  const g = m.scriptAliases[0].group
+  t.is(g.mode, 'daemon')
+  t.is(g.via, 'container')
+  t.is(g.setting, setting)
+  t.is(m.processGroup(setting.scope).group, 'inner')
+})
+
+test('20,000 nested <VirtualHost>: each inner one is a problem, the innermost is the scope', (t) => {
+  const m = buildModel([file('site.conf', nest('<VirtualHost *:80>\n', '</VirtualHost>\n', 'ServerName deep.example.com\nWSGIDaemonProcess k threads=1\n'))])
+  t.is(m.virtualHosts.length, depth)
+  t.is(m.problems.length, depth - 1)
+  t.true(m.problems.every((p) => p.code === 'nested-virtualhost'))
+  t.is(m.daemons[0].scope.vhost, m.virtualHosts[depth - 1])
+  t.is(m.virtualHosts[depth - 1].siteName, 'deep.example.com')
+  t.is(m.virtualHosts[0].siteName, '')
+})
+
+test('a chain of 20,000 Includes, closed into a cycle: read in place, the cycle reported once', (t) => {
+  const paths = Array.from({ length: depth }, (_, i) => `conf/${i}.conf`)
+  const files = paths.map((p, i) => file(p, i === depth - 1 ? 'WSGIDaemonProcess last threads=1\nInclude conf/0.conf\n' : `Include ${paths[i + 1]}\n`))
+  const includes = includeGraph(files, { resolve: (pattern) => [pattern] })
+  const m = buildModel(files, { includes })
+  t.deepEqual(m.files, paths)
+  const [daemon] = m.daemons
+  t.is(daemon.file, paths[depth - 1])
+  t.is(daemon.scope.includes.length, depth - 1)
+  t.is(daemon.scope.includes[0].file, paths[0])
+  t.deepEqual(m.problems.map((p) => p.code), ['include-cycle'])
+  const [cycle] = problemsOf(m.problems, 'include-cycle')
+  t.is(cycle.file, paths[depth - 1])
+  t.is(cycle.record, m.includes[depth - 1])
+  t.is(cycle.data.target, paths[0])
+  t.true(cycle.data.chain.length === depth + 1 && cycle.data.chain.every((p, i) => p === paths[i % depth]))
+})
+
+test('the transforms run over 20,000 nested sections and fix the site at the bottom', (t) => {
+  const text = nest('<IfModule mod_wsgi.c>\n', '</IfModule>\n', SITE)
+  // The whole run: load, engine, results (line numbers), patch.
+  const run = runMigration({ files: [{ path: 'site.conf', content: text }], root: '/srv/fixture' }, stepsOf(v0_3_2))
+  t.deepEqual(run.errors, [])
+  t.deepEqual([...new Set(run.changes.map((c) => c.transform))].sort(), ['drop-processes-1', 'pass-authorization', 'process-group', 'restrict-embedded'])
+  const fixed = `WSGIRestrictEmbedded On
+<VirtualHost *:80>
+ServerName kallithea.example.com
+WSGIDaemonProcess kallithea threads=4
+WSGIProcessGroup kallithea
+WSGIScriptAlias / /srv/kallithea/dispatch.wsgi
+WSGIPassAuthorization On
+</VirtualHost>
+`
+  t.is(run.files[0]!.text, nest('<IfModule mod_wsgi.c>\n', '</IfModule>\n', fixed))
+  t.true(run.patch.length > 0)
+})
