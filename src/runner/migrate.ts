@@ -5,7 +5,7 @@
 // `writeResult()`); every problem ends up in `result.errors` (things that make the run fail) or
 // `result.skipped` (paths not read, with why).
 import path from 'node:path'
-import { load, type InputFile, type PathMap, type Server, type SkipCode, type Skipped } from '../load/load.js'
+import { load, type InputFile, type LoadResult, type PathMap, type Server, type SkipCode, type Skipped } from '../load/load.js'
 import type { Loaded } from '../load/loaded.js'
 import { buildModel, type WsgiModel } from '../model/model.js'
 import { loadedModWsgi, type ModWsgiModule } from '../load/mod-wsgi-version.js'
@@ -196,22 +196,14 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
  * through the engine, and make the results and the patch.
  */
 export function runMigration(options: MigrateOptions, chosen?: readonly Transform[]): MigrateResult {
-  const errors: MigrateError[] = []
+  const errors = usageProblems(options, chosen)
   const advisories: Advisory[] = []
   const skipped: Skipped[] = []
-  // Checked before anything is read; the run selects again once it knows the installed version.
-  if (chosen === undefined) selectTransforms(options, errors)
-  const langProblem = checkLang(options.lang)
-  if (langProblem !== null) errors.push({ code: 'usage', message: langProblem })
-  if (options.modWsgi !== undefined && versionOf(options.modWsgi) === null) {
-    errors.push({ code: 'usage', message: `--mod-wsgi ${options.modWsgi}: not a version; use e.g. 4.9.0` })
-  }
   const empty = (root: string): MigrateResult => ({
     root, base: root, servers: [], maps: [], transforms: [], files: [], changes: [], advisories, errors, skipped, patch: Buffer.alloc(0),
     written: [], backups: [], kallithea: NO_VERSIONS, stats: { modelBuilds: 0 },
   })
   if (errors.length > 0) return empty(path.resolve(options.root ?? '.'))
-
   const loaded = load(options)
   errors.push(...loaded.errors)
   skipped.push(...loaded.skipped)
@@ -219,6 +211,50 @@ export function runMigration(options: MigrateOptions, chosen?: readonly Transfor
   const root = loaded.root
   if (errors.some((e) => e.code === 'usage')) return empty(root)
 
+  const done = transformLoaded(options, loaded, chosen, errors)
+  advisories.push(...done.advisories)
+  const results = fileResults(loaded.files, errors, advisories)
+  const changes = changesWithLines(done.run.changes, results)
+  // A run with errors gives no patch: applied alone, part of a fix can break a server that was
+  // serving (WSGIRestrictEmbedded On added while the file with the error keeps an app embedded).
+  const changed = errors.length > 0 ? [] : results.filter((r) => r.status === 'changed')
+  return {
+    root,
+    base: loaded.base ?? root,
+    servers: loaded.servers.length > 0
+      ? loaded.servers.map((s, i) => ({ kind: s.kind, name: s.name, files: done.members[i] ?? s.files }))
+      : [{ kind: 'files', name: '.', files: done.members[0] ?? [] }],
+    maps: loaded.maps,
+    ...(done.module !== undefined ? { modWsgi: done.module } : {}),
+    transforms: done.selected.map(({ meta: { id, version, title } }) => ({ id, version, title })),
+    files: results,
+    changes,
+    advisories,
+    errors,
+    skipped,
+    patch: createPatch(changed.map((r) => ({ path: r.path, before: r.before, after: r.after }))),
+    written: [],
+    backups: [],
+    kallithea: done.versions,
+    stats: { modelBuilds: done.run.modelBuilds },
+  }
+}
+
+/** What is wrong with the options before anything is read. */
+function usageProblems(options: MigrateOptions, chosen: readonly Transform[] | undefined): MigrateError[] {
+  const errors: MigrateError[] = []
+  // The run selects again once it knows the installed version; this catches usage errors first.
+  if (chosen === undefined) selectTransforms(options, errors)
+  const langProblem = checkLang(options.lang)
+  if (langProblem !== null) errors.push({ code: 'usage', message: langProblem })
+  if (options.modWsgi !== undefined && versionOf(options.modWsgi) === null) {
+    errors.push({ code: 'usage', message: `--mod-wsgi ${options.modWsgi}: not a version; use e.g. 4.9.0` })
+  }
+  return errors
+}
+
+/** The transforms chosen for what was loaded, run server by server. */
+function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: readonly Transform[] | undefined, errors: MigrateError[]) {
   const files = loaded.files.map((l) => l.file)
   const module = options.readModule ? loadedModWsgi(loaded) : undefined
   const modWsgi = options.modWsgi ?? module?.version
@@ -228,15 +264,16 @@ export function runMigration(options: MigrateOptions, chosen?: readonly Transfor
   let asRead: WsgiModel | undefined
   const model = (): WsgiModel =>
     (asRead ??= buildModel(files.filter((f): f is ApacheFile => f.kind === 'apache'), { env: loaded.env, includes: loaded.graph }))
+  const root = loaded.root as string
   const plan = planRun({ selection: options, files, model, root, ...(options.reader ? { reader: options.reader } : {}), onDisk: !options.files }, errors)
-  advisories.push(...plan.advisories)
   const selected = chosen ?? plan.selected
-  const inputs = serverInputs(loaded, {
+  const common = {
     ...(modWsgi !== undefined ? { modWsgiVersion: modWsgi } : {}),
     ...plan.options,
     ...(options.lang !== undefined ? { lang: options.lang } : {}),
     ...(embeddedPython !== undefined ? { embeddedPython } : {}),
-  }, () => {
+  }
+  const inputs = serverInputs(loaded, common, () => {
     const m = asRead
     asRead = undefined
     return m
@@ -252,34 +289,8 @@ export function runMigration(options: MigrateOptions, chosen?: readonly Transfor
     ...(modWsgi !== undefined ? { modWsgi } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   })
-  advisories.push(...run.advisories)
   errors.push(...run.errors)
-
-  const results = fileResults(loaded.files, errors, advisories)
-  const changes = changesWithLines(run.changes, results)
-  // A run with errors gives no patch: applied alone, part of a fix can break a server that was
-  // serving (WSGIRestrictEmbedded On added while the file with the error keeps an app embedded).
-  const changed = errors.length > 0 ? [] : results.filter((r) => r.status === 'changed')
-  return {
-    root,
-    base: loaded.base ?? root,
-    servers: loaded.servers.length > 0
-      ? loaded.servers.map((s, i) => ({ kind: s.kind, name: s.name, files: members[i] ?? s.files }))
-      : [{ kind: 'files', name: '.', files: members[0] ?? [] }],
-    maps: loaded.maps,
-    ...(module !== undefined ? { modWsgi: module } : {}),
-    transforms: selected.map(({ meta: { id, version, title } }) => ({ id, version, title })),
-    files: results,
-    changes,
-    advisories,
-    errors,
-    skipped,
-    patch: createPatch(changed.map((r) => ({ path: r.path, before: r.before, after: r.after }))),
-    written: [],
-    backups: [],
-    kallithea: plan.versions,
-    stats: { modelBuilds: run.modelBuilds },
-  }
+  return { selected, versions: plan.versions, run, members, module, advisories: [...plan.advisories, ...run.advisories] }
 }
 
 /**
