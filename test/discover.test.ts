@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { configNameKind, discoverFiles, isConfigFileName, resolveIncludePattern } from '../src/load/discover.js'
+import { configNameKind, discoverFiles, isConfigFileName } from '../src/load/discover.js'
+import { escapeName, NOT_UTF8 } from '../src/load/entries.js'
+import { resolveIncludePattern } from '../src/load/include-pattern.js'
 import { excluder } from '../src/load/exclude.js'
 import { looksLikeApache } from '../src/load/sniff.js'
 
@@ -250,7 +252,7 @@ test('discoverFiles: a root that is reached through a symlink', (t) => {
   files(root, ['a.conf'])
   link(base, 'rootlink', root)
   const result = discoverFiles([join(base, 'rootlink')], { root: join(base, 'rootlink') })
-  t.deepEqual(result, { files: [join(root, 'a.conf')], skipped: [] })
+  t.deepEqual(result, { files: [join(root, 'a.conf')], skipped: [], unreadable: [] })
 })
 
 function includeTree(t: { teardown: (fn: () => void) => void }) {
@@ -335,33 +337,90 @@ test('resolveIncludePattern: nothing outside the root is read', (t) => {
   const { root, outside } = includeTree(t)
   const opts = { serverRoot: root, root }
   t.deepEqual(resolveIncludePattern('*.conf', opts), {
+    failed: [],
     files: [join(root, 'httpd.conf')],
     outside: [join(root, 'evil.conf')],
   })
   t.deepEqual(resolveIncludePattern('outdir/*.conf', opts), {
+    failed: [],
     files: [],
     outside: [join(root, 'outdir/*.conf')],
   })
-  t.deepEqual(resolveIncludePattern('outdir', opts), { files: [], outside: [join(root, 'outdir')] })
+  t.deepEqual(resolveIncludePattern('outdir', opts), { failed: [], files: [], outside: [join(root, 'outdir')] })
   t.deepEqual(resolveIncludePattern(join(outside, '*.conf'), opts), {
+    failed: [],
     files: [],
     outside: [join(outside, '*.conf')],
   })
   t.deepEqual(resolveIncludePattern('../outside/secret.conf', opts), {
+    failed: [],
     files: [],
     outside: [join(outside, 'secret.conf')],
   })
   // A wildcard above the root: the listing would be outside, so the whole pattern is reported.
   const up = join(root, '..', '*', 'secret.conf')
-  t.deepEqual(resolveIncludePattern(up, opts), { files: [], outside: [join(root, '..', '*', 'secret.conf')] })
+  t.deepEqual(resolveIncludePattern(up, opts), { failed: [], files: [], outside: [join(root, '..', '*', 'secret.conf')] })
   // Inside a directory that is included whole, links leaving the root are reported, not followed.
   t.deepEqual(resolveIncludePattern('mixed', opts), {
+    failed: [],
     files: [join(root, 'mixed/a.conf')],
     outside: [join(root, 'mixed/out'), join(root, 'mixed/secret.conf')],
   })
   // serverRoot elsewhere, root covering both.
   t.deepEqual(resolveIncludePattern('conf.d/a.conf', { serverRoot: root, root: join(root, '..') }), {
+    failed: [],
     files: [join(root, 'conf.d/a.conf')],
     outside: [],
   })
+})
+
+/** A path whose name is given as Latin-1 text standing for its bytes ('caf\xe9' is the byte E9). */
+const bytePath = (dir: string, name: string): Buffer => Buffer.from(join(dir, name), 'latin1')
+
+test('escapeName: UTF-8 characters as they are, stray bytes as \\xHH, a backslash doubled', (t) => {
+  t.is(escapeName(Buffer.from('caf\xe9.conf', 'latin1')), 'caf\\xe9.conf')
+  t.is(escapeName(Buffer.from('caf\xc3\xa9\xff\\x.conf', 'latin1')), 'café\\xff\\\\x.conf')
+  // A surrogate in UTF-8 (ED A0 80) and an overlong slash (C0 AF) are not UTF-8.
+  t.is(escapeName(Buffer.from('\xed\xa0\x80\xc0\xaf', 'latin1')), '\\xed\\xa0\\x80\\xc0\\xaf')
+  t.is(escapeName(Buffer.from('\xf0\x9f\x90\x8d', 'latin1')), '\u{1f40d}')
+})
+
+test('names that are not UTF-8: noted with their bytes escaped, never read; the rest is read', (t) => {
+  const { root } = sandbox(t)
+  files(root, ['sites/ok.conf', 'sites/notes.txt'])
+  writeFileSync(bytePath(root, 'sites/caf\xc3\xa9\xe9.conf'), 'ServerName latin1\n')
+  writeFileSync(bytePath(root, 'sites/notes\xe9.txt'), 'not config\n')
+  mkdirSync(bytePath(root, 'sites/d\xff'))
+  writeFileSync(bytePath(root, 'sites/d\xff/inner.conf'), 'ServerName inner\n')
+  const note = (name: string) => ({ path: join(root, name), code: 'not-utf8', reason: NOT_UTF8 })
+  const scanned = discoverFiles([root], { root })
+  t.deepEqual(scanned.files, [join(root, 'sites/ok.conf')])
+  // A folder, and files named as configs; other files are no concern of a scan.
+  t.deepEqual(scanned.skipped, [note('sites/café\\xe9.conf'), note('sites/d\\xff')])
+  t.deepEqual(scanned.unreadable, [])
+
+  const failed = (name: string) => ({ path: join(root, name), kind: 'not-utf8', reason: NOT_UTF8 })
+  const opts = { serverRoot: root, root }
+  t.deepEqual(resolveIncludePattern('sites/*.conf', opts), { files: [join(root, 'sites/ok.conf')], outside: [], failed: [failed('sites/café\\xe9.conf')] })
+  // A folder included whole: every name counts, in byte order.
+  t.deepEqual(resolveIncludePattern('sites', opts).failed, [failed('sites/café\\xe9.conf'), failed('sites/d\\xff'), failed('sites/notes\\xe9.txt')])
+  t.deepEqual(resolveIncludePattern('sites/*/inner.conf', opts).failed, [failed('sites/d\\xff')])
+})
+
+test('Include: a folder that cannot be listed, or nested deeper than Apache allows, is a failure', (t) => {
+  const { root } = sandbox(t)
+  files(root, ['httpd.conf', 'deep/top.conf'])
+  const opts = { serverRoot: root, root }
+  t.deepEqual(resolveIncludePattern('httpd.conf/*.conf', opts), {
+    files: [],
+    outside: [],
+    failed: [{ path: join(root, 'httpd.conf'), kind: 'directory', reason: 'a part of the path is not a directory' }],
+  })
+  // AP_MAX_INCLUDE_DIR_DEPTH (128): the folder included and 127 below it; one more and Apache stops.
+  const levels = Array.from({ length: 128 }, () => 'd')
+  files(root, [join('deep', ...levels.slice(0, 127), 'last.conf'), join('deep', ...levels, 'too-deep.conf')])
+  const r = resolveIncludePattern('deep', opts)
+  t.deepEqual(r.files.map((f) => f.slice(root.length + 1).replace(/(?:d\/)+/, 'd/.../')), ['deep/d/.../last.conf', 'deep/top.conf'])
+  t.deepEqual(r.failed.map((f) => [f.path.split('/').length - root.split('/').length, f.kind]), [[129, 'directory']])
+  t.regex(r.failed[0]!.reason, /^more than 128 folders deep, counting the one included; Apache refuses that/)
 })

@@ -11,6 +11,8 @@ import { toText } from '../src/syntax/print.js'
 import { checkFixture, defineFixtureTests, fixtureProblems, readFixtures } from '../src/testing.js'
 import { preset as v032 } from '../transforms/0.3.2/index.js'
 import { processGroup } from '../transforms/0.3.2/process-group/index.js'
+import { latest } from '../transforms/index.js'
+import { DISPATCH_0_3_1, EVERY_STEP, SITE_0_3_1 } from './helpers/tree.js'
 
 /** ServerSignature On -> Off, and (when `sloppy`) a comment added on every run: not idempotent. */
 const signature = (sloppy = false) =>
@@ -117,4 +119,22 @@ test('applyTransforms: a parse error leaves the output as the input, with the er
   const r = applyTransforms(signature(), broken)
   t.is(r.output, broken)
   t.regex(r.errors[0]!.message, /never closed/)
+})
+
+test('applyTransforms: every built-in transform over a site nested in 20,000 sections, as over the site alone', (t) => {
+  const depth = 20_000
+  const nest = (text: string): string => '<IfModule mod_wsgi.c>\n'.repeat(depth) + text + '</IfModule>\n'.repeat(depth)
+  const site = SITE_0_3_1.replaceAll('@ROOT@', '')
+  const files = { 'srv/kallithea/dispatch.wsgi': DISPATCH_0_3_1.replaceAll('@ROOT@', '') }
+  const flat = applyTransforms(latest, site, { files })
+  t.deepEqual(flat.errors, [])
+  const deep = applyTransforms(latest, nest(site), { files })
+  t.deepEqual(deep.errors, [])
+  t.is(deep.output, nest(flat.output))
+  const at = (by: number) => (c: { transform: string; file: string; lines: { start: number } }) =>
+    [c.transform, c.file, c.file === 'input.conf' ? c.lines.start - by : c.lines.start]
+  t.deepEqual(deep.changes.map(at(depth)), flat.changes.map(at(0)))
+  t.deepEqual(deep.files.map((f) => f.after), [Buffer.from(deep.output), ...flat.files.slice(1).map((f) => f.after)])
+  // Every step has something to fix but python3, which the earlier steps leave nothing to do.
+  t.deepEqual([...new Set(deep.changes.map((c) => c.transform))].sort(), EVERY_STEP.filter((id) => id !== 'python3'))
 })

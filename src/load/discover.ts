@@ -1,5 +1,4 @@
-// Finding Apache configuration files: by scanning directories, and the way Apache's
-// `Include` / `IncludeOptional` expand their argument.
+// Finding Apache configuration files by scanning directories (Include patterns: include-pattern.ts).
 //
 // Nothing outside `root` is ever read: every path is checked by its real path (symlinks
 // resolved) before a file is returned or a directory is listed.
@@ -7,11 +6,14 @@
 // The file system is read synchronously: thousands of small local directory entries are checked
 // much faster without a thread-pool round trip per call, and an entry that a directory listing
 // already says is a regular file or directory (not a symlink) needs no realpath or stat at all.
-import type { Dirent, Stats } from 'node:fs'
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs'
-import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path'
-import { fnmatch, hasWildcard } from './glob.js'
+// Folders are walked with a stack of listings, not by recursion: a hostile tree nests as deep as
+// it likes.
+import type { Stats } from 'node:fs'
+import { closeSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
+import { listDirectory, NOT_UTF8, type Entry } from './entries.js'
 import { compareBytes, isInside, relativeTo } from './paths.js'
+import { unreadableReason } from './read.js'
 import { looksLikeApache } from './sniff.js'
 
 /** realpath(3), as fs.promises.realpath does it. */
@@ -26,7 +28,7 @@ const statOrNull = (path: string): Stats | null => {
 }
 
 /** Why a path was not read: the kinds the "not read" notes count. */
-export type SkipCode = 'outside-root' | 'backup' | 'artifact' | 'variable' | 'excluded' | 'not-apache' | 'unreadable'
+export type SkipCode = 'outside-root' | 'backup' | 'artifact' | 'variable' | 'excluded' | 'not-apache' | 'not-utf8' | 'unreadable'
 
 /** A path that was not read, and why (outside the root, broken symlink, ...). */
 export interface Skipped {
@@ -47,17 +49,8 @@ export interface DiscoverResult {
   /** Real paths (symlinks resolved), each once, sorted by their path relative to the root. */
   files: string[]
   skipped: Skipped[]
-}
-
-export interface IncludeResult {
-  /**
-   * Real paths (symlinks resolved, so they match `discoverFiles`) of the files Apache would
-   * read, in Apache's order. A file reached twice under different names is listed twice, as
-   * Apache reads it twice.
-   */
-  files: string[]
-  /** Paths or remaining patterns whose real path lies outside the root; never read. */
-  outside: string[]
+  /** Folders that could not be listed (real paths): like a file that cannot be read, an error. */
+  unreadable: Array<{ path: string; reason: string }>
 }
 
 /** Folders whose files Apache distributions include wholesale. */
@@ -121,8 +114,11 @@ interface Scan {
   root: string
   found: Set<string>
   skipped: Skipped[]
+  unreadable: DiscoverResult['unreadable']
   visitedDirs: Set<string>
   exclude: Excluder
+  /** The folders being scanned, innermost last, each with the entries still to see. */
+  stack: Array<{ dir: string; entries: Entry[]; next: number }>
 }
 
 /** The --exclude pattern a path (file or folder) matches, or undefined. */
@@ -139,14 +135,25 @@ export interface DiscoverOptions {
  * directory). Directories are scanned recursively (skipping `.git` and `node_modules`) for files
  * `isConfigFileName` accepts; a file given explicitly is taken whatever its name. Symlinks are
  * followed only when their real target is inside `root`; anything leaving the root, broken
- * links, special files and unreadable directories are reported in `skipped`.
+ * links, special files and names that are not UTF-8 are reported in `skipped`; directories that
+ * cannot be listed in `unreadable`.
  */
 export function discoverFiles(paths: readonly string[], options: DiscoverOptions): DiscoverResult {
-  const scan: Scan = { root: realpath(resolve(options.root)), found: new Set(), skipped: [], visitedDirs: new Set(), exclude: options.exclude ?? (() => undefined) }
-  for (const given of paths) scanGiven(scan, resolve(given))
+  const scan: Scan = {
+    root: realpath(resolve(options.root)), found: new Set(), skipped: [], unreadable: [], visitedDirs: new Set(),
+    exclude: options.exclude ?? (() => undefined), stack: [],
+  }
+  for (const given of paths) {
+    scanGiven(scan, resolve(given))
+    for (let top = scan.stack.at(-1); top !== undefined; top = scan.stack.at(-1)) {
+      const entry = top.entries[top.next++]
+      if (entry === undefined) scan.stack.pop()
+      else scanEntry(scan, top.dir, entry)
+    }
+  }
   const keyed = [...scan.found].map((file) => ({ file, key: relativeTo(scan.root, file) }))
   const files = keyed.sort((a, b) => compareBytes(a.key, b.key)).map((k) => k.file)
-  return { files, skipped: scan.skipped }
+  return { files, skipped: scan.skipped, unreadable: scan.unreadable }
 }
 
 /** A path given to scan: a file is taken whatever its name, a directory is scanned. */
@@ -172,27 +179,33 @@ function scanGiven(scan: Scan, path: string): void {
   else skip('not a regular file')
 }
 
-/** Scan `dir`, a real path inside the root (so its plain entries are inside too). */
+/** Scan `dir`, a real path inside the root (so its plain entries are inside too): its entries go on the stack. */
 function scanDirectory(scan: Scan, dir: string): void {
   if (scan.visitedDirs.has(dir)) return
   scan.visitedDirs.add(dir)
-  let entries: Dirent[]
+  let listing
   try {
-    entries = readdirSync(dir, { withFileTypes: true })
+    listing = listDirectory(dir)
   } catch (error) {
-    scan.skipped.push({ path: dir, code: 'unreadable', reason: `cannot read directory: ${errorCode(error)}` })
+    scan.unreadable.push({ path: dir, reason: unreadableReason(error, 'directory') })
     return
   }
-  entries.sort((a, b) => compareBytes(a.name, b.name))
-  for (const entry of entries) {
-    if (SKIP_DIRS.has(entry.name)) continue
+  for (const entry of listing.notUtf8) {
     const full = join(dir, entry.name)
-    if (excluded(scan, full, entry.isDirectory() || isConfigFileName(full))) continue
-    if (entry.isDirectory()) scanDirectory(scan, full)
-    else if (entry.isFile()) takeFile(scan, full, full)
-    else if (entry.isSymbolicLink()) scanLink(scan, full)
-    else if (isConfigFileName(full)) scan.skipped.push({ path: full, code: 'unreadable', reason: 'not a regular file' })
+    if (entry.isDirectory() || isConfigFileName(full)) scan.skipped.push({ path: full, code: 'not-utf8', reason: NOT_UTF8 })
   }
+  scan.stack.push({ dir, entries: listing.entries, next: 0 })
+}
+
+/** One entry of the folder `dir` (a real path inside the root). */
+function scanEntry(scan: Scan, dir: string, entry: Entry): void {
+  if (SKIP_DIRS.has(entry.name)) return
+  const full = join(dir, entry.name)
+  if (excluded(scan, full, entry.isDirectory() || isConfigFileName(full))) return
+  if (entry.isDirectory()) scanDirectory(scan, full)
+  else if (entry.isFile()) takeFile(scan, full, full)
+  else if (entry.isSymbolicLink()) scanLink(scan, full)
+  else if (isConfigFileName(full)) scan.skipped.push({ path: full, code: 'unreadable', reason: 'not a regular file' })
 }
 
 /** Whether --exclude leaves `full` out; `listed`: say so in `skipped` (folders, config files). */
@@ -276,125 +289,4 @@ function leavesRoot(root: string, path: string, real: string, isLink: boolean): 
   if (isLink) return `symlink leaves the root (-> ${real})`
   if (isInside(root, resolve(path))) return `leaves the root through a symlink (-> ${real})`
   return `outside the root (${root})`
-}
-
-/** Apache's limit on nested includes (AP_MAX_INCLUDE_DEPTH). */
-const MAX_INCLUDE_DEPTH = 128
-
-/** What one Include pattern has pulled in so far. */
-interface IncludeScan {
-  root: string
-  files: string[]
-  outside: string[]
-  /** Directories being expanded, against symlink cycles. */
-  active: Set<string>
-}
-
-/**
- * The files an `Include` / `IncludeOptional` argument names, following Apache 2.4
- * (`ap_process_fnmatch_configs`): relative to `serverRoot`; wildcards in any component; a
- * wildcard in a directory component matches only real directories (not symlinks to them, as
- * Apache reads the entry type); a directory (named or matched) means every file in it,
- * recursively, hidden ones included; each directory listing is sorted by byte order. A path
- * that does not exist or a wildcard that matches nothing gives no files. Anything whose real
- * path is outside `root`, or that is not there and outside `root` by name, goes to `outside` and
- * is neither listed nor read. Special files
- * (FIFOs, devices) are left out. Files are returned by real path; `outside` holds the
- * paths as Apache names them.
- */
-export function resolveIncludePattern(pattern: string, options: { serverRoot: string; root: string }): IncludeResult {
-  const x: IncludeScan = { root: realpath(resolve(options.root)), files: [], outside: [], active: new Set() }
-  const full = isAbsolute(pattern) ? resolve(pattern) : resolve(options.serverRoot, pattern)
-  if (!hasWildcard(full)) includePath(x, full, 0)
-  else includeMatching(x, sep, full.split(sep).filter((part) => part !== ''), 0)
-  return { files: x.files, outside: x.outside }
-}
-
-/** The real path of `path` when inside the root; null when outside; undefined when not there. */
-function realInside(x: IncludeScan, path: string): string | null | undefined {
-  try {
-    const real = realpath(path)
-    return isInside(x.root, real) ? real : null
-  } catch {
-    return undefined // does not exist (or cannot be resolved)
-  }
-}
-
-/** Include `path` (as Apache names it); its real path and type are looked up. */
-function includePath(x: IncludeScan, path: string, depth: number): void {
-  if (depth > MAX_INCLUDE_DEPTH) return
-  const real = realInside(x, path)
-  if (real === undefined) {
-    // Not here, and outside the root by its name: the server may well have it (a repository run).
-    if (!isInside(x.root, path)) x.outside.push(path)
-    return
-  }
-  if (real === null) {
-    x.outside.push(path)
-    return
-  }
-  const info = statOrNull(real)
-  if (info === null) return
-  if (info.isFile()) x.files.push(real)
-  else if (info.isDirectory()) includeDirectory(x, path, real, depth)
-}
-
-/**
- * Include the entry `name` of the directory `dir` (real path `realDir`, inside the root), whose
- * type the listing gave: a plain file or directory is at `realDir/name`, inside the root, with
- * no realpath or stat needed; a symlink (or an unknown type) is looked up like any path.
- */
-function includeEntry(x: IncludeScan, dir: string, realDir: string, entry: Dirent, depth: number): void {
-  if (depth > MAX_INCLUDE_DEPTH) return
-  const path = join(dir, entry.name)
-  if (entry.isFile()) x.files.push(join(realDir, entry.name))
-  else if (entry.isDirectory()) includeDirectory(x, path, join(realDir, entry.name), depth)
-  else if (entry.isSymbolicLink() || !isSpecial(entry)) includePath(x, path, depth)
-  // FIFOs, sockets and devices are left out.
-}
-
-/** Every file below the directory `path` (real path `real`), recursively, in Apache order. */
-function includeDirectory(x: IncludeScan, path: string, real: string, depth: number): void {
-  if (x.active.has(real)) return
-  x.active.add(real)
-  let entries: Dirent[]
-  try {
-    entries = readdirSync(real, { withFileTypes: true })
-  } catch {
-    entries = []
-  }
-  entries.sort((a, b) => compareBytes(a.name, b.name))
-  for (const entry of entries) includeEntry(x, path, real, entry, depth + 1)
-  x.active.delete(real)
-}
-
-/** Components `parts` below `dir`: literal ones are joined, wildcard ones listed and matched. */
-function includeMatching(x: IncludeScan, dir: string, parts: readonly string[], depth: number): void {
-  const [part, ...rest] = parts
-  if (part === undefined) return includePath(x, dir, depth)
-  if (!hasWildcard(part)) return includeMatching(x, join(dir, part), rest, depth)
-  const real = realInside(x, dir)
-  if (real === null || (real === undefined && !isInside(x.root, dir))) {
-    x.outside.push(join(dir, ...parts))
-    return
-  }
-  if (real === undefined) return
-  let entries: Dirent[]
-  try {
-    entries = readdirSync(real, { withFileTypes: true })
-  } catch {
-    return
-  }
-  const matches = entries
-    .filter((entry) => fnmatch(part, entry.name, { period: true }) && (rest.length === 0 || entry.isDirectory()))
-    .sort((a, b) => compareBytes(a.name, b.name))
-  for (const entry of matches) {
-    if (rest.length === 0) includeEntry(x, dir, real, entry, depth)
-    else includeMatching(x, join(dir, entry.name), rest, depth)
-  }
-}
-
-/** A FIFO, socket or device: never configuration. */
-function isSpecial(entry: Dirent): boolean {
-  return entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice()
 }

@@ -5,7 +5,8 @@
 import { realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Directive } from '../syntax/types.js'
-import { discoverFiles, resolveIncludePattern, type Excluder, type SkipCode, type Skipped } from './discover.js'
+import { discoverFiles, type Excluder, type SkipCode, type Skipped } from './discover.js'
+import { resolveIncludePattern, type IncludeFailure } from './include-pattern.js'
 import { isEnvvarsPath } from './envvars.js'
 import { excluder } from './exclude.js'
 import { walkIncludes, type IncludeGraph } from './include-graph.js'
@@ -40,6 +41,8 @@ interface DiskRun {
   unread: Map<Directive, string[]>
   /** This tool's own files (backups it made, temporaries), which are never read as configs. */
   artifact: (file: string) => Artifact | null
+  /** Folders found unreadable (real or named paths), each an error once. */
+  unreadableDirs: Set<string>
 }
 
 export interface DiskLoad {
@@ -56,6 +59,7 @@ export function loadFromDisk(options: LoadOptions, root: string, base: string): 
   const run: DiskRun = {
     root, base, options, errors: [], skipped: [], read: new Map(), pending: new Set(), done: 0, mains: new Map(),
     maps: options.maps ?? [], exclude: excluder(options.exclude ?? [], base), scripts: new Map(), unread: new Map(), artifact: artifactFilter(),
+    unreadableDirs: new Set(),
   }
   const found = discover(run)
   for (const f of found) run.pending.add(f)
@@ -99,7 +103,8 @@ function discover(run: DiskRun): string[] {
   const { root, options } = run
   const given = options.paths?.length ? options.paths : [root]
   const givenAbs = new Set(given.map((p) => path.resolve(p)))
-  const { files, skipped } = discoverFiles(given, { root, exclude: run.exclude })
+  const { files, skipped, unreadable } = discoverFiles(given, { root, exclude: run.exclude })
+  for (const dir of unreadable) unreadableDirectory(run, dir.path, dir.reason)
   for (const s of skipped) {
     const shown = isInside(root, s.path) ? rel(run, s.path) : s.path
     if (givenAbs.has(s.path)) {
@@ -113,6 +118,14 @@ function discover(run: DiskRun): string[] {
   }
   const backups = scannedBackups(run, files, givenAbs)
   return files.filter((f) => !backups.has(f) && !isArtifact(run, f))
+}
+
+/** A folder that cannot be listed: an error, as a file that cannot be read is (what it holds is unknown). */
+function unreadableDirectory(run: DiskRun, abs: string, reason: string): void {
+  if (run.unreadableDirs.has(abs)) return
+  run.unreadableDirs.add(abs)
+  const name = isInside(run.root, abs) ? rel(run, abs) : abs
+  run.errors.push({ code: 'io', file: name, message: `${name}: ${reason}` })
 }
 
 /** Whether `abs` is a file this tool made (a backup, a temporary): then it is noted, not read. */
@@ -202,12 +215,13 @@ function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Direct
   const { root } = run
   const { serverRoot, maps } = contextOf(run, top)
   const mapped = path.isAbsolute(pattern) ? mapPath(path.resolve(pattern), maps) : pattern
-  const { files, outside } = resolveIncludePattern(mapped, { serverRoot, root })
-  const unread = [...outside]
+  const { files, outside, failed } = resolveIncludePattern(mapped, { serverRoot, root })
+  const unread = [...outside, ...failed.map((f) => f.path)]
   for (const o of outside) {
     // Inside the root by name, outside by a symlink: named as the scan names it.
     skip(run, isInside(root, o) ? rel(run, o) : o, 'outside-root', `${node.name} ${node.args[0] ?? ''} leads outside the root ${root}; not read`, node, from)
   }
+  for (const f of failed) includeFailure(run, f, node, from)
   const taken: string[] = []
   for (const f of files) {
     if (isArtifact(run, f)) continue
@@ -221,6 +235,12 @@ function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Direct
   if (unread.length > 0) run.unread.set(node, [...(run.unread.get(node) ?? []), ...unread])
   for (const f of taken) if (!run.read.has(f)) run.pending.add(f)
   return taken.map((f) => rel(run, f))
+}
+
+/** A folder an Include reads that cannot be listed is an error (Apache fails on it too); a name that is not UTF-8, a note. */
+function includeFailure(run: DiskRun, failure: IncludeFailure, node: Directive, from: string): void {
+  if (failure.kind === 'directory') unreadableDirectory(run, realOrNull(failure.path) ?? failure.path, failure.reason)
+  else skip(run, isInside(run.root, failure.path) ? rel(run, failure.path) : failure.path, 'not-utf8', failure.reason, node, from)
 }
 
 /** A WSGIScriptAlias(Match) naming a script inside the root (after --map): read it after the walk. */

@@ -206,6 +206,10 @@ const NOT_READ: Record<SkipCode, { what: (n: number) => string; hint: string }> 
     hint: 'they are never read as configs; delete a temporary file an interrupted run left',
   },
   'not-apache': { what: (n) => `${n} file${n === 1 ? '' : 's'} with no Apache configuration in it`, hint: 'name one to read it anyway' },
+  'not-utf8': {
+    what: (n) => `${n} name${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} not UTF-8 (odd bytes shown as \\xHH)`,
+    hint: 'Apache reads them, wsgi-migrate cannot name them: rename them in UTF-8 to have them read',
+  },
   variable: { what: (n) => `${n} Include${n === 1 ? '' : 's'} naming an undefined \${VAR}`, hint: 'define it (envvars, Define) to follow them' },
   unreadable: { what: (n) => `${n} path${n === 1 ? '' : 's'} that cannot be read`, hint: 'check them (missing, broken symlinks, permissions)' },
 }

@@ -270,13 +270,16 @@ export interface CliRun {
   stderr: string
 }
 
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+/** The built CLI with `args`; `uid`/`gid`: run as that user (the tests run as root on CI). */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string>; uid?: number; gid?: number } = {}): Promise<CliRun> {
   ensureBuilt()
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd ?? projectDir,
       env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
     })
     const out: Buffer[] = []
     const err: Buffer[] = []

@@ -1,0 +1,109 @@
+// The CLI over hostile trees: file names that are not UTF-8, folders it may not list, and configs
+// nested 20,000 deep, run end to end (scan, Includes, every built-in transform, patch, write).
+import test from 'ava'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { validateReport } from './helpers/report.js'
+import { EVERY_STEP, debianTree, ensureBuilt, runCli, snapshot, treeMaker, type CliRun } from './helpers/tree.js'
+
+test.before(() => ensureBuilt())
+
+const tree = treeMaker(test.after)
+const on = (root: string, ...args: string[]): string[] => [...args, '--root', root, path.join(root, 'etc/apache2')]
+const SITE = 'etc/apache2/sites-available/kallithea.conf'
+
+/** A path whose name is given as Latin-1 text standing for its bytes ('caf\xe9' is the byte E9). */
+const bytePath = (root: string, name: string): Buffer => Buffer.from(path.join(root, name), 'latin1')
+
+test('file names that are not UTF-8: a "not read" note with the bytes escaped; the rest is fixed', async (t) => {
+  const root = tree(debianTree())
+  // conf-enabled/ is scanned and included (IncludeOptional conf-enabled/*.conf): a note either way.
+  writeFileSync(bytePath(root, 'etc/apache2/conf-enabled/caf\xe9.conf'), 'ServerName latin1.example.com\n')
+  mkdirSync(bytePath(root, 'etc/apache2/sites-available/old\xff'))
+  writeFileSync(bytePath(root, 'etc/apache2/sites-available/old\xff/site.conf'), 'ServerName old.example.com\n')
+  const dry = await runCli(on(root, '--dry-run'))
+  t.is(dry.status, 0, dry.stderr)
+  t.true(dry.stdout.includes(`+++ b/${SITE}\n`))
+  t.true(
+    dry.stderr.includes(
+      'not read: 2 names that are not UTF-8 (odd bytes shown as \\xHH): etc/apache2/conf-enabled/caf\\xe9.conf, etc/apache2/sites-available/old\\xff; ' +
+        'Apache reads them, wsgi-migrate cannot name them: rename them in UTF-8 to have them read\n',
+    ),
+    dry.stderr,
+  )
+  const json = await runCli(on(root, '--dry-run', '--json'))
+  const report = JSON.parse(json.stdout)
+  t.deepEqual(validateReport(report), [])
+  const notUtf8 = report.skipped.filter((s: { code: string }) => s.code === 'not-utf8')
+  t.deepEqual(notUtf8.map((s: { path: string; file: string | null; line: number | null }) => [s.path, s.file, s.line]), [
+    ['etc/apache2/conf-enabled/caf\\xe9.conf', null, null],
+    ['etc/apache2/sites-available/old\\xff', null, null],
+    ['etc/apache2/conf-enabled/caf\\xe9.conf', 'etc/apache2/apache2.conf', 41],
+  ])
+  const before = readFileSync(bytePath(root, 'etc/apache2/conf-enabled/caf\xe9.conf'))
+  const write = await runCli(on(root))
+  t.is(write.status, 0, write.stderr)
+  t.deepEqual(readFileSync(bytePath(root, 'etc/apache2/conf-enabled/caf\xe9.conf')), before)
+  t.regex(readFileSync(path.join(root, SITE), 'utf8'), /WSGIProcessGroup kallithea/)
+})
+
+/** The CLI as `nobody` when running as root (root lists any folder), else as we are. */
+const runAsNobody = (args: string[]): Promise<CliRun> => runCli(args, process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {})
+
+test('a folder that cannot be listed is an error like a file that cannot be read: one line, exit 2, no patch', async (t) => {
+  const cases: Array<[string, (root: string) => string[]]> = [
+    // Scanned: etc/apache2 is given, the folder is below it.
+    ['etc/apache2/conf.d', (root) => on(root, '--dry-run')],
+    // Only reached through apache2.conf's IncludeOptional conf-enabled/*.conf.
+    ['etc/apache2/conf-enabled', (root) => ['--dry-run', '--root', root, path.join(root, 'etc/apache2/apache2.conf')]],
+  ]
+  for (const [folder, args] of cases) {
+    const root = tree({ ...debianTree(), 'etc/apache2/conf.d/extra.conf': 'ServerName extra\n' })
+    chmodSync(root, 0o755)
+    chmodSync(path.join(root, folder), 0o000)
+    const before = snapshot(root)
+    const r = await runAsNobody(args(root))
+    chmodSync(path.join(root, folder), 0o755)
+    t.is(r.status, 2, r.stderr)
+    t.is(r.stdout, '', 'no patch')
+    t.regex(r.stderr, new RegExp(`^error: ${folder}: cannot read the directory: permission denied; check its permissions, or leave it out\n`))
+    t.notRegex(r.stderr, /\n\s+at /)
+    t.is(r.stderr.match(/^error: /gm)?.length, 1, r.stderr)
+    chmodSync(path.join(root, folder), 0o000)
+    t.deepEqual([...snapshot(root).keys()], [...before.keys()])
+    chmodSync(path.join(root, folder), 0o755)
+  }
+})
+
+// ---------------------------------------------------------------------------------------------
+// 20,000 levels: every built-in transform (--to latest), through the whole CLI
+
+const DEPTH = 20_000
+const nest = (text: string): string => '<IfModule mod_wsgi.c>\n'.repeat(DEPTH) + text + '</IfModule>\n'.repeat(DEPTH)
+
+test('a site nested in 20,000 sections: --dry-run and a write fix it as they fix it unnested', async (t) => {
+  const flat = tree(debianTree())
+  const deep = tree({ ...debianTree(), [SITE]: nest(debianTree()[SITE] as string) })
+  const fixed = (file: string): string => readFileSync(path.join(flat, file), 'utf8').replaceAll(flat, deep)
+  const shallow = await runCli(on(flat, '--to', 'latest', '--json'))
+  t.is(shallow.status, 0, shallow.stderr)
+  const want = JSON.parse(shallow.stdout)
+  t.deepEqual(want.transforms.map((x: { id: string }) => x.id).sort(), EVERY_STEP)
+
+  const dry = await runCli(on(deep, '--to', 'latest', '--dry-run', '--json'))
+  t.is(dry.status, 0, dry.stderr)
+  const got = JSON.parse(dry.stdout)
+  t.deepEqual(got.errors, [])
+  t.deepEqual(got.transforms, want.transforms)
+  type Change = { transform: string; file: string; lines: { start: number } }
+  const at = (by: number) => (c: Change) => [c.transform, c.file, c.file === SITE ? c.lines.start - by : c.lines.start]
+  t.deepEqual(got.changes.map(at(DEPTH)), want.changes.map(at(0)))
+
+  const write = await runCli(on(deep, '--to', 'latest'))
+  t.is(write.status, 0, write.stderr)
+  t.is(readFileSync(path.join(deep, SITE), 'utf8'), nest(fixed(SITE)))
+  t.is(readFileSync(path.join(deep, 'srv/kallithea/dispatch.wsgi'), 'utf8'), fixed('srv/kallithea/dispatch.wsgi'))
+  t.is(readFileSync(path.join(deep, 'etc/apache2/apache2.conf'), 'utf8'), fixed('etc/apache2/apache2.conf'))
+  const again = await runCli(on(deep, '--to', 'latest', '--check'))
+  t.is(again.status, 0, again.stderr)
+})
