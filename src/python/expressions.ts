@@ -1,6 +1,8 @@
 // A tiny expression reader over tokens: just enough for call chains (`site.addsitedir(...)`,
-// `open(p).read()`) and string literals. Anything else reads as `other`.
-import { CLOSERS, KEYWORDS, OPENERS } from './grammar.js'
+// `open(p).read()`) and string literals. Anything else reads as `other`, and so does what is
+// nested deeper than Python accepts (MAX_NESTING): the reader recurses into brackets, so their
+// depth is what bounds it, whatever a hostile script holds.
+import { CLOSERS, KEYWORDS, MAX_NESTING, OPENERS } from './grammar.js'
 import type { Token } from './types.js'
 
 export type Expr =
@@ -75,8 +77,8 @@ function readStrings(toks: Token[], i: number): Read {
   return { expr: { kind: 'str', value }, next: i }
 }
 
-/** A string, a name, or a parenthesized expression (a tuple reads as `other`). */
-function readAtom(toks: Token[], i: number): Read | null {
+/** A string, a name, or a parenthesized expression (a tuple reads as `other`); `depth`: brackets around `toks`. */
+function readAtom(toks: Token[], i: number, depth: number): Read | null {
   const t = toks[i]
   if (!t) return null
   if (t.type === 'string') return readStrings(toks, i)
@@ -85,12 +87,12 @@ function readAtom(toks: Token[], i: number): Read | null {
   const j = matching(toks, i)
   if (j < 0) return null
   const inner = toks.slice(i + 1, j)
-  const expr = inner.length === 0 || splitTopLevel(inner, ',').length > 1 ? OTHER : parseSlice(inner)
+  const expr = inner.length === 0 || splitTopLevel(inner, ',').length > 1 ? OTHER : readSlice(inner, depth + 1)
   return { expr, next: j + 1 }
 }
 
 /** `.name`, `(args)` or `[...]` after `expr` at `i`; null when none follows or a bracket is unclosed. */
-function readTrailer(toks: Token[], i: number, expr: Expr): Read | null | undefined {
+function readTrailer(toks: Token[], i: number, expr: Expr, depth: number): Read | null | undefined {
   const t = toks[i]
   if (isOp(t, '.') && isName(toks[i + 1])) {
     return { expr: { kind: 'attr', object: expr, name: toks[i + 1]!.text }, next: i + 2 }
@@ -99,15 +101,15 @@ function readTrailer(toks: Token[], i: number, expr: Expr): Read | null | undefi
   const j = matching(toks, i)
   if (j < 0) return null
   // A subscript is not a shape activation code takes.
-  const call: Expr = isOp(t, '(') ? { kind: 'call', callee: expr, args: parseArgs(toks.slice(i + 1, j)) } : OTHER
+  const call: Expr = isOp(t, '(') ? { kind: 'call', callee: expr, args: readArgs(toks.slice(i + 1, j), depth + 1) } : OTHER
   return { expr: call, next: j + 1 }
 }
 
 /** An atom and its trailers; null when the tokens at `i` do not start one or a bracket is unclosed. */
-function parsePrimary(toks: Token[], i: number): Read | null {
-  let read = readAtom(toks, i)
+function readPrimary(toks: Token[], i: number, depth: number): Read | null {
+  let read = readAtom(toks, i, depth)
   while (read) {
-    const more = readTrailer(toks, read.next, read.expr)
+    const more = readTrailer(toks, read.next, read.expr, depth)
     if (more === undefined) return read
     read = more
   }
@@ -116,33 +118,38 @@ function parsePrimary(toks: Token[], i: number): Read | null {
 
 /** Read a whole token slice as one primary expression; anything else is `other`. */
 export function parseSlice(toks: Token[]): Expr {
-  const r = parsePrimary(toks, 0)
+  return readSlice(toks, 0)
+}
+
+function readSlice(toks: Token[], depth: number): Expr {
+  if (depth > MAX_NESTING) return OTHER
+  const r = readPrimary(toks, 0, depth)
   return r && r.next === toks.length ? r.expr : OTHER
 }
 
-function parseArgs(toks: Token[]): Arg[] {
+function readArgs(toks: Token[], depth: number): Arg[] {
   if (toks.length === 0) return []
   const parts = splitTopLevel(toks, ',')
   if (parts[parts.length - 1]!.length === 0) parts.pop()
   return parts.map((p) => {
     if (isOp(p[0], '*') || isOp(p[0], '**')) {
-      return { keyword: null, star: true, value: parseSlice(p.slice(1)), tokens: p }
+      return { keyword: null, star: true, value: readSlice(p.slice(1), depth), tokens: p }
     }
     if (isName(p[0]) && isOp(p[1], '=')) {
-      return { keyword: p[0]!.text, star: false, value: parseSlice(p.slice(2)), tokens: p }
+      return { keyword: p[0]!.text, star: false, value: readSlice(p.slice(2), depth), tokens: p }
     }
-    return { keyword: null, star: false, value: parseSlice(p), tokens: p }
+    return { keyword: null, star: false, value: readSlice(p, depth), tokens: p }
   })
 }
 
 export const positional = (args: Arg[]): Arg[] => args.filter((a) => a.keyword === null && !a.star)
 
-/** Dotted name of a callee (`site.addsitedir`), or null. */
+/** Dotted name of a callee (`site.addsitedir`), or null. A loop: attribute chains have no bound. */
 export function dotted(e: Expr): string | null {
-  if (e.kind === 'name') return e.name
-  if (e.kind === 'attr') {
-    const o = dotted(e.object)
-    return o === null ? null : `${o}.${e.name}`
-  }
-  return null
+  const names: string[] = []
+  let at = e
+  for (; at.kind === 'attr'; at = at.object) names.push(at.name)
+  if (at.kind !== 'name') return null
+  names.push(at.name)
+  return names.reverse().join('.')
 }

@@ -22,6 +22,12 @@ export const OPS1 = '+-*/%@&|^~<>()[]{},:;.=`!'
 export const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' }
 export const CLOSERS = new Set([')', ']', '}'])
 
+/**
+ * Brackets nest at most this deep (CPython's tokenizer MAXLEVEL; Python 2 and 3.8 give up far
+ * earlier): deeper is "too many nested parentheses", so the reader need not follow it.
+ */
+export const MAX_NESTING = 200
+
 export const COMPOUND_KEYWORDS = new Set([
   'if', 'elif', 'else', 'for', 'while', 'try', 'except', 'finally', 'with', 'def', 'class', 'async',
 ])

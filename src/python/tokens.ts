@@ -3,7 +3,7 @@
 // statement start and end, and what are its tokens", so it never mistakes text in strings or
 // comments for code. It builds no AST.
 import {
-  BOM, CLOSERS, ID_RE, isEolChar, isStringPrefix, NUM_RE, OPENERS, OPS1, OPS2, OPS3, skipEscape,
+  BOM, CLOSERS, ID_RE, isEolChar, isStringPrefix, MAX_NESTING, NUM_RE, OPENERS, OPS1, OPS2, OPS3, skipEscape,
 } from './grammar.js'
 import { checkIndentation } from './indentation.js'
 import { lineLocator, markUnclaimedLines, splitPhysicalLines } from './lines.js'
@@ -20,7 +20,8 @@ interface Scanner extends LineContext {
   cur: Token[]
   curStart: number | null
   /** Open brackets: inside them line breaks do not end the logical line. */
-  stack: Array<{ close: string; line: number }>
+  /** Open brackets; `tooDeep` on the one at MAX_NESTING once the error is said for what it holds. */
+  stack: Array<{ close: string; line: number; tooDeep?: boolean }>
 }
 
 /** Reads what starts at `s.pos` with character `c`; false when it is not its kind of token. */
@@ -125,8 +126,14 @@ const operator: Rule = (s, c) => {
   const op = OPS3.find((o) => text.startsWith(o, pos)) ?? OPS2.find((o) => text.startsWith(o, pos)) ??
     (OPS1.includes(c) ? c : undefined)
   if (op === undefined) return false
-  if (op in OPENERS) s.stack.push({ close: OPENERS[op]!, line: s.lineOf(pos) })
-  else if (CLOSERS.has(op)) {
+  if (op in OPENERS) {
+    const limit = s.stack[MAX_NESTING - 1]
+    if (limit !== undefined && !limit.tooDeep) {
+      limit.tooDeep = true
+      error(s, pos, 'too many nested parentheses')
+    }
+    s.stack.push({ close: OPENERS[op]!, line: s.lineOf(pos) })
+  } else if (CLOSERS.has(op)) {
     const top = s.stack.pop()
     if (!top) error(s, pos, `unmatched '${op}'`)
     else if (top.close !== op) error(s, pos, `closing '${op}' does not match '${top.close}' expected`)

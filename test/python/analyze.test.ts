@@ -237,6 +237,25 @@ test('analyze: syntax errors are reported', (t) => {
   t.deepEqual(a.errors, [{ line: 1, message: 'unterminated string literal' }])
 })
 
+test('analyze: 20,000 nested brackets are too many for Python; 199 are read; an attribute chain has no bound', (t) => {
+  const deep = (n: number, open: string, close: string) => `x = ${open.repeat(n)}1${close.repeat(n)}\n`
+  for (const [open, close] of [['(', ')'], ['[', ']'], ['f(', ')'], ['execfile(', ', {})']]) {
+    const a = analyzeDispatchScript(DOCS_031_ACTIVATE + deep(20_000, open!, close!))
+    t.deepEqual(a.errors, [{ line: DOCS_031_ACTIVATE.split('\n').length, message: 'too many nested parentheses' }], open)
+  }
+  t.deepEqual(analyzeDispatchScript(deep(200, '(', ')')).errors, [])
+  t.deepEqual(analyzeDispatchScript(deep(201, '(', ')')).errors, [{ line: 1, message: 'too many nested parentheses' }])
+  // The activation found through 199 brackets (execfile's own and 198 more).
+  const wrapped = `activate_this = '${VENV}/bin/activate_this.py'\nexecfile(${'('.repeat(198)}activate_this${')'.repeat(198)}, dict(__file__=activate_this))\n`
+  const a = analyzeDispatchScript(wrapped)
+  t.deepEqual(a.errors, [])
+  t.is(a.activateExecs.length, 1)
+  t.is(a.venv, VENV)
+  // site.addsitedir reached through 20,000 attributes is no `site.addsitedir`; the plain one still is.
+  const chain = analyzeDispatchScript(`import site\nx${'.y'.repeat(20_000)}.site.addsitedir('${VENV}/lib/python2.7/site-packages')\nsite.addsitedir('${VENV}/lib/python2.7/site-packages')\n`)
+  t.deepEqual(chain.siteDirs.map((d) => d.startLine), [3])
+})
+
 // Copies of the docs' "Apache with mod_wsgi" section, one per release where it changed.
 const DOCS_DIR = fileURLToPath(new URL('../../fixtures/kallithea-docs/', import.meta.url))
 test('analyze + remove: every python block of every docs release', (t) => {
