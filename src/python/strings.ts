@@ -1,5 +1,6 @@
 // String literals: where one ends, and its value. f-/t-string replacement fields are scanned as
-// code, so a quote or comment sign inside them neither ends the literal nor hides one.
+// code, so a quote or comment sign inside them neither ends the literal nor hides one. Fields and
+// the strings in them are scanned by recursion, so their nesting is bounded as Python bounds it.
 import { decodeString } from './escapes.js'
 import { ID_RE, isEolChar, isQuote, isStringPrefix, skipEscape } from './grammar.js'
 
@@ -10,11 +11,34 @@ export interface StringScan {
 }
 
 /**
+ * f-strings and their fields nest at most this deep (CPython 3.12's MAXFSTRINGLEVEL, and Python
+ * allows far less nesting in format specs); deeper is "too many nested f-strings".
+ */
+const MAX_FSTRING_NESTING = 150
+
+/** How deep the scan is in f-strings and their fields; `tooDeep` once past the limit (everything unwinds). */
+interface Nesting {
+  level: number
+  tooDeep: boolean
+}
+
+/**
  * Scan a string literal whose prefix starts at `pos`. f-/t-strings are read the Python 3.12 way
  * (replacement fields may hold strings with the same quote); for code older Pythons accept this
  * gives the same boundaries, since they forbid that quote inside a field.
  */
 export function scanString(text: string, pos: number, prefixLen: number): StringScan {
+  const nesting: Nesting = { level: 0, tooDeep: false }
+  const scan = scanNested(text, pos, prefixLen, nesting)
+  if (!nesting.tooDeep) return scan
+  // Python stops there: the rest of the line (of the file, in a triple-quoted string) is the string.
+  const triple = text.startsWith(text[pos + prefixLen]!.repeat(3), pos + prefixLen)
+  let end = pos
+  while (!triple && end < text.length && !isEolChar(text[end]!)) end++
+  return { end: triple ? text.length : end, value: null, error: 'too many nested f-strings' }
+}
+
+function scanNested(text: string, pos: number, prefixLen: number, nesting: Nesting): StringScan {
   const n = text.length
   const prefix = text.slice(pos, pos + prefixLen).toLowerCase()
   const q = text[pos + prefixLen]!
@@ -43,7 +67,7 @@ export function scanString(text: string, pos: number, prefixLen: number): String
         continue
       }
       fields = true
-      i = scanField(text, i + 1, q, triple)
+      i = scanField(text, i + 1, q, triple, nesting)
       continue
     }
     i++
@@ -55,8 +79,20 @@ export function scanString(text: string, pos: number, prefixLen: number): String
   }
 }
 
-/** Scan an f-string replacement field after its `{`; returns the offset after its `}`. */
-function scanField(text: string, i: number, q: string, triple: boolean): number {
+/** Scan an f-string replacement field after its `{`; returns the offset after its `}` (the end when too deep). */
+function scanField(text: string, i: number, q: string, triple: boolean, nesting: Nesting): number {
+  const n = text.length
+  if (nesting.tooDeep || nesting.level === MAX_FSTRING_NESTING) {
+    nesting.tooDeep = true
+    return n
+  }
+  nesting.level++
+  const end = scanFieldBody(text, i, q, triple, nesting)
+  nesting.level--
+  return nesting.tooDeep ? n : end
+}
+
+function scanFieldBody(text: string, i: number, q: string, triple: boolean, nesting: Nesting): number {
   const n = text.length
   let depth = 0
   while (i < n) {
@@ -71,14 +107,14 @@ function scanField(text: string, i: number, q: string, triple: boolean): number 
       continue
     }
     if (isQuote(ch)) {
-      i = scanString(text, i, 0).end
+      i = scanNested(text, i, 0, nesting).end
       continue
     }
     ID_RE.lastIndex = i
     const m = ID_RE.exec(text)
     if (m) {
       const after = i + m[0].length
-      i = isStringPrefix(text, m[0], after) ? scanString(text, i, m[0].length).end : after
+      i = isStringPrefix(text, m[0], after) ? scanNested(text, i, m[0].length, nesting).end : after
       continue
     }
     if (ch === '(' || ch === '[' || ch === '{') depth++
@@ -86,14 +122,14 @@ function scanField(text: string, i: number, q: string, triple: boolean): number 
     else if (ch === '}') {
       if (depth === 0) return i + 1
       depth--
-    } else if (ch === ':' && depth === 0) return scanFormatSpec(text, i + 1, q, triple)
+    } else if (ch === ':' && depth === 0) return scanFormatSpec(text, i + 1, q, triple, nesting)
     i++
   }
   return i
 }
 
 /** Scan a format spec (after `:` in a field); nested `{...}` fields are allowed there. */
-function scanFormatSpec(text: string, i: number, q: string, triple: boolean): number {
+function scanFormatSpec(text: string, i: number, q: string, triple: boolean, nesting: Nesting): number {
   const n = text.length
   const q3 = q + q + q
   while (i < n) {
@@ -105,7 +141,7 @@ function scanFormatSpec(text: string, i: number, q: string, triple: boolean): nu
       continue
     }
     if (ch === '{') {
-      i = scanField(text, i + 1, q, triple)
+      i = scanField(text, i + 1, q, triple, nesting)
       continue
     }
     if (ch === '}') return i + 1

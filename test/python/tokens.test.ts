@@ -74,6 +74,20 @@ test('scan: f-strings with nested quotes and format-spec fields (Python 3.12 rea
   )
 })
 
+test('scan: f-strings nested 20,000 deep are "too many nested f-strings" (Python stops at 150), not a crash', (t) => {
+  const nested = (n: number) => `x = ${"f'{".repeat(n)}1${"}'".repeat(n)}\ny = 2\n`
+  const spec = (n: number) => `x = f'{x:${'{x:'.repeat(n)}${'}'.repeat(n)}}'\ny = 2\n`
+  const triple = `x = f"""{${"f'{".repeat(20_000)}1${"}'".repeat(20_000)}}"""\ny = 2\n`
+  for (const src of [nested(20_000), spec(20_000), triple]) {
+    const scan = scanPython(src)
+    t.deepEqual(scan.errors, [{ line: 1, message: 'too many nested f-strings' }])
+  }
+  // The line after is read as code again.
+  t.deepEqual(scanPython(nested(20_000)).logicalLines.map((l) => l.startLine), [1, 2])
+  t.deepEqual(scanPython(nested(100)).errors, [])
+  t.deepEqual(scanPython(spec(100)).errors, [])
+})
+
 test('scan: escapes decoded, \\u left unresolved because Python 2 and 3 disagree', (t) => {
   const values = (src: string) =>
     scanPython(src).logicalLines.flatMap((l) => l.tokens.filter((x) => x.type === 'string').map((x) => x.value))
