@@ -75,6 +75,22 @@ test('a folder that cannot be listed is an error like a file that cannot be read
   }
 })
 
+test('an Include fan-out (8 files, each including the next 10 times): one clear error, exit 2, no patch, nothing written', async (t) => {
+  const entries = debianTree()
+  entries[SITE] = `${entries[SITE] as string}Include fan/0.conf\n`
+  for (let i = 0; i < 8; i++) entries[`etc/apache2/fan/${i}.conf`] = i === 7 ? 'ServerTokens Prod\n' : `Include fan/${i + 1}.conf\n`.repeat(10)
+  const root = tree(entries)
+  const before = snapshot(root)
+  for (const args of [['--dry-run'], []]) {
+    const r = await runCli(on(root, ...args))
+    t.is(r.status, 2, r.stderr)
+    t.is(r.stdout, '')
+    t.notRegex(r.stderr, /\n\s+at /)
+    t.regex(r.stderr, /^error: etc\/apache2\/apache2\.conf:42:1: IncludeOptional sites-enabled\/\*\.conf: here Apache's reading passes 50,000 files in place \(a file is read again wherever it is included; Include fan\/2\.conf at etc\/apache2\/fan\/1\.conf:1:1 alone reads more\); no Include is followed\. Include each file from fewer places\n/)
+  }
+  t.deepEqual(snapshot(root), before)
+})
+
 // ---------------------------------------------------------------------------------------------
 // 20,000 levels: every built-in transform (--to latest), through the whole CLI
 

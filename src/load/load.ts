@@ -6,6 +6,7 @@ import path from 'node:path'
 import type { ApacheFile } from '../runner/transform.js'
 import type { Root } from '../syntax/types.js'
 import { formatDiagnostic } from '../syntax/diagnostics.js'
+import { boundReads } from './read-budget.js'
 import type { SkipCode, Skipped } from './discover.js'
 import { loadFromDisk } from './disk.js'
 import { EMPTY_GRAPH, includeGraph, type IncludeGraph } from './include-graph.js'
@@ -127,13 +128,14 @@ function finish(result: LoadResult, options: LoadOptions, split = true): LoadRes
   const config = result.files.filter((l) => l.file.kind === 'apache' && !l.envvars).map((l) => l.file.path)
   const main = config.find(isMain)
   const envvars = new Map(result.files.filter((l) => l.envvars).map((l) => [l.file.path, l]))
-  const groups = split ? groupServers(config, result.graph, isMain) : []
+  const graph = boundReads(result.graph, result.files, result.errors)
+  const groups = split ? groupServers(config, graph, isMain) : []
   const servers = groups.map((g): Server => {
     const home = g.kind === 'include-folder' ? g.name : path.posix.dirname(g.name)
     const own = envvars.get(home === '.' ? 'envvars' : `${home}/envvars`)
     return { ...g, env: own ? runEnv([own], options.env) : result.env }
   })
-  return { ...result, servers, ...(main !== undefined ? { mainConfig: main } : {}) }
+  return { ...result, graph, servers, ...(main !== undefined ? { mainConfig: main } : {}) }
 }
 
 function nothingFound(options: LoadOptions): LoadError {
