@@ -1,7 +1,7 @@
 // The CLI over hostile trees: file names that are not UTF-8, folders it may not list, and configs
 // nested 20,000 deep, run end to end (scan, Includes, every built-in transform, patch, write).
 import test from 'ava'
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { validateReport } from './helpers/report.js'
 import { EVERY_STEP, debianTree, ensureBuilt, runCli, snapshot, treeMaker, type CliRun } from './helpers/tree.js'
@@ -45,6 +45,21 @@ test('file names that are not UTF-8: a "not read" note with the bytes escaped; t
   t.is(write.status, 0, write.stderr)
   t.deepEqual(readFileSync(bytePath(root, 'etc/apache2/conf-enabled/caf\xe9.conf')), before)
   t.regex(readFileSync(path.join(root, SITE), 'utf8'), /WSGIProcessGroup kallithea/)
+})
+
+test('a temporary file a killed run left: a dry run names it, a write removes it and says so once', async (t) => {
+  const root = tree(debianTree())
+  const left = 'etc/apache2/sites-available/.kallithea.conf.wsgi-migrate-999999999-0123456789ab.tmp' // no such process
+  writeFileSync(path.join(root, left), readFileSync(path.join(root, SITE)))
+  const dry = await runCli(on(root, '--dry-run'))
+  t.is(dry.status, 0, dry.stderr)
+  t.true(dry.stderr.includes(`not read: 1 file wsgi-migrate made (backups listed in .wsgi-migrate-backups, temporary files): ${left}; `), dry.stderr)
+  t.false(dry.stdout.includes('wsgi-migrate-999999999'), 'never read as a config')
+  const write = await runCli(on(root))
+  t.is(write.status, 0, write.stderr)
+  t.notRegex(write.stderr, /^not read: .*wsgi-migrate made/m)
+  t.true(write.stderr.includes(`removed 1 temporary file left by an interrupted run (${path.join(root, left)})\n`), write.stderr)
+  t.false(existsSync(path.join(root, left)))
 })
 
 /** The CLI as `nobody` when running as root (root lists any folder), else as we are. */

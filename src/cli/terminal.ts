@@ -1,6 +1,7 @@
 // What reaches a terminal: names and messages with their control characters escaped (a file name
 // holding `ESC[2J` must not clear the screen, one holding a newline must not forge a line), and
 // the closing report on stderr. The patch is the one thing printed as it is.
+import path from 'node:path'
 import type { MigrateResult } from '../runner/migrate.js'
 import type { LiveOutcome } from './server.js'
 import { notReadLines, type ReportMode } from '../runner/report.js'
@@ -44,7 +45,10 @@ export function stderrReport(result: MigrateResult, how: StderrReport): string {
   if (how.quiet) return out.join('')
   if (how.live) out.push(...liveFound(how.live, e))
   for (const line of how.versions ?? []) out.push(`${paint('36', 'kallithea')}: ${e(line)}\n`)
-  for (const line of notReadLines(result.skipped)) out.push(`${paint('35', 'not read')}: ${e(line)}\n`)
+  // A leftover the write removed is said below, once.
+  const removed = new Set(how.leftovers)
+  const notRead = result.skipped.filter((s) => !(s.code === 'artifact' && removed.has(path.resolve(result.base, s.path))))
+  for (const line of notReadLines(notRead)) out.push(`${paint('35', 'not read')}: ${e(line)}\n`)
   for (const a of result.advisories) {
     const where = a.file ? `${e(at(a.file, a.line, a.column))}: ` : ''
     out.push(`${paint('33', 'advice')} [${e(a.transform)}] ${where}${e(a.message)}\n`)

@@ -11,6 +11,7 @@
 import type { Stats } from 'node:fs'
 import { closeSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
+import { isStaleTemporary, STALE_TEMPORARY } from '../runner/artifacts.js'
 import { listDirectory, NOT_UTF8, type Entry } from './entries.js'
 import { compareBytes, isInside, relativeTo } from './paths.js'
 import { unreadableReason } from './read.js'
@@ -201,6 +202,8 @@ function scanDirectory(scan: Scan, dir: string): void {
 function scanEntry(scan: Scan, dir: string, entry: Entry): void {
   if (SKIP_DIRS.has(entry.name)) return
   const full = join(dir, entry.name)
+  // Hidden, so never taken; but one a killed run left is said, for someone to clean up.
+  if (entry.isFile() && isStaleTemporary(full)) return void scan.skipped.push({ path: full, code: 'artifact', reason: STALE_TEMPORARY })
   if (excluded(scan, full, entry.isDirectory() || isConfigFileName(full))) return
   if (entry.isDirectory()) scanDirectory(scan, full)
   else if (entry.isFile()) takeFile(scan, full, full)

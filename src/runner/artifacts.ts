@@ -44,6 +44,10 @@ export function isStaleTemporary(file: string): boolean {
   }
 }
 
+/** Why a temporary file of a killed run is not read (the "not read" note). */
+export const STALE_TEMPORARY =
+  'temporary file left by an interrupted wsgi-migrate run; not read (a run that writes in this folder removes it, or delete it)'
+
 export type Artifact =
   | { kind: 'temporary'; stale: boolean; reason: string }
   | { kind: 'backup' | 'record'; reason: string }
@@ -84,9 +88,7 @@ export function artifactFilter(): (file: string) => Artifact | null {
     if (name === BACKUP_RECORD) return { kind: 'record', reason: 'the list of backups wsgi-migrate made here; not read' }
     if (temporaryOwner(file) !== null) {
       const stale = isStaleTemporary(file)
-      const reason = stale
-        ? 'temporary file left by an interrupted wsgi-migrate run; not read (a run that writes in this folder removes it, or delete it)'
-        : 'temporary file of a wsgi-migrate run in progress; not read'
+      const reason = stale ? STALE_TEMPORARY : 'temporary file of a wsgi-migrate run in progress; not read'
       return { kind: 'temporary', stale, reason }
     }
     const hash = recordOf(dirname(file)).get(name)
