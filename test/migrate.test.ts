@@ -85,6 +85,17 @@ test('a parse error: the error names file:line:column, the file is left as it is
   t.is(toJsonReport(r, { mode: 'write', version: '1' }).exitCode, 2)
 })
 
+test('a NUL byte in a config (Apache ends the line there): one error at its line and column, the file left as it is', async (t) => {
+  // apache2 -t reads `ServerAdmin x` and then `y z` as a directive of its own.
+  const site = fill(SITE_0_3_1).replace('    ServerAdmin admin@example.com\n', '    ServerAdmin x\0 \\\n      y z\n')
+  const r = await migrate({ files: [{ path: 'sites-available/kallithea.conf', content: site }, inMemory()[1]!] })
+  t.deepEqual(r.errors.map((e) => [e.code, e.file, e.line, e.column]), [['parse', 'sites-available/kallithea.conf', 4, 18]])
+  t.is(r.errors[0]!.message, 'sites-available/kallithea.conf:4:18: a NUL byte: Apache ends the line there and does not read the rest of it; remove it')
+  t.is(r.files[0]!.status, 'error')
+  t.deepEqual(r.files[0]!.after, r.files[0]!.before)
+  t.is(r.patch.length, 0)
+})
+
 test('selectTransforms: version order, from < version <= to, only, skip, and clear errors', (t) => {
   const user = (id: string, version: string): Transform => ({ meta: { id, version, title: id, description: '', rationale: '', messages: {} }, create: () => {} })
   const ids = (o: Parameters<typeof selectTransforms>[0]) => selectTransforms(o).map((x) => x.meta.id)

@@ -161,6 +161,7 @@ function baseOf(options: LoadOptions, root: string): string {
 function reportParseErrors(files: readonly Loaded[], errors: LoadError[]): void {
   for (const l of files) {
     if (l.file.kind !== 'apache' || l.envvars) continue
+    reportNul(l, errors)
     for (const d of l.file.tree.data.diagnostics) {
       l.frozen = true
       errors.push({
@@ -172,6 +173,24 @@ function reportParseErrors(files: readonly Loaded[], errors: LoadError[]): void 
       })
     }
   }
+}
+
+/**
+ * A NUL byte in a config: Apache reads each line as a C string, so the line ends there and the
+ * rest of it (a continuation `\` too) is not read; the tree reads on. One error, the file frozen.
+ */
+function reportNul(l: Loaded, errors: LoadError[]): void {
+  const at = l.before.indexOf(0)
+  if (at === -1 || l.file.kind !== 'apache') return
+  const before = l.before.subarray(0, at)
+  const line = before.filter((b) => b === 0x0a).length + 1
+  const column = at - before.lastIndexOf(0x0a)
+  const file = l.file.path
+  l.frozen = true
+  errors.push({
+    code: 'parse', file, line, column,
+    message: `${file}:${line}:${column}: a NUL byte: Apache ends the line there and does not read the rest of it; remove it`,
+  })
 }
 
 const isTree = (c: InputFile['content']): c is Root => typeof c === 'object' && c !== null && !(c instanceof Uint8Array) && (c as Root).type === 'root'

@@ -181,6 +181,9 @@ export function scanPython(text: string): PythonScan {
     else OTHERS.some((r) => r(s, c))
   }
   for (const open of s.stack) s.errors.push({ line: open.line, message: `'${open.close}' never closed` })
+  // Python refuses a NUL anywhere in the source, comments and strings included.
+  const nul = text.indexOf('\0')
+  if (nul !== -1) s.errors.unshift({ line: s.lineOf(nul), message: 'source code cannot contain null bytes' })
   finish(s, Math.max(0, text.length - 1))
   checkIndentation(s.logicalLines, s.errors)
   markUnclaimedLines(text, lines, bom)

@@ -88,6 +88,12 @@ test('scan: f-strings nested 20,000 deep are "too many nested f-strings" (Python
   t.deepEqual(scanPython(spec(100)).errors, [])
 })
 
+test('scan: a NUL anywhere, a comment or a string too, is an error as in Python', (t) => {
+  for (const src of ['x = 1\n# a\0b\n', "x = 1\ny = 'a\0b'\n", 'x = 1\ny = 1\0\n']) {
+    t.deepEqual(scanPython(src).errors[0], { line: 2, message: 'source code cannot contain null bytes' }, JSON.stringify(src))
+  }
+})
+
 test('scan: escapes decoded, \\u left unresolved because Python 2 and 3 disagree', (t) => {
   const values = (src: string) =>
     scanPython(src).logicalLines.flatMap((l) => l.tokens.filter((x) => x.type === 'string').map((x) => x.value))
