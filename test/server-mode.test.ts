@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { makeVenv, venvSitePackages } from './helpers/apache.js'
 import { debianServer, type DebianServer } from './helpers/debian-server.js'
-import { readmeBlock, shell } from './helpers/readme.js'
+import { commandsOf, readmeBlock, shell } from './helpers/readme.js'
 import { validateReport } from './helpers/report.js'
 import { ensureBuilt, runCli, snapshot, type FileState } from './helpers/tree.js'
 
@@ -63,7 +63,7 @@ test("the README's server commands, as printed: the diff, then configtest, backu
   const s = await server({ site: site031(venvSitePackages(venv)), venv })
   s.start()
   t.is((await s.get()).json?.process_group, '', 'before: the app runs embedded')
-  const [dryRun, apply] = readmeBlock('## On a server').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')) as [string, string]
+  const [dryRun, apply] = commandsOf(readmeBlock('## On a server')) as [string, string]
   t.regex(dryRun, /^wsgi-migrate --dry-run\b/)
   t.regex(apply, /^wsgi-migrate --reload\b/)
 
