@@ -201,3 +201,12 @@ test('the mod_wsgi version comes from the module the config loads, and gates tra
   const given = JSON.parse((await runCli(['--dry-run', '--json', '--mod-wsgi', '4.9.0'], { cwd: s.root, env: s.env })).stdout) as typeof report
   t.true(given.changes.some((c) => c.transform === 'python-home'))
 })
+
+test('no live config found, with --json: the JSON report holds the error, exit 2', async (t) => {
+  const r = await runCli(['--dry-run', '--json', '--config', '/nonexistent/apache2.conf'])
+  t.is(r.status, 2)
+  const report = JSON.parse(r.stdout) as { exitCode: number; errors: Array<{ code: string; message: string }> }
+  t.deepEqual(validateReport(report), [])
+  t.is(report.exitCode, 2)
+  t.regex(report.errors[0]!.message, /--config \/nonexistent\/apache2\.conf: does not exist/)
+})
