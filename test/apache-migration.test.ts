@@ -4,7 +4,7 @@ import test, { type ExecutionContext } from 'ava'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { migrate } from '../src/runner/migrate.js'
-import { configtest, isProcessRunning, makeVenv, PROBE_WSGI, startApache, venvSitePackages, type ApacheSiteConfig, type RunningApache } from './helpers/apache.js'
+import { isProcessRunning, makeVenv, PROBE_WSGI, startApache, venvSitePackages, type ApacheSiteConfig, type RunningApache } from './helpers/apache.js'
 
 const SITE = 'sites-enabled/kallithea.conf'
 const SCRIPT = 'srv/kallithea/dispatch.wsgi'

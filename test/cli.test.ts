@@ -412,7 +412,7 @@ test('--list shows every transform with its version; --list --json for machines'
   t.is(lines.length, versions.length + EVERY_STEP.length)
   t.regex(lines[0]!, /^0\.3\.2  Kallithea 0\.3\.2: /)
   t.regex(lines[1]!, /^  process-group  +Run the application/, 'its steps in the order they run')
-  const under = (version: string) => lines.slice(lines.findIndex((l) => l.startsWith(version + ' ')) + 1).filter((l, i, a) => a.slice(0, i + 1).every((x) => x.startsWith(' ')))
+  const under = (version: string) => lines.slice(lines.findIndex((l) => l.startsWith(version + ' ')) + 1).filter((_, i, a) => a.slice(0, i + 1).every((x) => x.startsWith(' ')))
   t.deepEqual(under('0.3.2').map((l) => l.trim().split(' ')[0]).sort(), STEPS_0_3_2)
   t.deepEqual(under('0.6.0').map((l) => l.trim().split(' ')[0]), ['python3'])
   const j = await runCli(['--list', '--json'])

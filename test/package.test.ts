@@ -1,11 +1,13 @@
-// The package as users get it: `npm pack` on a copy of the project (prepack builds from a clean
-// dist/), then the tarball installed in an empty folder from the npm registry: the bin through
-// npx, the library through `import` and `require`, a global install as the README shows it.
+// The package as users get it: the README's Install commands as printed, `npm pack` on a copy of
+// the project (prepack builds from a clean dist/), then the tarball installed in an empty folder
+// from the npm registry: the bin through npx, the library through `import` and `require`, and
+// `npm install --global` of the tarball.
 import test from 'ava'
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { EVERY_STEP, cliPath, ensureBuilt, projectDir, treeMaker } from './helpers/tree.js'
+import { commandsOf, readmeBlock, shell } from './helpers/readme.js'
+import { EVERY_STEP, cliPath, debianTree, ensureBuilt, projectDir, snapshot, treeMaker } from './helpers/tree.js'
 
 const tree = treeMaker(test.after)
 const pkg = JSON.parse(readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as { name: string; version: string }
@@ -21,6 +23,8 @@ function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string>
 const shown = (r: SpawnSyncReturns<string>): string => `exit ${r.status}\n${r.stdout}\n${r.stderr}`
 
 interface Packed {
+  /** The copy of the checkout the tarball was made in. */
+  copy: string
   tarball: string
   files: string[]
   /** The empty folder the tarball was installed in. */
@@ -28,28 +32,36 @@ interface Packed {
   install: SpawnSyncReturns<string>
 }
 
-/** Pack a copy (prepack wipes dist/, which the other tests run), install the tarball. */
-function packAndInstall(): Packed {
+/** The README's install from a checkout: clone, `npm ci && npm pack`, install it, `wsgi-migrate --version`. */
+const fromCheckout = commandsOf(readmeBlock('## Install', 1))
+
+/**
+ * Pack a copy (prepack wipes dist/, which the other tests run) as the README says, install the
+ * tarball. The copy, with this checkout's node_modules linked, stands for `git clone` and `npm ci`.
+ */
+async function packAndInstall(): Promise<Packed> {
+  const [clone, build] = fromCheckout as [string, string]
+  if (!clone.startsWith('git clone ') || !build.startsWith('npm ci && ')) throw new Error(`README.md's Install commands changed: ${fromCheckout.join('; ')}`)
   const copy = tree({})
   cpSync(projectDir, copy, {
     recursive: true,
     filter: (src) => !['node_modules', 'dist', '.git', 'fixtures'].includes(path.relative(projectDir, src).split(path.sep)[0]!),
   })
   symlinkSync(path.join(projectDir, 'node_modules'), path.join(copy, 'node_modules'))
-  const out = tree({})
-  const pack = run('npm', ['pack', '--json', '--pack-destination', out], copy)
-  if (pack.status !== 0) throw new Error(`npm pack failed: ${shown(pack)}`)
-  const [info] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>
+  const pack = await shell(build.slice('npm ci && '.length), { cwd: copy })
+  if (pack.status !== 0) throw new Error(`npm pack failed: exit ${pack.status}\n${pack.stdout}\n${pack.stderr}`)
+  const tarball = path.join(copy, pack.stdout.trim().split('\n').pop()!)
+  const listing = run('tar', ['-tzf', tarball], copy)
+  const files = listing.stdout.split('\n').filter((f) => f !== '').map((f) => f.replace(/^package\//, '')).sort()
   const app = tree({})
-  const tarball = path.join(out, info!.filename)
   const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], app)
-  return { tarball, files: info!.files.map((f) => f.path).sort(), app, install }
+  return { copy, tarball, files, app, install }
 }
 
 let packed: Packed
-test.before(() => {
+test.before(async () => {
   ensureBuilt()
-  packed = packAndInstall()
+  packed = await packAndInstall()
 })
 
 test('the tarball holds the build, README and CHANGELOG, and no tests, fixtures or sources', (t) => {
@@ -108,6 +120,19 @@ test('npx wsgi-migrate --version, and a dry run on the bundled example like the 
   t.deepEqual([installed.status, installed.stdout], [built.status, built.stdout])
 })
 
+test("the README's npx command as printed, on a server (a private Debian tree through APACHE_CONFDIR)", async (t) => {
+  const [npx] = commandsOf(readmeBlock('## Install'))
+  t.regex(npx ?? '', /^npx wsgi-migrate --dry-run$/)
+  const server = tree(debianTree())
+  const before = snapshot(server)
+  // npm_config_yes=false (npx's --no): never install a package of that name from the registry.
+  const r = await shell(npx!, { cwd: packed.app, bin: path.join(packed.app, 'node_modules/.bin'), env: { APACHE_CONFDIR: path.join(server, 'etc/apache2'), npm_config_yes: 'false' } })
+  t.is(r.status, 0, `${r.stdout}\n${r.stderr}`)
+  t.regex(r.stdout, new RegExp(`^diff --git a/${server.slice(1)}/etc/apache2/sites-available/kallithea\\.conf `, 'm'), 'patch paths relative to /')
+  t.regex(r.stderr, /^server: .*\/etc\/apache2\/apache2\.conf \(APACHE_CONFDIR\)/m)
+  t.deepEqual([...snapshot(server).keys()], [...before.keys()], 'a dry run writes nothing')
+})
+
 const USE = (load: string): string => `${load}
 const tree = parse('Listen 80\\r\\n<VirtualHost *:80>\\n</VirtualHost>')
 console.log(JSON.stringify({ same: print(tree) === 'Listen 80\\r\\n<VirtualHost *:80>\\n</VirtualHost>', transforms: transforms.map((t) => t.meta.id).sort() }))
@@ -156,12 +181,16 @@ test('where Node cannot require ES modules, require says the package is one', (t
   t.regex(r.stderr, /ERR_REQUIRE_ESM|require\(\) of ES Module/)
 })
 
-test('npm i -g of the tarball puts wsgi-migrate on the PATH', (t) => {
+test("the README's global install of the tarball, as printed, puts wsgi-migrate on the PATH", async (t) => {
+  const [, , install, version] = fromCheckout as [string, string, string, string]
+  t.regex(install, /^npm install --global \.\/wsgi-migrate-\*\.tgz$/)
   const prefix = tree({})
-  const r = run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', packed.tarball], prefix)
-  t.is(r.status, 0, shown(r))
-  const bin = path.join(prefix, 'bin', 'wsgi-migrate')
-  t.true(statSync(bin).isFile())
-  const v = run(bin, ['--version'], prefix)
-  t.is(v.stdout, `${pkg.version}\n`, shown(v))
+  const bin = path.join(prefix, 'bin')
+  const npmConfig = { npm_config_prefix: prefix, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_prefer_offline: 'true' }
+  const r = await shell(install, { cwd: packed.copy, bin, env: npmConfig })
+  t.is(r.status, 0, `${r.stdout}\n${r.stderr}`)
+  t.true(statSync(path.join(bin, 'wsgi-migrate')).isFile())
+  t.is(version, 'wsgi-migrate --version')
+  const v = await shell(version, { cwd: prefix, bin })
+  t.is(v.stdout, `${pkg.version}\n`, v.stderr)
 })

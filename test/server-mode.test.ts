@@ -3,11 +3,11 @@
 // commands as printed, Apache's configtest before writing (fails: nothing written) and after
 // (fails: every file put back byte for byte), backups where Apache never reads them, reload.
 import test from 'ava'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeVenv, venvSitePackages } from './helpers/apache.js'
 import { debianServer, type DebianServer } from './helpers/debian-server.js'
-import { readmeBlock, shell } from './helpers/readme.js'
+import { commandsOf, readmeBlock, shell } from './helpers/readme.js'
 import { validateReport } from './helpers/report.js'
 import { ensureBuilt, runCli, snapshot, type FileState } from './helpers/tree.js'
 
@@ -63,7 +63,7 @@ test("the README's server commands, as printed: the diff, then configtest, backu
   const s = await server({ site: site031(venvSitePackages(venv)), venv })
   s.start()
   t.is((await s.get()).json?.process_group, '', 'before: the app runs embedded')
-  const [dryRun, apply] = readmeBlock('## On a server').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')) as [string, string]
+  const [dryRun, apply] = commandsOf(readmeBlock('## On a server')) as [string, string]
   t.regex(dryRun, /^wsgi-migrate --dry-run\b/)
   t.regex(apply, /^wsgi-migrate --reload\b/)
 
@@ -200,4 +200,27 @@ test('the mod_wsgi version comes from the module the config loads, and gates tra
   // --mod-wsgi still decides when given.
   const given = JSON.parse((await runCli(['--dry-run', '--json', '--mod-wsgi', '4.9.0'], { cwd: s.root, env: s.env })).stdout) as typeof report
   t.true(given.changes.some((c) => c.transform === 'python-home'))
+})
+
+test('no live config found, with --json: the JSON report holds the error, exit 2', async (t) => {
+  const r = await runCli(['--dry-run', '--json', '--config', '/nonexistent/apache2.conf'])
+  t.is(r.status, 2)
+  const report = JSON.parse(r.stdout) as { exitCode: number; errors: Array<{ code: string; message: string }> }
+  t.deepEqual(validateReport(report), [])
+  t.is(report.exitCode, 2)
+  t.regex(report.errors[0]!.message, /--config \/nonexistent\/apache2\.conf: does not exist/)
+})
+
+test('on the live server lang= takes a UTF-8 locale the host lists (locale -a); --lang wins', async (t) => {
+  const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages') })
+  // A host whose only UTF-8 locale is en_US.utf8 (no C.UTF-8): the `locale` it runs says so.
+  const bin = path.join(s.root, 'fake-bin')
+  mkdirSync(bin)
+  writeFileSync(path.join(bin, 'locale'), '#!/bin/sh\nprintf "C\\nPOSIX\\nen_US.utf8\\n"\n', { mode: 0o755 })
+  const env = { ...s.env, PATH: `${bin}:${s.env.PATH ?? process.env.PATH}` }
+  const r = await runCli(['--dry-run', '--to', '0.4.1', '--only', 'daemon-lang'], { cwd: s.root, env })
+  t.is(r.status, 0, r.stderr)
+  t.regex(r.stdout, /^\+.*lang=en_US\.utf8/m)
+  const chosen = await runCli(['--dry-run', '--to', '0.4.1', '--only', 'daemon-lang', '--lang', 'de_DE.UTF-8'], { cwd: s.root, env })
+  t.regex(chosen.stdout, /^\+.*lang=de_DE\.UTF-8/m)
 })

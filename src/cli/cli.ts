@@ -130,18 +130,26 @@ async function run(argv: string[], io: Io): Promise<number> {
   const place = await whereToRead(args, io)
   if ('error' in place) return fail([place.error], false)
   const { migrate } = await import('../runner/migrate.js')
+  const lang = args.server ? await hostLang(o.lang, io.env) : o.lang
   const result = await migrate({
     ...place.where,
     ...selection,
     ...(o['mod-wsgi'] !== undefined ? { modWsgi: o['mod-wsgi'] } : {}),
     ...(o['max-size'] !== undefined ? { maxSize: parseSize(o['max-size']) as number } : {}),
-    ...(o.lang !== undefined ? { lang: o.lang } : {}),
+    ...(lang !== undefined ? { lang } : {}),
     ...(args.maps.length > 0 ? { maps: args.maps } : {}),
     ...(o.exclude ? { exclude: o.exclude } : {}),
     ...progressReporter(io, Boolean(o.quiet), started),
   })
   if (place.live && result.modWsgi) place.live.modWsgi = result.modWsgi
   return finish(io, args, result, started, place.live)
+}
+
+/** On the live server, `lang=` takes a UTF-8 locale the host has (`locale -a`) unless --lang chose one. */
+async function hostLang(chosen: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (chosen !== undefined) return chosen
+  const { hostLocales, serverLocale } = await import('../load/locale.js')
+  return serverLocale(undefined, hostLocales(env))
 }
 
 type Where = Pick<MigrateOptions, 'paths' | 'root' | 'base' | 'mainConfig' | 'readModule'>

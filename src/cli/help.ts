@@ -27,7 +27,8 @@ Options:
       --from VERSION     only transforms for versions above VERSION
       --only ID[,ID]     run only these transforms (repeatable)
       --skip ID[,ID]     do not run these transforms (repeatable)
-      --lang LOCALE      the UTF-8 locale lang= gives the Kallithea daemon (default C.UTF-8)
+      --lang LOCALE      the UTF-8 locale lang= gives the Kallithea daemon (default C.UTF-8;
+                         on the live server, a UTF-8 locale locale -a lists)
       --mod-wsgi VER     mod_wsgi version in use: transforms needing a newer one only advise
                          (server mode reads it from the module the config loads)
   -t, --transform PATH   also run your own transform module (repeatable; same contract as

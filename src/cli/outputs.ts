@@ -1,8 +1,9 @@
 // The CLI's outputs: `--patch FILE`, `--summary FILE` and stdout. They are written before any
 // config file is replaced, so that one that cannot be written (a full disk, a closed pipe) stops
 // the run with nothing changed; and none may name a file of the run.
-import { fstatSync, realpathSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs'
+import { fstatSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs'
 import path from 'node:path'
+import { realOrNull } from '../load/paths.js'
 import type { MigrateResult } from '../runner/migrate.js'
 
 /** An output that could not be written; the message is one line. */
@@ -24,13 +25,6 @@ const statOrNull = (p: string): Stats | null => {
   }
 }
 
-const realOrNull = (p: string): string | null => {
-  try {
-    return realpathSync.native(p)
-  } catch {
-    return null
-  }
-}
 
 const sameFile = (a: Stats | null, b: Stats | null): boolean => a !== null && b !== null && a.dev === b.dev && a.ino === b.ino
 

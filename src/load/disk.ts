@@ -2,7 +2,7 @@
 // and WSGIScriptAlias lines lead to, inside the root only. One walk (include-graph.ts) reads each
 // file once, in Apache's order, and records each Include's files as it goes. What lies outside
 // the root is noted as not read (and the Include remembers it), never read.
-import { realpathSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import path from 'node:path'
 import type { Directive } from '../syntax/types.js'
 import { discoverFiles, type Excluder, type SkipCode, type Skipped } from './discover.js'
@@ -13,7 +13,7 @@ import { walkIncludes, type IncludeGraph } from './include-graph.js'
 import { compareLoaded, runEnv, toLoaded, type Loaded } from './loaded.js'
 import type { LoadError, LoadOptions } from './load.js'
 import { mainContext, mapPath, type MainContext, type PathMap } from './maps.js'
-import { isInside, isMainConfigName, relativeTo } from './paths.js'
+import { isInside, isMainConfigName, realOrNull, relativeTo } from './paths.js'
 import { artifactFilter, type Artifact } from '../runner/artifacts.js'
 import { readConfigFile, ReadError } from './read.js'
 import type { Variables } from './variables.js'
@@ -278,13 +278,6 @@ function guessServerRoot(root: string, abs: string): string {
   return dir
 }
 
-function realOrNull(p: string): string | null {
-  try {
-    return realpathSync.native(p)
-  } catch {
-    return null
-  }
-}
 
 function isFile(p: string): boolean {
   return statSync(p, { throwIfNoEntry: false })?.isFile() ?? false

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { readStatements } from '../python/index.js'
 import { decode } from '../syntax/decode.js'
+import { isInside } from './paths.js'
 
 /** Reads files for the run; every path is absolute. */
 export interface TreeReader {
@@ -22,7 +23,6 @@ export interface TreeReader {
   readDir(abs: string): string[] | undefined
 }
 
-const isInside = (root: string, p: string): boolean => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep)
 
 /** A reader of the disk confined to `root` (an absolute real path). */
 export function rootedReader(root: string): TreeReader {

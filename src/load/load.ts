@@ -26,20 +26,30 @@ export interface InputFile {
   kind?: 'apache' | 'wsgi'
 }
 
-/** What a run reads: files or folders on disk, or files in memory (see MigrateOptions). */
+/** What a run reads: files or folders on disk, or files in memory. */
 export interface LoadOptions {
+  /** Files or directories to scan (ignored when `files` is given). */
   paths?: string[]
+  /**
+   * Nothing outside it is read or written; Includes and symlinks are followed only inside it.
+   * Default: the one directory given (a file: its directory), else the deepest directory
+   * holding all the paths (and the --map folders); with `files`, `/`.
+   */
   root?: string
-  /** Run paths (reports, the patch) are relative to it when it holds the root (default: the root). */
+  /**
+   * Patch and report paths are relative to it when it holds the root (the CLI gives its working
+   * directory); default: the root.
+   */
   base?: string
-  /** Absolute server paths the config names (Includes, scripts) and the folders of the run that hold them. */
+  /** Absolute server paths the config names (Includes, scripts) and the folders of the run that hold them (`--map`). */
   maps?: PathMap[]
-  /** Files and folders left out of the scan (and of Includes), as `--exclude` takes them. */
+  /** Files and folders the scan leaves out (and Includes), as `--exclude` takes them: names, or paths from the base. */
   exclude?: string[]
   /** The main server config (absolute), whatever its name (default: `apache2.conf`, `httpd.conf`). */
   mainConfig?: string
+  /** In-memory files instead of the file system (nothing is read or written). */
   files?: InputFile[]
-  /** Apache's environment; wins over an `envvars` file of the run. */
+  /** Apache's environment (e.g. APACHE_RUN_USER); wins over an `envvars` file of the run. */
   env?: Record<string, string>
   /** Size limit of a file read from disk, in bytes (default 64 MiB). */
   maxSize?: number

@@ -2,9 +2,8 @@
 // C/ASCII, which breaks non-ASCII user names, paths and commit messages (Kallithea issue #340).
 //
 // `--lang` chooses it; else C.UTF-8, which glibc has built in (2.35 and later, and Debian's for
-// longer). Server mode, which runs on the host itself, is to ask the host instead:
-//   pickUtf8Locale(execFileSync('locale', ['-a'], { encoding: 'utf8' }))
-// and hand the result to migrate() as `lang` (see `serverLocale` below: the hook it calls).
+// longer). Server mode, which runs on the host itself, asks the host instead (`hostLocales`).
+import { execFileSync } from 'node:child_process'
 
 /** The locale taken when neither --lang nor the host says otherwise. */
 export const DEFAULT_LANG = 'C.UTF-8'
@@ -31,10 +30,19 @@ export function pickUtf8Locale(localeA: string): string | undefined {
 }
 
 /**
- * The hook server mode calls: the host's UTF-8 locale from a `locale -a` it ran, unless the user
- * chose one with --lang. Until server mode exists the run uses --lang or DEFAULT_LANG.
+ * The locale server mode gives `lang=`: the one the user chose with --lang, else the host's UTF-8
+ * locale from a `locale -a` it ran (undefined: then DEFAULT_LANG).
  */
 export function serverLocale(chosen: string | undefined, localeA: string | undefined): string | undefined {
   if (chosen !== undefined) return chosen
   return localeA === undefined ? undefined : pickUtf8Locale(localeA)
+}
+
+/** What `locale -a` lists on this host; undefined when it cannot be run. */
+export function hostLocales(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    return execFileSync('locale', ['-a'], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 })
+  } catch {
+    return undefined
+  }
 }

@@ -1,5 +1,6 @@
 // Paths of a run: what lies inside the root, how a file is named in reports, and the order
 // Apache sorts names in.
+import { realpathSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 
 /** Whether `path` is `root` or below it (both absolute and normalized; no I/O). */
@@ -7,6 +8,15 @@ export function isInside(root: string, path: string): boolean {
   if (path === root) return true
   const prefix = root.endsWith(sep) ? root : root + sep
   return path.startsWith(prefix)
+}
+
+/** The real path (symlinks resolved), or null when there is nothing there. */
+export function realOrNull(path: string): string | null {
+  try {
+    return realpathSync.native(path)
+  } catch {
+    return null
+  }
 }
 
 /** `abs` relative to `root`, with `/` separators: how reports and the patch name a file. */

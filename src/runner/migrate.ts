@@ -5,7 +5,7 @@
 // `writeResult()`); every problem ends up in `result.errors` (things that make the run fail) or
 // `result.skipped` (paths not read, with why).
 import path from 'node:path'
-import { load, type InputFile, type LoadResult, type PathMap, type Server, type SkipCode, type Skipped } from '../load/load.js'
+import { load, type InputFile, type LoadOptions, type LoadResult, type PathMap, type Server, type SkipCode, type Skipped } from '../load/load.js'
 import type { Loaded } from '../load/loaded.js'
 import { buildModel, type WsgiModel } from '../model/model.js'
 import { loadedModWsgi, type ModWsgiModule } from '../load/mod-wsgi-version.js'
@@ -27,28 +27,7 @@ import { planRun } from './plan.js'
 export type { InputFile, Loaded, LineRange, ModWsgiModule, PathMap, Skipped, SkipCode }
 export { DEFAULT_TO, selectTransforms } from './select.js'
 
-export interface MigrateOptions extends Selection {
-  /** Files or directories to scan (ignored when `files` is given). */
-  paths?: string[]
-  /**
-   * Nothing outside it is read or written; Includes and symlinks are followed only inside it.
-   * Default: the one directory given (a file: its directory), else the deepest directory
-   * holding all the paths (and the --map folders); with `files`, `/`.
-   */
-  root?: string
-  /**
-   * Patch and report paths are relative to it when it holds the root (the CLI gives its working
-   * directory); default: the root.
-   */
-  base?: string
-  /** Absolute server paths the config names and the folders of the run that hold them (`--map`). */
-  maps?: PathMap[]
-  /** Files and folders the scan leaves out (`--exclude`): names, or paths from the base. */
-  exclude?: string[]
-  /** The main server config (absolute), whatever its name. */
-  mainConfig?: string
-  /** In-memory files instead of the file system (nothing is read or written). */
-  files?: InputFile[]
+export interface MigrateOptions extends Selection, Omit<LoadOptions, 'onProgress'> {
   /** The mod_wsgi version in use: transforms that need a newer one advise instead. */
   modWsgi?: string
   /**
@@ -57,10 +36,6 @@ export interface MigrateOptions extends Selection {
    * module lies outside any repository.
    */
   readModule?: boolean
-  /** Apache's environment (e.g. APACHE_RUN_USER); wins over an `envvars` file of the run. */
-  env?: Record<string, string>
-  /** Files larger than this (bytes) are refused as "too large" (default 64 MiB). */
-  maxSize?: number
   /** Write changed files (atomically, all or nothing). Default false. */
   write?: boolean
   /** With write: keep the original beside each changed file, with this suffix (e.g. `.orig`). */

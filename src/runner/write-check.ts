@@ -12,7 +12,9 @@ import {
   statSync,
   type Stats,
 } from 'node:fs'
-import { dirname, sep } from 'node:path'
+import { dirname } from 'node:path'
+import { isInside, realOrNull } from '../load/paths.js'
+export { realOrNull }
 import { artifactFilter } from './artifacts.js'
 import type { FileWrite } from './write.js'
 
@@ -86,7 +88,6 @@ export function errno(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | null)?.code
 }
 
-export const isInside = (root: string, path: string): boolean => path === root || path.startsWith(root.endsWith(sep) ? root : root + sep)
 
 export function systemError(path: string, action: string, error: unknown, written: string[] = []): WriteError {
   const code = errno(error)
@@ -96,13 +97,6 @@ export function systemError(path: string, action: string, error: unknown, writte
   return new WriteError(path, kind, `${action}: ${detail}`, { cause: error, written })
 }
 
-export const realOrNull = (path: string): string | null => {
-  try {
-    return realpathSync.native(path)
-  } catch {
-    return null
-  }
-}
 
 export function checkAll(writes: readonly FileWrite[], suffix: string | null, root: string | null): Plan[] {
   const plans: Plan[] = []

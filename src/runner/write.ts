@@ -20,12 +20,12 @@
 // ACLs, extended attributes (SELinux labels: run `restorecon` on such systems), hard links
 // (refused), and the inode number.
 import { chmodSync, closeSync, constants, fchownSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
+import { isInside } from '../load/paths.js'
 import { recordBackups, removeStaleTemporaries, temporaryName } from './artifacts.js'
 import {
   WriteError,
   checkAll,
   errno,
-  isInside,
   openNoFollow,
   realOrNull,
   sameFileContent,
