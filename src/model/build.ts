@@ -59,6 +59,7 @@ function read(inputs: Inputs, options: ModelOptions): { reading: Reading; files:
     section: (section, level) => readSection(reading, section, level),
     directive: (node, level) => readDirective(reading, node, level),
     cycle: (record, target, chain) => reading.problems.push(problem('include-cycle', record, { target, chain })),
+    limit: (record, target, data) => reading.problems.push(problem('include-limit', record, { target, ...data })),
   })
   for (const root of options.roots ?? graph.roots) walker.walk(root)
   // Then any file only reachable through a cycle.

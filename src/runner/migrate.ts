@@ -110,8 +110,12 @@ export interface Advisory {
   data?: MessageData
 }
 
-/** `configtest`: Apache's configtest failed on the live server (before writing, or after: then all was put back). */
-export type ErrorCode = 'usage' | 'io' | 'parse' | 'outside-root' | 'transform' | 'write' | 'configtest'
+/**
+ * `configtest`: Apache's configtest failed on the live server (before writing, or after: then all
+ * was put back). `config`: the config as the run leaves it holds what Apache refuses (a daemon
+ * group defined twice, an unknown option, an Include of a missing file or in a cycle).
+ */
+export type ErrorCode = 'usage' | 'io' | 'parse' | 'outside-root' | 'transform' | 'write' | 'configtest' | 'config'
 
 export interface MigrateError {
   code: ErrorCode
