@@ -54,7 +54,7 @@ function read(inputs: Inputs, options: ModelOptions): { reading: Reading; files:
   const { trees, graph } = inputs
   // The envvars file is read for its variables, never as config (even when an Include names it).
   const targets = (node: Directive): string[] => graph.targets(node).filter((p) => trees.has(p) && trees.get(p) !== inputs.envvars)
-  const reading = createReading(createVariables(inputs.env), targets, (node) => graph.unread(node))
+  const reading = createReading(createVariables(inputs.env), targets, (node) => graph.unread(node), (node) => graph.missing(node))
   const walker = createWalker(trees, {
     section: (section, level) => readSection(reading, section, level),
     directive: (node, level) => readDirective(reading, node, level),

@@ -48,6 +48,8 @@ export interface Reading
   includeTargets: (node: Directive) => string[]
   /** The paths an Include names that the run did not read. */
   includeUnread: (node: Directive) => readonly string[]
+  /** Whether a plain Include names no file that exists (where the run can tell). */
+  includeMissing: (node: Directive) => boolean
   /** Every visit's record, by `order` (the richest record of each). */
   byOrder: Located[]
   globalServerName?: string
@@ -59,11 +61,13 @@ export function createReading(
   vars: Variables,
   includeTargets: (node: Directive) => string[],
   includeUnread: (node: Directive) => readonly string[] = () => [],
+  includeMissing: (node: Directive) => boolean = () => false,
 ): Reading {
   return {
     vars,
     includeTargets,
     includeUnread,
+    includeMissing,
     daemons: [],
     scriptAliases: [],
     processGroups: [],
@@ -153,8 +157,14 @@ const include: Handler = (place, level, r, lower) => {
   const targets = rawPattern === '' ? [] : r.includeTargets(node)
   const info = record(r, new IncludeRecord(place, level, { optional: lower === 'includeoptional', pattern: r.vars.resolve(rawPattern), rawPattern, targets, unread: r.includeUnread(node) }))
   r.includes.push(info)
+  // Inside <IfModule> and the like Apache may never read it: only a plain one is sure to fail.
+  if (!info.optional && info.targets.length === 0 && info.unread.length === 0 && r.includeMissing(node) && !inWrapper(place)) {
+    r.problems.push(problem('include-missing', info, { pattern: info.pattern }))
+  }
   return { record: info, targets: info.targets }
 }
+
+const inWrapper = (place: Place): boolean => place.scope.ancestors.some((s) => sectionKind(s.name.toLowerCase()) === 'wrapper')
 
 const serverName: Handler = (place, _, r) => {
   const arg = place.node.args[0]
