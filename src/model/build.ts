@@ -19,6 +19,7 @@ import { createPrecedence, embeddedRestricted as restrictedBy, type Precedence }
 import { runUserOf } from './run-user.js'
 import type { Located, ModelFile, ModelOptions, WsgiModel } from './types.js'
 import { createWalker } from './walk.js'
+import { htaccessOverrides } from './htaccess.js'
 
 /** The run's files sorted for the walk: config trees by path, the environment, the Include graph. */
 interface Inputs {
@@ -87,6 +88,11 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     alias.passAuthorization = precedence.passAuthorization(target)
     aliasProblems(alias, context, problems)
   }
+  for (const handler of r.handlerApps) {
+    const target = { scope: handler.scope, handler }
+    handler.group = precedence.processGroup(target)
+    handler.passAuthorization = precedence.passAuthorization(target)
+  }
   return {
     files: walked,
     unwalked,
@@ -95,6 +101,8 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     includes: r.includes,
     daemons: r.daemons,
     scriptAliases: r.scriptAliases,
+    handlerApps: r.handlerApps,
+    htaccess: htaccessOverrides(r.overrides, r.handlerApps),
     processGroups: r.processGroups,
     applicationGroups: r.applicationGroups,
     passAuthorizations: r.passAuthorizations,
