@@ -26,9 +26,9 @@ const site031 = (i: number): string => `# Kallithea ${i}, set up from the 0.3.1 
 </VirtualHost>
 `
 
-/** The same site in the 0.3.2 form. WSGIRestrictEmbedded On goes once, before the first site. */
-const site032 = (i: number): string => `# Kallithea ${i}, set up from the 0.3.1 "Apache with mod_wsgi" docs.
-${i === 0 ? 'WSGIRestrictEmbedded On\n' : ''}<VirtualHost *:80>
+/** The same site in the 0.3.2 form. WSGIRestrictEmbedded On goes once, at the top of the first site. */
+const site032 = (i: number): string => `${i === 0 ? 'WSGIRestrictEmbedded On\n' : ''}# Kallithea ${i}, set up from the 0.3.1 "Apache with mod_wsgi" docs.
+<VirtualHost *:80>
     ServerName hg${i}.example.com
     ServerAdmin admin@example.com
 

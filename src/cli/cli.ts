@@ -136,6 +136,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     ...(o['mod-wsgi'] !== undefined ? { modWsgi: o['mod-wsgi'] } : {}),
     ...(o['max-size'] !== undefined ? { maxSize: parseSize(o['max-size']) as number } : {}),
     ...(o.lang !== undefined ? { lang: o.lang } : {}),
+    ...(o['all-apps'] ? { allApps: true } : {}),
     ...(args.maps.length > 0 ? { maps: args.maps } : {}),
     ...(o.exclude ? { exclude: o.exclude } : {}),
     ...progressReporter(io, Boolean(o.quiet), started),

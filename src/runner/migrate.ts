@@ -70,6 +70,12 @@ export interface MigrateOptions extends Selection {
   /** X.Y of the Python mod_wsgi embeds (server mode knows it); else read from the LoadModule line. */
   embeddedPython?: string
   /**
+   * Apply the generic mod_wsgi fixes to every WSGI application (`--all-apps`). Default: only
+   * Kallithea's applications, their daemon groups and scripts are changed, and
+   * WSGIRestrictEmbedded On is added only to a server that hosts Kallithea.
+   */
+  allApps?: boolean
+  /**
    * Reads the venvs the config names, to learn the installed Kallithea. Default: the disk inside
    * the root for a run on disk, nothing for an in-memory run.
    */
@@ -276,6 +282,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
     ...plan.options,
     ...(options.lang !== undefined ? { lang: options.lang } : {}),
     ...(embeddedPython !== undefined ? { embeddedPython } : {}),
+    ...(options.allApps ? { allApps: true } : {}),
   }
   const inputs = serverInputs(loaded, common, () => {
     const m = asRead

@@ -9,6 +9,7 @@
 // and a python-home that disagrees or two venvs in one path are left for the user to decide.
 import { posix } from 'node:path'
 import { firstPlaces } from '../../../src/model/describe.js'
+import { fixScope } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, WsgiOption } from '../../../src/model/model.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { TransformContext } from '../../../src/runner/transform.js'
@@ -49,19 +50,21 @@ export const pythonHome = defineTransform({
         'WSGIDaemonProcess {{name}} has "python-path={{value}}" quoted as a whole word: mod_wsgi rejects it ("Invalid option to WSGI daemon ' +
         'process definition.") and Apache does not start; quote only the value, as in python-path="..." (for a virtualenv, python-home="<venv>").',
       systemDir:
-        'WSGIDaemonProcess {{name}}: python-path names {{dir}}, a system Python packages directory, not a virtualenv: left as is. If Kallithea ' +
+        'WSGIDaemonProcess {{name}}: python-path names {{dir}}, a system Python packages directory, not a virtualenv: left as is. If the application ' +
         'is installed in a virtualenv, use python-home=<venv> (the directory holding bin/ and lib/) instead.',
       twoVenvs:
         'WSGIDaemonProcess {{name}}: python-path names the site-packages of two virtualenvs ({{venvs}}): left as is, since python-home ' +
-        'can name only one. Keep the one Kallithea is installed in as python-home=<venv> and install what the other provides there.',
+        'can name only one. Keep the one the application is installed in as python-home=<venv> and install what the other provides there.',
       otherHome:
         'WSGIDaemonProcess {{name}} has python-home={{home}} but python-path names the site-packages of another virtualenv, {{venv}}: left as is. ' +
-        'Decide which environment Kallithea runs from and keep only python-home=<that venv>.',
+        'Decide which environment the application runs from and keep only python-home=<that venv>.',
     },
   },
   create(ctx) {
-    for (const daemon of firstPlaces(ctx.model().daemons)) {
-      if (ctx.editable(ctx.fileOf(daemon.node))) migrateDaemon(ctx, daemon)
+    const model = ctx.model()
+    const scope = fixScope(model, ctx.files, ctx.options.allApps)
+    for (const daemon of firstPlaces(model.daemons)) {
+      if (ctx.editable(ctx.fileOf(daemon.node)) && scope.daemon(daemon)) migrateDaemon(ctx, daemon)
     }
   },
 })

@@ -9,6 +9,7 @@
 // is only redundant when the deciding User/Group directive comes before the daemon in Apache's
 // reading order; otherwise it is kept with an advisory.
 import { firstPlaces, where } from '../../../src/model/describe.js'
+import { fixScope } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, Located, RunUser, WsgiModel } from '../../../src/model/model.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { Fixer, TransformContext } from '../../../src/runner/transform.js'
@@ -57,8 +58,9 @@ export const redundantUserGroup = defineTransform({
   },
   create(ctx) {
     const model = ctx.model()
+    const scope = fixScope(model, ctx.files, ctx.options.allApps)
     for (const daemon of firstPlaces(model.daemons)) {
-      if (!ctx.editable(ctx.fileOf(daemon.node))) continue
+      if (!ctx.editable(ctx.fileOf(daemon.node)) || !scope.daemon(daemon)) continue
       // Both owners in one fix: dropping user= shifts the words group= stands on.
       const fixes = OWNERS.map((owner) => decide(ctx, daemon, owner, model)).filter((f) => f !== undefined)
       if (fixes.length === 0) continue

@@ -2,13 +2,14 @@
 import test from 'ava'
 import { migrate } from '../../../src/runner/migrate.js'
 
-async function run(files: Array<[string, string]>, env?: Record<string, string>) {
+async function run(files: Array<[string, string]>, env?: Record<string, string>, allApps = false) {
   const result = await migrate({
     files: files.map(([path, content]) => ({ path, content })),
     root: '/srv/fixture',
     to: 'latest',
     only: ['redundant-user-group'],
     ...(env ? { env } : {}),
+    allApps,
   })
   const text = (path: string): string => result.files.find((f) => f.path === path)!.after.toString('utf8')
   return { result, text, advice: result.advisories.map((a) => a.message) }
@@ -23,7 +24,7 @@ test('a daemon read before the User directive keeps user=/group= (mod_wsgi copie
     ['httpd.conf', main],
     ['conf.modules.d/10-wsgi.conf', early],
     ['conf.d/hooks.conf', late],
-  ])
+  ], undefined, true)
   t.deepEqual(result.errors, [])
   t.is(text('conf.modules.d/10-wsgi.conf'), early)
   t.is(text('conf.d/hooks.conf'), 'WSGIDaemonProcess hooks threads=1\n')
