@@ -36,7 +36,7 @@ export function blockersOf(model: WsgiModel): Blocker[] {
   }
   for (const h of model.htaccess) {
     const text = `.htaccess files of <Directory ${h.directory.rawPath}>, which "${directiveText(h.setting.node)}" (${where(h.setting)}) ` +
-      `lets add WSGI applications the config does not show (${appLabel(h.handler)} serves that folder)`
+      `lets add WSGI applications that the config does not show (${appLabel(h.handler)} serves that folder)`
     out.push({ at: h.setting, text })
   }
   return out
