@@ -17,7 +17,8 @@ const inMemory = (): InputFile[] => [
 ]
 
 test('migrate({ files }) works in memory: new text, changes, patch; nothing on disk', async (t) => {
-  const result = await migrate({ files: inMemory(), root: '/' })
+  // Apache's environment says who it runs as (redundant-user-group needs to know).
+  const result = await migrate({ files: inMemory(), root: '/', env: { APACHE_RUN_USER: 'www-data', APACHE_RUN_GROUP: 'www-data' } })
   t.deepEqual(result.errors, [])
   t.deepEqual(result.written, [])
   t.deepEqual(result.files.map((f) => [f.path, f.kind, f.status]), [

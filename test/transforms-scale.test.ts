@@ -70,7 +70,8 @@ function sites(n: number, form: '0.3.1' | '0.3.2'): InputFile[] {
   return files
 }
 
-const run = (files: InputFile[]) => migrate({ files, root: ROOT })
+// Debian's envvars say who Apache runs as: the sites' user=www-data group=www-data go.
+const run = (files: InputFile[]) => migrate({ files, root: ROOT, env: { APACHE_RUN_USER: 'www-data', APACHE_RUN_GROUP: 'www-data' } })
 
 /** The run's default target is the 0.3.2 form: its steps. */
 const ALL_IDS = v0_3_2.transforms.map((t) => t.meta.id).sort()

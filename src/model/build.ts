@@ -109,7 +109,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     restrictProcesses: r.restrictProcesses,
     restrictEmbedded: r.restrictEmbedded,
     embeddedRestricted: restricted,
-    runUser: runUserOf(r.user, r.group, options.platformUser),
+    runUser: runUserOf(r.user, r.group, options.platformUser, inputs.env),
     problems,
     hasMacros: r.macros.length > 0,
     macros: r.macros,

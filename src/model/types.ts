@@ -331,7 +331,10 @@ export interface IncludeInfo extends Located {
 export interface RunUser {
   user: string
   group: string
-  /** directive: a literal `User`; env: `User ${APACHE_RUN_USER}` resolved; else the platform default. */
+  /**
+   * directive: a literal `User`; env: `User ${APACHE_RUN_USER}` resolved, or no `User` and the
+   * environment's APACHE_RUN_USER; else the platform default, which nothing in the files confirms.
+   */
   source: 'directive' | 'env' | 'platform-default'
   /** The `User` directive that decided (also set when its variable could not be resolved). */
   node?: Directive
