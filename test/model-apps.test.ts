@@ -131,3 +131,20 @@ test('AllowOverride FileInfo or All on a folder a handler serves (or above or be
   ])
   t.deepEqual(one(vhost('<Directory /var/www>\n    AllowOverride All\n</Directory>\n')).htaccess, [])
 })
+
+test('what .htaccess adds runs in the group the config gives its folder (mod_wsgi refuses WSGIProcessGroup there)', (t) => {
+  const m = one(vhost(`<Directory /var/www>
+    AllowOverride All
+</Directory>
+<Directory /var/www/cgi>
+    Options +ExecCGI
+    AddHandler wsgi-script .py
+    WSGIProcessGroup g
+    AllowOverride FileInfo
+</Directory>
+`))
+  t.deepEqual(m.htaccess.map((h) => [h.directory.path, h.group.mode, h.group.partial.length]), [
+    ['/var/www', 'embedded', 1],
+    ['/var/www/cgi', 'daemon', 0],
+  ])
+})

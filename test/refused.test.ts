@@ -5,6 +5,7 @@
 import test from 'ava'
 import path from 'node:path'
 import { migrate, runMigration } from '../src/runner/migrate.js'
+import { configtest } from './helpers/apache.js'
 import { ensureBuilt, runCli, treeMaker } from './helpers/tree.js'
 
 test.before(() => ensureBuilt())
@@ -77,4 +78,25 @@ test('the CLI: exit 2, the error on one line with file:line:column, no patch on 
   t.is(r.stdout, '')
   t.regex(r.stderr, /sites\/kallithea\.conf:8:1: Include \/etc\/kallithea\/none\.conf: no such file/)
   t.regex(r.stderr, /sites\/twice\.conf:10:5: Name duplicates previous WSGI daemon definition/)
+})
+
+test('Apache refuses each of these configs with the words the error quotes', async (t) => {
+  const cases: Array<{ files: Record<string, string>; apache: RegExp; tool: RegExp }> = [
+    { files: { 'site.conf': SITE + SITE.replace('hg.', 'hg2.') }, apache: /Name duplicates previous WSGI daemon definition/, tool: /Name duplicates previous WSGI daemon definition/ },
+    { files: { 'site.conf': SITE.replace('threads=4', 'threads=4 thread=4') }, apache: /Invalid option to WSGI daemon process definition/, tool: /Invalid option to WSGI daemon process definition/ },
+    { files: { 'site.conf': SITE + 'Include /nonexistent/kallithea-extra.conf\n' }, apache: /Could not open configuration file \/nonexistent\/kallithea-extra\.conf: No such file or directory/, tool: /Could not open configuration file \/nonexistent\/kallithea-extra\.conf/ },
+    { files: { 'site.conf': 'Include loop.conf\n' + SITE, 'loop.conf': 'Include site.conf\n' }, // Apache's message ends in "There appears to be a recursion", after 128 levels of this.
+      apache: /site\.conf: Syntax error on line 1 of \S+\/loop\.conf: Syntax error on line 1 of \S+\/site\.conf/, tool: /includes \S+\.conf, which is already being read \(.*\): Apache stops with a recursion error/ },
+  ]
+  const results = await Promise.all(cases.map((c) => configtest({ files: c.files, include: ['site.conf'] })))
+  for (const [i, c] of cases.entries()) {
+    t.false(results[i].ok)
+    t.regex(results[i].output, c.apache)
+    // On disk, with the root the live server has: a path outside any folder given is known too.
+    const root = tree(c.files)
+    const run = await migrate({ paths: [path.join(root, 'site.conf')], root: '/' })
+    t.is(run.errors.length, 1, JSON.stringify(run.errors))
+    t.regex(run.errors[0].message, c.tool)
+    t.is(run.patch.length, 0)
+  }
 })

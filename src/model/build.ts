@@ -102,7 +102,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     daemons: r.daemons,
     scriptAliases: r.scriptAliases,
     handlerApps: r.handlerApps,
-    htaccess: htaccessOverrides(r.overrides, r.handlerApps),
+    htaccess: htaccessOverrides(r.overrides, r.handlerApps, (setting, handler) => precedence.processGroup({ scope: setting.scope, handler })),
     processGroups: r.processGroups,
     applicationGroups: r.applicationGroups,
     passAuthorizations: r.passAuthorizations,

@@ -1,12 +1,21 @@
 // `.htaccess` files a folder served by a wsgi-script handler may hold: with `AllowOverride
 // FileInfo` (or `All`, or an `AllowOverrideList` naming AddHandler/SetHandler) they can add
-// applications, and pick their group, where the config does not show them. What they hold is
-// not known, so a decision that needs every application (WSGIRestrictEmbedded On) must advise.
+// applications where the config does not show them, which run in the group the config gives the
+// folder (mod_wsgi refuses WSGIProcessGroup there: "not allowed here", seen on 4.9). What they
+// hold is not known, so a decision that needs every application in a daemon group must ask
+// where such an application would run.
 import { directoryKey, isLiteralGlob } from './containers.js'
-import type { ContainerInfo, HandlerApp, HtaccessOverride, Setting } from './types.js'
+import type { ContainerInfo, GroupResolution, HandlerApp, HtaccessOverride, Setting } from './types.js'
 
-/** The AllowOverride lines that open a folder a handler serves (or one above or below it). */
-export function htaccessOverrides(overrides: readonly Setting[], handlers: readonly HandlerApp[]): HtaccessOverride[] {
+/**
+ * The AllowOverride lines that open a folder a handler serves (or one above or below it), with
+ * the group an application added there would get (`groupOf`, as for a handler at that place).
+ */
+export function htaccessOverrides(
+  overrides: readonly Setting[],
+  handlers: readonly HandlerApp[],
+  groupOf: (setting: Setting, handler: HandlerApp) => GroupResolution,
+): HtaccessOverride[] {
   const out: HtaccessOverride[] = []
   if (handlers.length === 0) return out
   for (const setting of overrides) {
@@ -14,7 +23,7 @@ export function htaccessOverrides(overrides: readonly Setting[], handlers: reado
     const directory = setting.scope.container
     if (directory?.kind !== 'Directory') continue
     const handler = handlers.find((h) => sameServer(setting, h) && servesFolder(h, directory))
-    if (handler !== undefined) out.push({ setting, directory, handler })
+    if (handler !== undefined) out.push({ setting, directory, handler, group: groupOf(setting, handler) })
   }
   return out
 }

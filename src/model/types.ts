@@ -296,8 +296,9 @@ export type WsgiApp = ScriptAlias | HandlerApp
 
 /**
  * `AllowOverride FileInfo` (or `All`, or an `AllowOverrideList` naming AddHandler/SetHandler) on
- * a folder a wsgi-script handler serves: `.htaccess` files there may add applications (and pick
- * their group) that the config does not show.
+ * a folder a wsgi-script handler serves (or one above or below it): `.htaccess` files there may
+ * add applications that the config does not show. They run in the group the config gives that
+ * folder (mod_wsgi refuses WSGIProcessGroup in `.htaccess`).
  */
 export interface HtaccessOverride {
   /** The AllowOverride (or AllowOverrideList) line. */
@@ -306,6 +307,8 @@ export interface HtaccessOverride {
   directory: ContainerInfo
   /** A handler app of that folder (or of one above or below it). */
   handler: HandlerApp
+  /** Where an application `.htaccess` adds there would run. */
+  group: GroupResolution
 }
 
 /** A WSGIRestrictEmbedded (or its misspelling), which Apache accepts at global scope only. */

@@ -11,7 +11,7 @@ export interface Blocker {
 }
 
 /** Why an application blocks WSGIRestrictEmbedded On, or undefined when it runs in a daemon. */
-export function notInDaemon(app: WsgiApp): string | undefined {
+export function notInDaemon(app: Pick<WsgiApp, 'group'>): string | undefined {
   const g = app.group
   if (g.mode === 'embedded') return 'runs embedded'
   if (g.mode === 'dynamic') return `picks its group per request (${g.group})`
@@ -35,8 +35,11 @@ export function blockersOf(model: WsgiModel): Blocker[] {
     if (why !== undefined) out.push({ at: app, text: `${name(app)} ${urlsOf(app)} (${where(app)}, ${why})` })
   }
   for (const h of model.htaccess) {
+    // An application added there runs in the group the config gives the folder.
+    const why = notInDaemon(h)
+    if (why === undefined) continue
     const text = `.htaccess files of <Directory ${h.directory.rawPath}>, which "${directiveText(h.setting.node)}" (${where(h.setting)}) ` +
-      `lets add WSGI applications that the config does not show (${appLabel(h.handler)} serves that folder)`
+      `lets add WSGI applications that the config does not show (${appLabel(h.handler)} serves a folder there), and one added there ${why}`
     out.push({ at: h.setting, text })
   }
   return out

@@ -52,8 +52,8 @@ export const restrictEmbedded = defineTransform({
         '{{what}}: {{apps}} {{does}} not run in a daemon group, and restricting embedded mode now would make {{them}} answer ' +
         `${HTTP_500}. Give {{each}} a daemon group (WSGIProcessGroup), then set ${NAME} On at global scope.{{also}}`,
       htaccess:
-        '{{what}}: the {{apps}}; they may also pick the group (WSGIProcessGroup %{GLOBAL} is embedded mode), and an application that runs ' +
-        `embedded would answer ${HTTP_500}. Check those .htaccess files (or allow less: AllowOverride without FileInfo), then set ${NAME} On at global scope.`,
+        `{{what}}: the {{apps}}, so it would answer ${HTTP_500}. Check those .htaccess files (or allow less: AllowOverride without FileInfo, ` +
+        `or give the folder a daemon group with WSGIProcessGroup), then set ${NAME} On at global scope.`,
       invalidValue: `{{directive}} ({{where}}) is neither On nor Off, which Apache refuses; write ${NAME} On.`,
       unread:
         '{{what}}: {{path}} ({{directive}}, {{where}}) was not read, and an application it mounts could run embedded. ' +
