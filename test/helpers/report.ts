@@ -53,7 +53,7 @@ export function validateReport(r: unknown): string[] {
     files: [{ path: 'string', kind: "'apache'|'wsgi'", status: "'changed'|'unchanged'|'error'", changes: 'int' }],
     changes: [{ transform: 'string', file: 'string', kind: "'insert'|'modify'|'remove'", lines: { start: 'int', end: 'int' }, explanation: 'string' }],
     advisories: [{ transform: 'string', message: 'string', ...place }],
-    errors: [{ code: "'usage'|'io'|'parse'|'outside-root'|'transform'|'write'|'configtest'", message: 'string', ...place }],
+    errors: [{ code: "'usage'|'io'|'parse'|'outside-root'|'transform'|'write'|'configtest'|'config'", message: 'string', ...place }],
     skipped: [{ path: 'string', code: "'outside-root'|'excluded'|'backup'|'artifact'|'not-apache'|'variable'|'unreadable'", reason: 'string', ...place }],
     written: ['string'],
     backups: ['string'],
