@@ -34,9 +34,15 @@ export function firstPlaces<T extends Located>(records: readonly T[]): T[] {
 
 /** `AddHandler wsgi-script .py in <Directory /var/www/cgi> (file:line)`: a handler app as a user finds it. */
 export function handlerLabel(h: HandlerApp): string {
-  const c = h.scope.container
-  const inside = c ? ` in <${c.section.name} ${c.rawPath}>` : h.scope.vhost ? ` in <VirtualHost ${h.scope.vhost.section.args.join(' ')}>` : ''
-  return `${directiveText(h.node)}${inside} (${where(h)})`
+  return `${appName(h)} (${where(h)})`
+}
+
+/** `WSGIScriptAlias /url`, or the handler line with where it stands: an application as named in a list. */
+export function appName(app: WsgiApp): string {
+  if (!isHandler(app)) return aliasName(app)
+  const c = app.scope.container
+  const inside = c ? ` in <${c.section.name} ${c.rawPath}>` : app.scope.vhost ? ` in <VirtualHost ${app.scope.vhost.section.args.join(' ')}>` : ''
+  return directiveText(app.node) + inside
 }
 
 /** Any application, labelled as a user finds it. */
