@@ -100,3 +100,15 @@ test('Apache refuses each of these configs with the words the error quotes', asy
     t.is(run.patch.length, 0)
   }
 })
+
+test('an Include fan-out on disk: exit 2, one line naming the Include', async (t) => {
+  const files: Record<string, string> = { '7.conf': 'WSGIDaemonProcess leaf threads=1\n' }
+  for (let i = 0; i < 7; i++) files[`${i}.conf`] = `Include ${i + 1}.conf\n`.repeat(10)
+  const root = tree(files)
+  const r = await runCli(['--root', root, path.join(root, '0.conf')])
+  t.is(r.status, 2, r.stderr)
+  t.is(r.stdout, '')
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '))
+  t.is(errors.length, 1)
+  t.regex(errors[0], /^error: 6\.conf:\d+:1: Include 7\.conf: the Includes fan out \(7\.conf read \d+ times already\): more than 50000 files in all/)
+})

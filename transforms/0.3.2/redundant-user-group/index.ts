@@ -11,7 +11,7 @@
 // as (no User, no envvars: a partial tree), the option is kept too: removing `user=www-data` from
 // a server that runs as `kallithea` would change who the daemon runs as.
 import { firstPlaces, where } from '../../../src/model/describe.js'
-import { fixScope } from '../../../src/model/kallithea.js'
+import { fixScope, servesKallithea } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, Located, RunUser, WsgiModel } from '../../../src/model/model.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { Fixer, TransformContext } from '../../../src/runner/transform.js'
@@ -50,7 +50,7 @@ export const redundantUserGroup = defineTransform({
       removed:
         'Removed {{key}}={{raw}} from WSGIDaemonProcess {{name}}: Apache already runs mod_wsgi daemons {{role}} ' +
         '({{whereFrom}}) and never as root, so the daemon runs as before; {{key}}= only matters when the ' +
-        'repositories belong to another owner.',
+        '{{owned}} belong to another owner.',
       unknownRunUser:
         '{{key}}={{raw}} of WSGIDaemonProcess {{name}} was kept: these files do not say who Apache runs as ({{why}}), and removing it ' +
         'would assume {{raw}}, the Debian default; if Apache runs as another {{key}}, the daemon would then run as that one. ' +
@@ -100,7 +100,9 @@ function decide(ctx: TransformContext, daemon: DaemonGroup, owner: Owner, model:
     ctx.report({ at: daemon, messageId: 'readAfter', data })
     return undefined
   }
-  const message = { messageId: 'removed', data: { ...base, role: owner.role, whereFrom: whereFrom(owner, model) } }
+  // Kallithea's repositories; with --all-apps, another application's files.
+  const owned = servesKallithea(daemon, model, ctx.files) ? 'repositories' : "application's files"
+  const message = { messageId: 'removed', data: { ...base, role: owner.role, whereFrom: whereFrom(owner, model), owned } }
   return { message, apply: (fixer) => fixer.modify(daemon.node, (n) => removeOption(n, owner.key), message) }
 }
 

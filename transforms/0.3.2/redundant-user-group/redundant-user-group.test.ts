@@ -75,3 +75,13 @@ test('User www-data in the run but user=nobody: another owner, kept without advi
   t.is(text('site.conf'), 'WSGIDaemonProcess kallithea user=nobody threads=4\n')
   t.deepEqual(advice, [])
 })
+
+test('another application (--all-apps): changed only with it, and its explanation never calls it Kallithea', async (t) => {
+  const site = '<VirtualHost *:80>\n    WSGIDaemonProcess wiki user=www-data threads=4\n    WSGIScriptAlias / /var/www/wiki/wiki.wsgi process-group=wiki\n</VirtualHost>\n'
+  const env = { APACHE_RUN_USER: 'www-data', APACHE_RUN_GROUP: 'www-data' }
+  t.is((await run([['site.conf', site]], env)).text('site.conf'), site)
+  const { text, result } = await run([['site.conf', site]], env, true)
+  t.is(text('site.conf'), site.replace(' user=www-data', ''))
+  t.regex(result.changes[0].explanation, /user= only matters when the application's files belong to another owner\.$/)
+  t.notRegex(result.changes[0].explanation, /Kallithea|repositories/)
+})
