@@ -119,9 +119,24 @@ test('the configtest fails before writing: nothing written, exit 2, Apache\'s me
   t.deepEqual(report.written, [])
 })
 
+/** A `-t` transform that puts a directive Apache does not know at the top of the Kallithea site. */
+const UNKNOWN_DIRECTIVE = `export default {
+  meta: { id: 'unknown-directive', version: '0.3.2', title: 'A directive Apache refuses', messages: { added: 'Added a directive Apache does not know.' } },
+  create(ctx) {
+    for (const file of ctx.files) {
+      const first = file.kind === 'apache' && file.path.endsWith('sites-available/kallithea.conf') ? file.tree.children[0] : undefined
+      if (first === undefined || (first.type === 'directive' && first.name === 'NoSuchDirective')) continue
+      const node = { type: 'directive', name: 'NoSuchDirective', args: Object.freeze(['On']), raw: 'NoSuchDirective On\\r\\n' }
+      ctx.report({ node: first, messageId: 'added', fix: (fixer) => fixer.insertBefore(first, node) })
+    }
+  },
+}
+`
+
 test('the configtest fails after writing: every written file is put back byte for byte, exit 2', async (t) => {
   // mod_wsgi is not loaded; the site guards its WSGI lines with <IfModule mod_wsgi.c>, so Apache
-  // accepts the config. The new global WSGIRestrictEmbedded On has no such guard: Apache refuses it.
+  // accepts the config (and WSGIRestrictEmbedded On is not added: it could not share that guard).
+  // A transform of the user's adds a line Apache refuses.
   const s = await server({
     wsgi: false,
     site: `<VirtualHost 127.0.0.1:@PORT@>\r
@@ -131,17 +146,19 @@ test('the configtest fails after writing: every written file is put back byte fo
 \t\tWSGIScriptAlias / @ROOT@/srv/kallithea/dispatch.wsgi\r
 \t</IfModule>\r
 </VirtualHost>`,
+    files: { 'opt/unknown-directive.mjs': UNKNOWN_DIRECTIVE },
   })
   const before = configState(s)
-  const r = await runCli(['--json'], { cwd: s.root, env: s.env })
+  const r = await runCli(['--json', '-t', path.join(s.root, 'opt/unknown-directive.mjs')], { cwd: s.root, env: s.env })
   t.is(r.status, 2)
-  t.regex(r.stderr, /^error: Apache's configtest fails after writing \(\/usr\/sbin\/apache2ctl -t\): .*Invalid command 'WSGIRestrictEmbedded'.* Every written file was put back as it was \(1\); nothing changed$/m)
+  t.regex(r.stderr, /^error: Apache's configtest fails after writing \(\/usr\/sbin\/apache2ctl -t\): .*Invalid command 'NoSuchDirective'.* Every written file was put back as it was \(1\); nothing changed$/m)
   t.deepEqual(bytesOf(configState(s)), bytesOf(before), 'byte for byte (CRLF, tabs, no final newline)')
   // stdout is written before the first file is replaced (an output that fails stops the run with
   // nothing changed), so the report says what was about to be written; the outcome is on stderr.
-  const report = JSON.parse(r.stdout) as { written: string[]; server: { restored: string[]; configtest: { before: string; after: string | null } } }
+  const report = JSON.parse(r.stdout) as { written: string[]; advisories: Array<{ message: string }>; server: { restored: string[]; configtest: { before: string; after: string | null } } }
   t.deepEqual(validateReport(report), [])
   t.deepEqual(report.written.sort(), [`${s.root.slice(1)}/etc/apache2/sites-available/kallithea.conf`])
+  t.true(report.advisories.some((a) => a.message.includes('WSGIRestrictEmbedded On not added: WSGIDaemonProcess kallithea')), 'not added outside the guard')
   t.like(report.server.configtest, { before: 'passed', after: null })
   t.is(backupRuns(s).length, 1, 'the backups were made before writing, and stay')
 })

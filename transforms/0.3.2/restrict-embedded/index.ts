@@ -14,6 +14,7 @@
 import { directiveText as text, firstPlaces, where } from '../../../src/model/describe.js'
 import { fixScope, type FixScope } from '../../../src/model/kallithea.js'
 import type { Located, RestrictEmbedded, WsgiModel } from '../../../src/model/model.js'
+import { sectionKind } from '../../../src/model/rules.js'
 import { onOff } from '../../../src/model/options.js'
 import { problemsOf } from '../../../src/model/problems.js'
 import { defineTransform } from '../../../src/runner/define.js'
@@ -59,6 +60,10 @@ export const restrictEmbedded = defineTransform({
         '{{what}}: {{path}} ({{directive}}, {{where}}) was not read, and an application it mounts could run embedded. ' +
         `Check it (or run with --map or a --root that holds it), then set ${NAME} On at global scope.`,
       parseErrors: `${NAME} On not added while {{file}} has parse errors (the applications it holds are unknown); fix them and run again.`,
+      guarded:
+        `${NAME} On not added: WSGIDaemonProcess {{name}} ({{where}}) is read only inside {{guard}}, within a section where a global ` +
+        `line cannot stand; outside that condition Apache would refuse ${NAME} whenever it does not hold. Add "${NAME} On" by hand at ` +
+        'global scope, inside the same condition.',
       macros:
         `${NAME} On not added: <Macro> bodies may mount applications that run embedded; add it at global scope by hand once every application runs in a daemon group.`,
       turnedOn: `Set ${NAME} from Off to On, since every WSGI application runs in a daemon group: ${EFFECT}.`,
@@ -127,7 +132,8 @@ function moveOutOfSections(ctx: TransformContext, pass: Pass): boolean {
     if (!pass.misplaced.has(r) || outer === undefined || !ctx.editable(ctx.fileOf(r.node))) continue
     const misspelled = pass.misspelled.has(r)
     const base = { directive: text(r.node), spelled: misspelled ? ' (misspelled, an invalid command too)' : '', tag: tag(outer), refusal: refusalText(outer) }
-    const spot = global === undefined ? globalSpot(ctx, pass.model, [r]) : undefined
+    // Inside an <IfModule> within the section, no global place has the same condition.
+    const spot = global === undefined && innerGuard(r) === undefined ? globalSpot(ctx, pass.model, [r]) : undefined
     if (global === undefined && spot === undefined) {
       // Nowhere to put it: leave it for the user rather than lose it.
       ctx.report({ at: r, messageId: 'nowhere', data: { ...base, where: where(r), spelled: misspelled ? ' and is misspelled' : '' } })
@@ -218,6 +224,11 @@ function addOn(ctx: TransformContext, pass: Pass): boolean {
   const lead = model.scriptAliases.find((a) => a.group.daemon !== undefined && (pass.scope.allApps || pass.scope.app(a))) ?? apps.find((a) => a.group.daemon !== undefined)
   const daemon = lead?.group.daemon
   if (lead === undefined || daemon === undefined) return false
+  const guard = innerGuard(daemon)
+  if (guard !== undefined) {
+    ctx.report({ at: daemon, messageId: 'guarded', data: { name: daemon.name, guard: tag(guard), where: where(daemon) } })
+    return false
+  }
   const served = apps.filter((a) => a.group.daemon?.node === daemon.node)
   const spot = globalSpot(ctx, model, [daemon, ...served])
   if (spot === undefined) return false
@@ -263,6 +274,16 @@ function appsData(blockers: Blocker[]): Record<string, string> {
 /** The last valid global WSGIRestrictEmbedded: the one that decides. */
 function effectiveGlobal(pass: Pass): RestrictEmbedded | undefined {
   return [...pass.model.restrictEmbedded].reverse().find((r) => valid(pass, r) && onOff(r.value) !== undefined)
+}
+
+/**
+ * An `<IfModule>` (or other condition) around a record inside a <VirtualHost> or container: a
+ * global line cannot stand in it, and outside it Apache without that module refuses the line.
+ */
+function innerGuard(record: Located): Section | undefined {
+  const ancestors = record.scope.ancestors
+  const k = ancestors.findIndex((s) => sectionKind(s.name.toLowerCase()) !== 'wrapper')
+  return k === -1 ? undefined : ancestors.slice(k + 1).find((s) => sectionKind(s.name.toLowerCase()) === 'wrapper')
 }
 
 const OUTER = new Set(['virtualhost', 'directory', 'directorymatch', 'location', 'locationmatch', 'files', 'filesmatch'])

@@ -142,3 +142,16 @@ test('notInDaemon: daemon mode passes, embedded partial routing does not', (t) =
   t.is(notInDaemon({ group: partial } as unknown as ScriptAlias), 'runs embedded for the requests of a.conf:3')
   t.is(notInDaemon({ group: { ...base, mode: 'embedded' } } as ScriptAlias), 'runs embedded')
 })
+
+test('a daemon guarded by <IfModule mod_wsgi.c> inside its vhost: not added (no global place has that condition), said why', async (t) => {
+  const site = VHOST_032.replace('    WSGIDaemonProcess', '    <IfModule mod_wsgi.c>\n    WSGIDaemonProcess').replace('    WSGIProcessGroup', '    </IfModule>\n    WSGIProcessGroup')
+  const r = await run({ 'site.conf': site })
+  t.is(after(r, 'site.conf'), site)
+  t.true(r.advisories.some((a) => a.messageId === 'guarded' && a.message.includes('is read only inside <IfModule mod_wsgi.c>')), JSON.stringify(r.advisories))
+  // One inside such a guard is not moved out of it; with the daemon unguarded (mod_wsgi is loaded),
+  // the global line is added at the top and decides, and the refused one goes.
+  const inside = VHOST_032.replace('    ServerName', '    <IfModule mod_wsgi.c>\n        WSGIRestrictEmbedded On\n    </IfModule>\n    ServerName')
+  const moved = await run({ 'site.conf': inside })
+  t.is(after(moved, 'site.conf'), 'WSGIRestrictEmbedded On\n' + inside.replace('        WSGIRestrictEmbedded On\n', ''))
+  t.deepEqual(moved.changes.map((c) => c.messageId), ['added', 'removedGlobalDecides'])
+})
