@@ -220,8 +220,9 @@ function addOn(ctx: TransformContext, pass: Pass): boolean {
     ctx.report({ at: apps[0], messageId: 'macros' })
     return false
   }
-  // Kallithea's daemon (--all-apps: the first application's), then the applications it runs.
-  const lead = model.scriptAliases.find((a) => a.group.daemon !== undefined && (pass.scope.allApps || pass.scope.app(a))) ?? apps.find((a) => a.group.daemon !== undefined)
+  // Kallithea's daemon (--all-apps: the first application's), then the applications it runs: the
+  // line goes to Kallithea's files, never to another application's (generated, overwritten).
+  const lead = pass.scope.allApps ? apps.find((a) => a.group.daemon !== undefined) : model.scriptAliases.find((a) => a.group.daemon !== undefined && pass.scope.app(a))
   const daemon = lead?.group.daemon
   if (lead === undefined || daemon === undefined) return false
   const guard = innerGuard(daemon)
