@@ -8,8 +8,8 @@
 // A fixture folder holds cases: `<case>.input.<name>` and `<case>.output.<name>` are one file of
 // the case (`<case>.input.conf` is the file `<case>.conf`, `<case>.input.dispatch.wsgi` the file
 // `dispatch.wsgi`: a dotted rest is a file name of its own); `<case>.options.json` holds run
-// options (`modWsgi`, `env`, `lang`, `venvFiles`: the files of the venvs the case names, read
-// instead of the disk) and `advises`: texts or message ids an advisory must carry. Each case
+// options (`modWsgi`, `env`, `lang`, `allApps`, `embeddedPython`, `venvFiles`: the files of the venvs
+// the case names, read instead of the disk) and `advises`: texts or message ids an advisory must carry. Each case
 // runs twice: the input must give the output exactly, every change explained, and the output run
 // again must change nothing (OpenRewrite's two cycles).
 import { AssertionError } from 'node:assert'
@@ -35,6 +35,10 @@ export interface FixtureOptions {
   env?: Record<string, string>
   /** The locale `lang=` gives (the 0.4.1 step). */
   lang?: string
+  /** Fix every WSGI application, not only Kallithea's (`--all-apps`). */
+  allApps?: boolean
+  /** X.Y of the Python mod_wsgi embeds (what server mode reads from the module). */
+  embeddedPython?: string
   /** Files of the venvs the case names, by absolute path, read instead of the disk. */
   venvFiles?: Record<string, string>
   /** Each must be a message id of an advisory or a part of its text. */
@@ -95,6 +99,8 @@ export function runFixture(subject: Subject, fixture: FixtureCase, which: 'input
       ...(fixture.options.modWsgi ? { modWsgi: fixture.options.modWsgi } : {}),
       ...(fixture.options.env ? { env: fixture.options.env } : {}),
       ...(fixture.options.lang ? { lang: fixture.options.lang } : {}),
+      ...(fixture.options.allApps ? { allApps: true } : {}),
+      ...(fixture.options.embeddedPython ? { embeddedPython: fixture.options.embeddedPython } : {}),
       ...(fixture.options.venvFiles ? { reader: memoryReader(fixture.options.venvFiles) } : {}),
     },
     transformsOf(subject),

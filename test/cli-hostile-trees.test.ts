@@ -101,7 +101,7 @@ test('an Include fan-out (8 files, each including the next 10 times): one clear 
     t.is(r.status, 2, r.stderr)
     t.is(r.stdout, '')
     t.notRegex(r.stderr, /\n\s+at /)
-    t.regex(r.stderr, /^error: etc\/apache2\/apache2\.conf:42:1: IncludeOptional sites-enabled\/\*\.conf: here Apache's reading passes 50,000 files in place \(a file is read again wherever it is included; Include fan\/2\.conf at etc\/apache2\/fan\/1\.conf:1:1 alone reads more\); no Include is followed\. Include each file from fewer places\n/)
+    t.regex(r.stderr, /^error: etc\/apache2\/fan\/\d\.conf:\d+:1: Include fan\/\d\.conf: the Includes fan out \(etc\/apache2\/fan\/\d\.conf read \d+ times already\): more than 50000 files in all, so this server was not read to the end and nothing of it was changed; include each file once/m)
   }
   t.deepEqual(snapshot(root), before)
 })

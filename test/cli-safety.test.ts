@@ -204,7 +204,8 @@ test('file names and Include arguments are escaped on the terminal: no escape se
 
 test('the patch quotes such names as git does, and git apply takes it', async (t) => {
   const site = SITE_0_3_1.replaceAll('@ROOT@', '/srv')
-  const entries: Record<string, Entry> = { [`sites-available/${EVIL}`]: site, [`sites-available/${FORGED}`]: site }
+  // Two sites of one server: each its own daemon group (one name twice, Apache refuses to start).
+  const entries: Record<string, Entry> = { [`sites-available/${EVIL}`]: site, [`sites-available/${FORGED}`]: site.replace('WSGIDaemonProcess kallithea', 'WSGIDaemonProcess kallithea-two') }
   const root = tree(entries)
   const r = await runCli(['--dry-run', '--only', 'pass-authorization', '--root', root, root])
   t.is(r.status, 0, r.stderr)
@@ -261,10 +262,10 @@ const leftovers = (root: string): string[] =>
 test.serial('SIGINT during the commit (2,000 files): every file put back, no temporary file, ends by SIGINT', async (t) => {
   const root = bigTree(t)
   const before = snapshot(root)
-  const mainConfig = path.join(root, 'etc/apache2/apache2.conf')
-  const original = readFileSync(mainConfig)
-  // apache2.conf is the first file renamed: once it changed, the commit is under way.
-  const run = await interrupt(root, 'SIGINT', () => !readFileSync(mainConfig).equals(original))
+  const firstSite = path.join(root, 'etc/apache2/sites-available/kallithea.conf')
+  const original = readFileSync(firstSite)
+  // The first site is the first file renamed (by path): once it changed, the commit is under way.
+  const run = await interrupt(root, 'SIGINT', () => !readFileSync(firstSite).equals(original))
   t.true(run.sent)
   t.is(run.signal, 'SIGINT', run.stderr)
   t.regex(run.stderr, /^error: interrupted by SIGINT; nothing was changed \(\d+ file\(s\) put back\)$/m)

@@ -94,12 +94,14 @@ test('Debian tree: --dry-run prints one patch that git apply and patch -p1 accep
   const r = await runCli(on(root, '--dry-run'))
   t.is(r.status, 0, r.stderr)
   sameTree(t, before, snapshot(root))
-  t.regex(r.stdout, /^diff --git a\/etc\/apache2\/apache2\.conf b\/etc\/apache2\/apache2\.conf$/m)
+  // WSGIRestrictEmbedded On goes to the top of the site file, not into Debian's apache2.conf.
+  t.notRegex(r.stdout, /^diff --git a\/etc\/apache2\/apache2\.conf/m)
   t.regex(r.stdout, /^diff --git a\/etc\/apache2\/sites-available\/kallithea\.conf b\/etc\/apache2\/sites-available\/kallithea\.conf$/m)
+  t.regex(r.stdout, /^@@ -1,\d+ \+1,\d+ @@\n\+WSGIRestrictEmbedded On\n # Kallithea, set up/m)
   t.regex(r.stdout, /^diff --git a\/srv\/kallithea\/dispatch\.wsgi b\/srv\/kallithea\/dispatch\.wsgi$/m)
-  t.is((r.stdout.match(/^diff --git /gm) ?? []).length, 3, 'one section per changed file, no symlink duplicates')
+  t.is((r.stdout.match(/^diff --git /gm) ?? []).length, 2, 'one section per changed file, no symlink duplicates')
   t.notRegex(r.stdout, /\x1b\[/, 'no colors when stdout is not a terminal')
-  t.regex(r.stderr, /10 scanned, 3 to change, 7 unchanged, 0 errors/)
+  t.regex(r.stderr, /10 scanned, 2 to change, 8 unchanged, 0 errors/)
 
   const patchFile = path.join(tree({}), 'fix.patch')
   writeFileSync(patchFile, r.stdoutBytes)
@@ -122,7 +124,7 @@ test('Debian tree: the report lists every transform, applying writes what the pa
   t.deepEqual([...new Set(report.changes.map((c) => c.transform))].sort(), STEPS_0_3_2)
   t.deepEqual(
     report.files.filter((f) => f.status === 'changed').map((f) => f.path),
-    ['etc/apache2/apache2.conf', 'etc/apache2/sites-available/kallithea.conf', 'srv/kallithea/dispatch.wsgi'],
+    ['etc/apache2/sites-available/kallithea.conf', 'srv/kallithea/dispatch.wsgi'],
   )
   t.true(report.files.some((f) => f.path === 'etc/apache2/envvars'), 'envvars is read (for APACHE_RUN_USER)')
 
@@ -141,7 +143,7 @@ test('Debian tree: the report lists every transform, applying writes what the pa
   t.is(w.status, 0, w.stderr)
   t.is(w.stdout, '', 'nothing on stdout when writing')
   t.regex(w.stderr, /fixed \[process-group\] etc\/apache2\/sites-available\/kallithea\.conf:\d+: /)
-  t.regex(w.stderr, /10 scanned, 3 changed, 7 unchanged, 0 errors/)
+  t.regex(w.stderr, /10 scanned, 2 changed, 8 unchanged, 0 errors/)
   t.is(statSync(path.join(root, 'etc/apache2/sites-available/kallithea.conf')).mode, mode, 'mode kept')
   t.true(statSync(path.join(root, 'etc/apache2/sites-enabled/kallithea.conf'), { throwIfNoEntry: true }) !== undefined)
   t.true(
@@ -337,7 +339,7 @@ test('--json follows the documented shape, in every mode and outcome', async (t)
   const written = JSON.parse(runs[4]!.stdout) as { mode: string; written: string[]; exitCode: number }
   t.is(written.mode, 'write')
   t.is(written.exitCode, 0)
-  t.deepEqual(written.written, ['etc/apache2/apache2.conf', 'etc/apache2/sites-available/kallithea.conf', 'srv/kallithea/dispatch.wsgi'])
+  t.deepEqual(written.written, ['etc/apache2/sites-available/kallithea.conf', 'srv/kallithea/dispatch.wsgi'])
   const again = JSON.parse(runs[5]!.stdout) as { written: string[]; summary: { changed: number } }
   t.deepEqual(again.written, [])
   t.is(again.summary.changed, 0)
@@ -350,7 +352,7 @@ test('--patch FILE and --summary FILE: the same patch, and Markdown for a pull r
   t.is(r.status, 0)
   t.deepEqual(readFileSync(path.join(out, 'fix.patch')), r.stdoutBytes)
   const md = readFileSync(path.join(out, 'pr.md'), 'utf8')
-  t.regex(md, /^## wsgi-migrate: 3 files to change\n/)
+  t.regex(md, /^## wsgi-migrate: 2 files to change\n/)
   t.regex(md, /\| File \| Lines \| Transform \| What and why \|/)
   for (const id of STEPS_0_3_2) t.true(md.includes(`\`${id}\``), `summary names ${id}`)
   t.regex(md, /\| `etc\/apache2\/sites-available\/kallithea\.conf` \| \d+(-\d+)? \| `process-group` \| Added WSGIProcessGroup/)
@@ -526,8 +528,8 @@ test('many files: the closing summary counts them, progress stays off stdout', a
   const r = await runCli(on(root, '--dry-run', '--json'))
   t.is(r.status, 0)
   const report = JSON.parse(r.stdout) as { summary: { scanned: number; changed: number } }
-  t.is(report.summary.changed, 1 + 60 * 2, 'apache2.conf, and each site and its script')
-  t.regex(r.stderr, /\d+ scanned, 121 to change/)
+  t.is(report.summary.changed, 60 * 2, 'each site and its script (not apache2.conf)')
+  t.regex(r.stderr, /\d+ scanned, 120 to change/)
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -576,7 +578,7 @@ test('progress goes to stderr on a terminal, is cleared, and leaves stdout as it
   t.is(tty.stdout, plain.stdout)
   t.regex(tty.stderr, /\r\x1b\[Kwsgi-migrate: read \d+ files/)
   t.regex(tty.stderr, /\r\x1b\[Kwsgi-migrate: process-group \(1\/7\)/)
-  t.regex(tty.stderr, /\r\x1b\[K(?:(?:\x1b\[36m)?kallithea(?:\x1b\[0m)?: [^\n]*\n)*\d+ scanned, 61 to change, \d+ unchanged, 0 errors, \d+ advisor(y|ies) \(\d+\.\d\ds\)/, 'the progress line is cleared before the summary')
+  t.regex(tty.stderr, /\r\x1b\[K(?:(?:\x1b\[36m)?kallithea(?:\x1b\[0m)?: [^\n]*\n)*\d+ scanned, 60 to change, \d+ unchanged, 0 errors, \d+ advisor(y|ies) \(\d+\.\d\ds\)/, 'the progress line is cleared before the summary')
   t.notRegex(plain.stderr, /\r/, 'no progress when stderr is not a terminal')
   const quiet = await inProcess(on(root, '--dry-run', '-q'), { stderrIsTTY: true })
   t.is(quiet.stderr, '')

@@ -3,6 +3,7 @@
 import test from 'ava'
 import { includeGraph } from '../src/load/include-graph.js'
 import { buildModel, problemsOf, type ModelFile } from '../src/model/model.js'
+import { MAX_FILE_VISITS } from '../src/model/walk.js'
 import { stepsOf } from '../src/runner/define.js'
 import { runMigration } from '../src/runner/migrate.js'
 import { parse } from '../src/syntax/parse.js'
@@ -112,4 +113,35 @@ WSGIPassAuthorization On
 `
   t.is(run.files[0]!.text, nest('<IfModule mod_wsgi.c>\n', '</IfModule>\n', fixed))
   t.true(run.patch.length > 0)
+})
+
+// 8 files, each including the next 10 times: Apache would read the last one 10^7 times.
+const fanOut = (): Array<{ path: string; content: string }> =>
+  Array.from({ length: 8 }, (_, i) => ({
+    path: `fan/${i}.conf`,
+    content: i === 7 ? 'WSGIDaemonProcess leaf threads=1\n' : `Include fan/${i + 1}.conf\n`.repeat(10),
+  }))
+
+test('an Include fan-out stops the walk at MAX_FILE_VISITS files, naming the Include that went over', (t) => {
+  const files = fanOut().map((f) => file(f.path, f.content))
+  const m = buildModel(files)
+  // Each read of the last file holds one daemon: the walk read up to the limit, and no further.
+  t.true(m.daemons.length < MAX_FILE_VISITS && m.daemons.length > MAX_FILE_VISITS * 0.8, `${m.daemons.length} reads of the last file`)
+  const [limit] = problemsOf(m.problems, 'include-limit')
+  t.is(limit.severity, 'error')
+  t.is(limit.data.limit, MAX_FILE_VISITS)
+  t.is(limit.data.target, 'fan/7.conf')
+  t.is(limit.record.file, 'fan/6.conf')
+  t.regex(limit.message, /^Include fan\/7\.conf: the Includes fan out \(fan\/7\.conf read \d+ times already\): more than 50000 files/)
+})
+
+test('a run over an Include fan-out ends with one error line naming the Include, no patch, no transform run', (t) => {
+  const run = runMigration({ files: fanOut(), root: '/srv/fixture' }, stepsOf(v0_3_2))
+  t.deepEqual(run.errors.map((e) => e.code), ['config'])
+  const [e] = run.errors
+  t.is(e.file, 'fan/6.conf')
+  t.regex(e.message, /^fan\/6\.conf:\d+:1: Include fan\/7\.conf: the Includes fan out/)
+  t.false(e.message.includes('\n'))
+  t.deepEqual(run.changes, [])
+  t.is(run.patch.length, 0)
 })

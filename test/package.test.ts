@@ -158,7 +158,7 @@ import preset from '${pkg.name}/transforms/0.3.2'
 import { latest, builtinTransforms } from '${pkg.name}/transforms'
 import { defineFixtureTests, readFixtures } from '${pkg.name}/testing'
 import { applyTransforms } from '${pkg.name}'
-const r = applyTransforms(processGroup, '<VirtualHost *:80>\\n WSGIDaemonProcess k\\n WSGIScriptAlias / /k.wsgi\\n</VirtualHost>\\n')
+const r = applyTransforms(processGroup, '<VirtualHost *:80>\\n WSGIDaemonProcess k\\n WSGIScriptAlias / /k.wsgi\\n</VirtualHost>\\n', { allApps: true })
 console.log(JSON.stringify({
   id: processGroup.meta.id, preset: preset.version, steps: preset.transforms.length, latest: latest.version,
   all: builtinTransforms.length, helpers: [typeof defineFixtureTests, typeof readFixtures], changes: r.changes.map((c) => c.messageId),

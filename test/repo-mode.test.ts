@@ -95,7 +95,7 @@ test('servers, not folders: two hosts of one repository are decided each on its 
     ],
   )
   t.deepEqual(changedIn(r, 'process-group'), ['roles/scm/files/sites-enabled/scm.conf', 'roles/wiki/files/sites-enabled/old.conf'])
-  t.deepEqual(changedIn(r, 'restrict-embedded'), ['roles/scm/files/apache2.conf', 'roles/wiki/files/apache2.conf'], 'once per server, in its main config')
+  t.deepEqual(changedIn(r, 'restrict-embedded'), ['roles/scm/files/sites-enabled/scm.conf', 'roles/wiki/files/sites-enabled/old.conf'], 'once per server, in its site file (not the main config)')
   t.false(r.advisories.some((a) => /several|duplicate/i.test(a.message)), JSON.stringify(r.advisories))
 })
 
@@ -167,7 +167,7 @@ test("a main config's ServerRoot (/etc/apache2, /etc/httpd) is mapped to its own
     ['servers/scm/apache2.conf', ['servers/scm/apache2.conf', 'servers/scm/conf.d/kallithea.conf']],
     ['servers/wiki/conf/httpd.conf', ['servers/wiki/conf.d/kallithea.conf', 'servers/wiki/conf/httpd.conf']],
   ])
-  t.deepEqual(changedIn(r, 'restrict-embedded'), ['servers/scm/apache2.conf', 'servers/wiki/conf/httpd.conf'])
+  t.deepEqual(changedIn(r, 'restrict-embedded'), ['servers/scm/conf.d/kallithea.conf', 'servers/wiki/conf.d/kallithea.conf'])
 })
 
 test('"not read" notes: one line per kind, with a count and one hint', async (t) => {

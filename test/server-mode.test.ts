@@ -72,7 +72,7 @@ test("the README's server commands, as printed: the diff, then configtest, backu
   t.is(dry.status, 0, dry.stderr)
   const rel = s.root.slice(1)
   t.regex(dry.stdout, new RegExp(`^diff --git a/${rel}/etc/apache2/sites-available/kallithea\\.conf b/${rel}/etc/apache2/sites-available/kallithea\\.conf$`, 'm'), 'patch paths are relative to /')
-  t.regex(dry.stdout, new RegExp(`^diff --git a/${rel}/etc/apache2/apache2\\.conf `, 'm'))
+  t.notRegex(dry.stdout, new RegExp(`^diff --git a/${rel}/etc/apache2/apache2\\.conf `, 'm'), "Debian's own apache2.conf is left alone")
   t.regex(dry.stderr, new RegExp(`^server: ${s.confdir}/apache2\\.conf \\(APACHE_CONFDIR\\); mod_wsgi \\d+\\.\\d+(\\.\\d+)?, Python \\d+\\.\\d+ \\(/usr/lib/apache2/modules/mod_wsgi\\.so\\)$`, 'm'))
   t.deepEqual(bytesOf(configState(s)), bytesOf(before), '--dry-run writes nothing')
   t.deepEqual(backupRuns(s), [])
@@ -83,12 +83,12 @@ test("the README's server commands, as printed: the diff, then configtest, backu
   const site = readFileSync(path.join(s.confdir, 'sites-available/kallithea.conf'), 'utf8')
   t.regex(site, /^ {4}WSGIProcessGroup kallithea$/m)
   t.regex(site, new RegExp(`python-home=${venv}\\b`))
-  t.regex(readFileSync(path.join(s.confdir, 'apache2.conf'), 'utf8'), /^WSGIRestrictEmbedded On$/m)
+  t.regex(site, /^WSGIRestrictEmbedded On\n/, 'at the top of the site file')
   // The originals are kept by their path, below var/backups (never where Apache reads).
   const [backups] = backupRuns(s)
   t.truthy(backups)
   t.regex(run.stderr, new RegExp(`^backups: ${backups}/ `, 'm'))
-  for (const f of ['etc/apache2/sites-available/kallithea.conf', 'etc/apache2/apache2.conf']) {
+  for (const f of ['etc/apache2/sites-available/kallithea.conf']) {
     t.deepEqual(readFileSync(path.join(backups as string, f)), before.get(f)?.bytes, `${f} kept as it was`)
   }
   // Reloaded: the application now runs in its daemon group, from the venv.
@@ -119,9 +119,24 @@ test('the configtest fails before writing: nothing written, exit 2, Apache\'s me
   t.deepEqual(report.written, [])
 })
 
+/** A `-t` transform that puts a directive Apache does not know at the top of the Kallithea site. */
+const UNKNOWN_DIRECTIVE = `export default {
+  meta: { id: 'unknown-directive', version: '0.3.2', title: 'A directive Apache refuses', messages: { added: 'Added a directive Apache does not know.' } },
+  create(ctx) {
+    for (const file of ctx.files) {
+      const first = file.kind === 'apache' && file.path.endsWith('sites-available/kallithea.conf') ? file.tree.children[0] : undefined
+      if (first === undefined || (first.type === 'directive' && first.name === 'NoSuchDirective')) continue
+      const node = { type: 'directive', name: 'NoSuchDirective', args: Object.freeze(['On']), raw: 'NoSuchDirective On\\r\\n' }
+      ctx.report({ node: first, messageId: 'added', fix: (fixer) => fixer.insertBefore(first, node) })
+    }
+  },
+}
+`
+
 test('the configtest fails after writing: every written file is put back byte for byte, exit 2', async (t) => {
   // mod_wsgi is not loaded; the site guards its WSGI lines with <IfModule mod_wsgi.c>, so Apache
-  // accepts the config. The new global WSGIRestrictEmbedded On has no such guard: Apache refuses it.
+  // accepts the config (and WSGIRestrictEmbedded On is not added: it could not share that guard).
+  // A transform of the user's adds a line Apache refuses.
   const s = await server({
     wsgi: false,
     site: `<VirtualHost 127.0.0.1:@PORT@>\r
@@ -131,17 +146,19 @@ test('the configtest fails after writing: every written file is put back byte fo
 \t\tWSGIScriptAlias / @ROOT@/srv/kallithea/dispatch.wsgi\r
 \t</IfModule>\r
 </VirtualHost>`,
+    files: { 'opt/unknown-directive.mjs': UNKNOWN_DIRECTIVE },
   })
   const before = configState(s)
-  const r = await runCli(['--json'], { cwd: s.root, env: s.env })
+  const r = await runCli(['--json', '-t', path.join(s.root, 'opt/unknown-directive.mjs')], { cwd: s.root, env: s.env })
   t.is(r.status, 2)
-  t.regex(r.stderr, /^error: Apache's configtest fails after writing \(\/usr\/sbin\/apache2ctl -t\): .*Invalid command 'WSGIRestrictEmbedded'.* Every written file was put back as it was \(2\); nothing changed$/m)
+  t.regex(r.stderr, /^error: Apache's configtest fails after writing \(\/usr\/sbin\/apache2ctl -t\): .*Invalid command 'NoSuchDirective'.* Every written file was put back as it was \(1\); nothing changed$/m)
   t.deepEqual(bytesOf(configState(s)), bytesOf(before), 'byte for byte (CRLF, tabs, no final newline)')
   // stdout is written before the first file is replaced (an output that fails stops the run with
   // nothing changed), so the report says what was about to be written; the outcome is on stderr.
-  const report = JSON.parse(r.stdout) as { written: string[]; server: { restored: string[]; configtest: { before: string; after: string | null } } }
+  const report = JSON.parse(r.stdout) as { written: string[]; advisories: Array<{ message: string }>; server: { restored: string[]; configtest: { before: string; after: string | null } } }
   t.deepEqual(validateReport(report), [])
-  t.deepEqual(report.written.sort(), [`${s.root.slice(1)}/etc/apache2/apache2.conf`, `${s.root.slice(1)}/etc/apache2/sites-available/kallithea.conf`])
+  t.deepEqual(report.written.sort(), [`${s.root.slice(1)}/etc/apache2/sites-available/kallithea.conf`])
+  t.true(report.advisories.some((a) => a.message.includes('WSGIRestrictEmbedded On not added: WSGIDaemonProcess kallithea')), 'not added outside the guard')
   t.like(report.server.configtest, { before: 'passed', after: null })
   t.is(backupRuns(s).length, 1, 'the backups were made before writing, and stay')
 })
@@ -151,7 +168,7 @@ test('configtest passes: written, and how to reload is said; --no-backup keeps n
   const r = await runCli(['--no-backup'], { cwd: s.root, env: s.env })
   t.is(r.status, 0, r.stderr)
   t.regex(r.stderr, /^configtest passed; reload Apache to use the new config: systemctl reload apache2, or apache2ctl graceful \(or run with --reload\)$/m)
-  t.regex(r.stderr, /^\d+ scanned, 2 changed, /m)
+  t.regex(r.stderr, /^\d+ scanned, 1 changed, /m)
   t.deepEqual(backupRuns(s), [])
   t.regex(readFileSync(path.join(s.confdir, 'sites-available/kallithea.conf'), 'utf8'), /WSGIPassAuthorization On/)
 })
@@ -169,7 +186,7 @@ test('--config and --apachectl name the server: the httpd binary gets Debian\'s 
   t.true(report.server.backupDir.startsWith(`${backupDir}/`))
   t.true(existsSync(path.join(report.server.backupDir, 'etc/apache2/sites-available/kallithea.conf')))
   t.regex(report.server.reload, /apache2 -f \S+apache2\.conf -k graceful/)
-  t.is(report.written.length, 2)
+  t.is(report.written.length, 1)
 })
 
 test('a backup folder where Apache reads config is refused before anything is written', async (t) => {

@@ -26,9 +26,9 @@ const site031 = (i: number): string => `# Kallithea ${i}, set up from the 0.3.1 
 </VirtualHost>
 `
 
-/** The same site in the 0.3.2 form. WSGIRestrictEmbedded On goes once, before the first site. */
-const site032 = (i: number): string => `# Kallithea ${i}, set up from the 0.3.1 "Apache with mod_wsgi" docs.
-${i === 0 ? 'WSGIRestrictEmbedded On\n' : ''}<VirtualHost *:80>
+/** The same site in the 0.3.2 form. WSGIRestrictEmbedded On goes once, at the top of the first site. */
+const site032 = (i: number): string => `${i === 0 ? 'WSGIRestrictEmbedded On\n' : ''}# Kallithea ${i}, set up from the 0.3.1 "Apache with mod_wsgi" docs.
+<VirtualHost *:80>
     ServerName hg${i}.example.com
     ServerAdmin admin@example.com
 
@@ -70,7 +70,8 @@ function sites(n: number, form: '0.3.1' | '0.3.2'): InputFile[] {
   return files
 }
 
-const run = (files: InputFile[]) => migrate({ files, root: ROOT })
+// Debian's envvars say who Apache runs as: the sites' user=www-data group=www-data go.
+const run = (files: InputFile[]) => migrate({ files, root: ROOT, env: { APACHE_RUN_USER: 'www-data', APACHE_RUN_GROUP: 'www-data' } })
 
 /** The run's default target is the 0.3.2 form: its steps. */
 const ALL_IDS = v0_3_2.transforms.map((t) => t.meta.id).sort()

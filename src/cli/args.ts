@@ -31,6 +31,7 @@ const OPTIONS = {
   summary: { type: 'string' },
   'max-size': { type: 'string' },
   lang: { type: 'string' },
+  'all-apps': { type: 'boolean' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },

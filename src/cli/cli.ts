@@ -137,6 +137,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     ...(o['mod-wsgi'] !== undefined ? { modWsgi: o['mod-wsgi'] } : {}),
     ...(o['max-size'] !== undefined ? { maxSize: parseSize(o['max-size']) as number } : {}),
     ...(lang !== undefined ? { lang } : {}),
+    ...(o['all-apps'] ? { allApps: true } : {}),
     ...(args.maps.length > 0 ? { maps: args.maps } : {}),
     ...(o.exclude ? { exclude: o.exclude } : {}),
     ...progressReporter(io, Boolean(o.quiet), started),

@@ -29,6 +29,9 @@ Options:
       --skip ID[,ID]     do not run these transforms (repeatable)
       --lang LOCALE      the UTF-8 locale lang= gives the Kallithea daemon (default C.UTF-8;
                          on the live server, a UTF-8 locale locale -a lists)
+      --all-apps         also fix the other WSGI applications (process group, processes=1,
+                         python-home, user=/group=; WSGIRestrictEmbedded On without Kallithea);
+                         by default only Kallithea's applications and daemon groups change
       --mod-wsgi VER     mod_wsgi version in use: transforms needing a newer one only advise
                          (server mode reads it from the module the config loads)
   -t, --transform PATH   also run your own transform module (repeatable; same contract as

@@ -39,6 +39,8 @@ interface DiskRun {
   scripts: Map<string, string | undefined>
   /** Paths Include statements named that were not read. */
   unread: Map<Directive, string[]>
+  /** Plain Includes that name nothing that exists, where the path is known (absolute, or the ServerRoot of a main config). */
+  missing: Set<Directive>
   /** This tool's own files (backups it made, temporaries), which are never read as configs. */
   artifact: (file: string) => Artifact | null
   /** Folders found unreadable (real or named paths), each an error once. */
@@ -58,7 +60,7 @@ export interface DiskLoad {
 export function loadFromDisk(options: LoadOptions, root: string, base: string): DiskLoad {
   const run: DiskRun = {
     root, base, options, errors: [], skipped: [], read: new Map(), pending: new Set(), done: 0, mains: new Map(),
-    maps: options.maps ?? [], exclude: excluder(options.exclude ?? [], base), scripts: new Map(), unread: new Map(), artifact: artifactFilter(),
+    maps: options.maps ?? [], exclude: excluder(options.exclude ?? [], base), scripts: new Map(), unread: new Map(), missing: new Set(), artifact: artifactFilter(),
     unreadableDirs: new Set(),
   }
   const found = discover(run)
@@ -76,6 +78,7 @@ export function loadFromDisk(options: LoadOptions, root: string, base: string): 
     visit: (node, file, vars, top) => followScript(run, node, file, vars, top),
     unresolved: (node, file, pattern) => skip(run, pattern, 'variable', `${node.name} uses a variable that is not defined here; not followed`, node, file),
     unread: (node) => run.unread.get(node) ?? [],
+    missing: (node) => run.missing.has(node),
   })
   for (const [real, serverPath] of run.scripts) {
     const l = readFile(run, real, 'wsgi')
@@ -202,20 +205,22 @@ const isMain = (run: DiskRun, abs: string): boolean => isMainConfigName(abs) || 
  * or those of the main config whose folder holds `top` (a site not enabled), else the folder of
  * `top` above Debian's sites-enabled/, conf.d/, ...
  */
-function contextOf(run: DiskRun, top: string): { serverRoot: string; maps: readonly PathMap[] } {
+function contextOf(run: DiskRun, top: string): { serverRoot: string; maps: readonly PathMap[]; known: boolean } {
   const abs = path.join(run.base, top)
   const own = run.mains.get(abs)
   const main = own ?? [...run.mains.entries()].find(([file, m]) => isInside(m.home, abs) || isInside(path.dirname(file), abs))?.[1]
-  if (main !== undefined) return { serverRoot: main.serverRoot, maps: [...main.maps, ...run.maps] }
-  return { serverRoot: guessServerRoot(run.root, abs), maps: run.maps }
+  if (main !== undefined) return { serverRoot: main.serverRoot, maps: [...main.maps, ...run.maps], known: true }
+  return { serverRoot: guessServerRoot(run.root, abs), maps: run.maps, known: false }
 }
 
 /** The files an Include pattern names on disk (run paths, inside the root); what leads outside is noted, not read. */
 function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Directive, top: string): string[] {
   const { root } = run
-  const { serverRoot, maps } = contextOf(run, top)
+  const { serverRoot, maps, known } = contextOf(run, top)
   const mapped = path.isAbsolute(pattern) ? mapPath(path.resolve(pattern), maps) : pattern
   const { files, outside, failed } = resolveIncludePattern(mapped, { serverRoot, root })
+  // Nothing there, and the run knows where Apache looks (not a guessed ServerRoot): Apache refuses it.
+  if (files.length === 0 && outside.length === 0 && failed.length === 0 && node.name.toLowerCase() === 'include' && (known || path.isAbsolute(pattern))) run.missing.add(node)
   const unread = [...outside, ...failed.map((f) => f.path)]
   for (const o of outside) {
     // Inside the root by name, outside by a symlink: named as the scan names it.

@@ -18,6 +18,11 @@ export interface IncludeGraph {
   includes(file: string): readonly string[]
   /** Paths an Include statement names that the run did not read (outside the root), as Apache names them. */
   unread(node: Directive): readonly string[]
+  /**
+   * A plain Include that names no file that exists, where the run can tell (on disk, the path
+   * absolute or the ServerRoot known): Apache refuses to start. An in-memory set cannot tell.
+   */
+  missing(node: Directive): boolean
 }
 
 /**
@@ -40,10 +45,12 @@ export interface WalkOptions {
   unresolved?: (node: Directive, file: string, pattern: string) => void
   /** Paths an Include statement named that were not read (the disk walk knows them). */
   unread?: (node: Directive) => readonly string[]
+  /** Plain Includes that name no file that exists (the disk walk knows them). */
+  missing?: (node: Directive) => boolean
 }
 
 /** A graph with no files. */
-export const EMPTY_GRAPH: IncludeGraph = { targets: () => [], roots: [], includes: () => [], unread: () => [] }
+export const EMPTY_GRAPH: IncludeGraph = { targets: () => [], roots: [], includes: () => [], unread: () => [], missing: () => false }
 
 /** A file being walked: its directives still to read, and the files to enter before them. */
 interface Frame {
@@ -111,12 +118,13 @@ export function walkIncludes(options: WalkOptions): IncludeGraph {
       frame.next = 0
     }
   }
-  const unread = options.unread
+  const { unread, missing } = options
   return {
     targets: (node) => recorded.get(node) ?? [],
     roots: options.files.filter((f) => walked.has(f) && !included.has(f)),
     includes: (file) => edges.get(file) ?? [],
     unread: unread ? (node) => unread(node) : () => [],
+    missing: missing ? (node) => missing(node) : () => false,
   }
 }
 

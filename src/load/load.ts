@@ -6,7 +6,6 @@ import path from 'node:path'
 import type { ApacheFile } from '../runner/transform.js'
 import type { Root } from '../syntax/types.js'
 import { formatDiagnostic } from '../syntax/diagnostics.js'
-import { boundReads } from './read-budget.js'
 import type { SkipCode, Skipped } from './discover.js'
 import { loadFromDisk } from './disk.js'
 import { EMPTY_GRAPH, includeGraph, type IncludeGraph } from './include-graph.js'
@@ -138,7 +137,7 @@ function finish(result: LoadResult, options: LoadOptions, split = true): LoadRes
   const config = result.files.filter((l) => l.file.kind === 'apache' && !l.envvars).map((l) => l.file.path)
   const main = config.find(isMain)
   const envvars = new Map(result.files.filter((l) => l.envvars).map((l) => [l.file.path, l]))
-  const graph = boundReads(result.graph, result.files, result.errors)
+  const graph = result.graph
   const groups = split ? groupServers(config, graph, isMain) : []
   const servers = groups.map((g): Server => {
     const home = g.kind === 'include-folder' ? g.name : path.posix.dirname(g.name)

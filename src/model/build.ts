@@ -19,6 +19,7 @@ import { createPrecedence, embeddedRestricted as restrictedBy, type Precedence }
 import { runUserOf } from './run-user.js'
 import type { Located, ModelFile, ModelOptions, WsgiModel } from './types.js'
 import { createWalker } from './walk.js'
+import { htaccessOverrides } from './htaccess.js'
 
 /** The run's files sorted for the walk: config trees by path, the environment, the Include graph. */
 interface Inputs {
@@ -54,11 +55,12 @@ function read(inputs: Inputs, options: ModelOptions): { reading: Reading; files:
   const { trees, graph } = inputs
   // The envvars file is read for its variables, never as config (even when an Include names it).
   const targets = (node: Directive): string[] => graph.targets(node).filter((p) => trees.has(p) && trees.get(p) !== inputs.envvars)
-  const reading = createReading(createVariables(inputs.env), targets, (node) => graph.unread(node))
+  const reading = createReading(createVariables(inputs.env), targets, (node) => graph.unread(node), (node) => graph.missing(node))
   const walker = createWalker(trees, {
     section: (section, level) => readSection(reading, section, level),
     directive: (node, level) => readDirective(reading, node, level),
     cycle: (record, target, chain) => reading.problems.push(problem('include-cycle', record, { target, chain })),
+    limit: (record, target, data) => reading.problems.push(problem('include-limit', record, { target, ...data })),
   })
   for (const root of options.roots ?? graph.roots) walker.walk(root)
   // Then any file only reachable through a cycle.
@@ -86,6 +88,11 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     alias.passAuthorization = precedence.passAuthorization(target)
     aliasProblems(alias, context, problems)
   }
+  for (const handler of r.handlerApps) {
+    const target = { scope: handler.scope, handler }
+    handler.group = precedence.processGroup(target)
+    handler.passAuthorization = precedence.passAuthorization(target)
+  }
   return {
     files: walked,
     unwalked,
@@ -94,13 +101,15 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     includes: r.includes,
     daemons: r.daemons,
     scriptAliases: r.scriptAliases,
+    handlerApps: r.handlerApps,
+    htaccess: htaccessOverrides(r.overrides, r.handlerApps, (setting, handler) => precedence.processGroup({ scope: setting.scope, handler })),
     processGroups: r.processGroups,
     applicationGroups: r.applicationGroups,
     passAuthorizations: r.passAuthorizations,
     restrictProcesses: r.restrictProcesses,
     restrictEmbedded: r.restrictEmbedded,
     embeddedRestricted: restricted,
-    runUser: runUserOf(r.user, r.group, options.platformUser),
+    runUser: runUserOf(r.user, r.group, options.platformUser, inputs.env),
     problems,
     hasMacros: r.macros.length > 0,
     macros: r.macros,

@@ -4,29 +4,10 @@
 import { posix } from 'node:path'
 import { globMatcher } from '../load/glob.js'
 import type { ContainerInfo, ContainerKind, ScriptAlias } from './types.js'
+import { anchoredPrefix, coversDirectory, matchesExtensions } from './url-match.js'
 
 /** How much of an alias's requests a container applies to. */
 export type Coverage = 'full' | 'partial' | 'none'
-
-/** The literal start of a regex (`^/app/(.*)$` → `/app/`). */
-export function literalPrefix(re: string): string {
-  const s = re.startsWith('^') ? re.slice(1) : re
-  let out = ''
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]
-    if (c === '\\' && i + 1 < s.length && /[^A-Za-z0-9]/.test(s[i + 1])) {
-      out += s[++i]
-      continue
-    }
-    if ('.[]()*+?{}|^$\\'.includes(c)) {
-      // A quantifier makes the previous char optional.
-      if ('*?{'.includes(c)) out = out.slice(0, -1)
-      break
-    }
-    out += c
-  }
-  return out
-}
 
 function regex(source: string): RegExp | undefined {
   try {
@@ -40,8 +21,13 @@ export const collapse = (p: string): string => p.replace(/\/{2,}/g, '/')
 
 /** What container tests need of an alias, computed once per alias. */
 export interface AliasPaths {
-  /** URL (its literal prefix for the Match form), `//` collapsed, '/' when empty. */
+  /**
+   * URL, `//` collapsed, '/' when empty. For the Match form: the literal start every URL it
+   * matches has ('/' when none is known); `regex` says so.
+   */
   url: string
+  /** The Match form: whether its URLs are known to start with `url` (an anchored regex). */
+  regex?: { anchored: boolean }
   /** `url` ending in '/'. */
   urlDir: string
   /** Script path (up to the first `$` for the Match form), `//` collapsed. */
@@ -52,9 +38,13 @@ export interface AliasPaths {
 }
 
 export function aliasPathsOf(alias: ScriptAlias): AliasPaths {
-  const url = collapse(alias.directive === 'WSGIScriptAliasMatch' ? literalPrefix(alias.url) : alias.url) || '/'
-  const script = collapse(alias.directive === 'WSGIScriptAliasMatch' ? alias.script.split('$')[0] : alias.script)
-  return { url, urlDir: url.endsWith('/') ? url : url + '/', script, dirs: directoriesOf(script), base: posix.basename(script) }
+  const match = alias.directive === 'WSGIScriptAliasMatch'
+  const prefix = match ? anchoredPrefix(alias.url) : undefined
+  const url = collapse(match ? (prefix ?? '') : alias.url) || '/'
+  const script = collapse(match ? alias.script.split('$')[0] : alias.script)
+  const paths: AliasPaths = { url, urlDir: url.endsWith('/') ? url : url + '/', script, dirs: directoriesOf(script), base: posix.basename(script) }
+  if (match) paths.regex = { anchored: prefix !== undefined }
+  return paths
 }
 
 /** A container's path as its tests use it, computed once per container. */
@@ -65,8 +55,11 @@ interface CompiledContainer {
   re?: { test(s: string): boolean }
   /** A Directory/Files glob without wildcards: compared as a string, no RegExp needed. */
   literal: boolean
-  /** Location: the path, `//` collapsed; LocationMatch: its literal prefix; Directory: the path without trailing '/'. */
+  /** Location: the path, `//` collapsed; LocationMatch: the regex; Directory: the path without trailing '/'. */
   path: string
+  /** LocationMatch: the literal start of every URL it matches (anchored), and whether a match of a URL is a match of all longer ones. */
+  prefix?: string
+  extends?: boolean
 }
 
 /** Container globs: `*` within a segment, and (unlike Apache's APR_FNM_PATHNAME alone) no hidden names. */
@@ -78,9 +71,8 @@ function compileContainer(c: ContainerInfo): CompiledContainer {
   switch (c.kind) {
     case 'Location':
     case 'LocationMatch':
-      return c.regex
-        ? { kind: c.kind, regex: true, literal: false, re: regex(c.path), path: collapse(literalPrefix(c.path)) }
-        : { kind: c.kind, regex: false, literal: true, path: collapse(c.path) }
+      if (!c.regex) return { kind: c.kind, regex: false, literal: true, path: collapse(c.path) }
+      return { kind: c.kind, regex: true, literal: false, re: regex(c.path), path: c.path, extends: matchesExtensions(c.path), ...prefixOf(c.path) }
     case 'Directory':
     case 'DirectoryMatch': {
       if (c.regex) return { kind: c.kind, regex: true, literal: false, re: regex(c.path), path: c.path }
@@ -108,23 +100,42 @@ export function containerCoverage(): (c: ContainerInfo, alias: AliasPaths) => Co
   }
 }
 
+const prefixOf = (re: string): { prefix?: string } => {
+  const p = anchoredPrefix(re)
+  return p === undefined ? {} : { prefix: collapse(p) }
+}
+
+/**
+ * Whether a <Location> or <LocationMatch> applies to all URLs of an alias, some, or none: 'full'
+ * and 'none' only when proven, else 'partial' (the group then depends on the URL).
+ */
+function urlCoverage(c: CompiledContainer, alias: AliasPaths): Coverage {
+  const { url, urlDir, regex: match } = alias
+  // Every URL of the alias starts with `url` (a plain alias: is `url` or below it).
+  const known = match === undefined || match.anchored
+  // Two literal starts that part ways: no URL has both.
+  const related = (q: string): boolean => (match === undefined ? q === url || q.startsWith(urlDir) || url.startsWith(q) : q.startsWith(url) || url.startsWith(q))
+  if (!c.regex) {
+    // <Location /a> matches /a, /a/..., and /ab: a plain prefix test.
+    const loc = c.path
+    if (loc === '' || loc === '/' || (known && url.startsWith(loc))) return 'full'
+    return !known || related(loc) ? 'partial' : 'none'
+  }
+  const re = c.re
+  if (re === undefined) return 'none'
+  if (known && c.extends === true && re.test(url)) return 'full'
+  if (match === undefined && coversDirectory(c.path, url)) return 'full'
+  if (known && c.prefix !== undefined && !related(c.prefix)) return 'none'
+  return 'partial'
+}
+
 /** Whether a container applies to all requests of an alias, some, or none. */
 function containerCovers(c: CompiledContainer, alias: AliasPaths): Coverage {
-  const { url, urlDir, script } = alias
+  const { script } = alias
   switch (c.kind) {
     case 'Location':
-    case 'LocationMatch': {
-      if (c.regex) {
-        const re = c.re
-        if (re === undefined) return 'none'
-        if (re.test(url)) return 'full'
-        return c.path.startsWith(urlDir) ? 'partial' : 'none'
-      }
-      // <Location /a> matches /a, /a/..., and /ab: a plain prefix test.
-      const loc = c.path
-      if (url.startsWith(loc)) return 'full'
-      return loc.startsWith(urlDir) ? 'partial' : 'none'
-    }
+    case 'LocationMatch':
+      return urlCoverage(c, alias)
     case 'Directory':
     case 'DirectoryMatch': {
       const dirs = alias.dirs

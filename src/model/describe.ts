@@ -1,6 +1,6 @@
 // How reports name what the model found: one spelling of each, so messages read the same everywhere.
 import type { Content, Directive } from '../syntax/types.js'
-import type { Located, ScriptAlias } from './types.js'
+import type { HandlerApp, Located, ScriptAlias, WsgiApp } from './types.js'
 
 /** `file:line` of a record (or of any node of a file). */
 export function where(loc: { file: string; node: Content }): string {
@@ -31,3 +31,24 @@ export function firstPlaces<T extends Located>(records: readonly T[]): T[] {
     return true
   })
 }
+
+/** `AddHandler wsgi-script .py in <Directory /var/www/cgi> (file:line)`: a handler app as a user finds it. */
+export function handlerLabel(h: HandlerApp): string {
+  return `${appName(h)} (${where(h)})`
+}
+
+/** `WSGIScriptAlias /url`, or the handler line with where it stands: an application as named in a list. */
+export function appName(app: WsgiApp): string {
+  if (!isHandler(app)) return aliasName(app)
+  const c = app.scope.container
+  const inside = c ? ` in <${c.section.name} ${c.rawPath}>` : app.scope.vhost ? ` in <VirtualHost ${app.scope.vhost.section.args.join(' ')}>` : ''
+  return directiveText(app.node) + inside
+}
+
+/** Any application, labelled as a user finds it. */
+export function appLabel(app: WsgiApp): string {
+  return isHandler(app) ? handlerLabel(app) : aliasLabel(app)
+}
+
+/** Whether an application is a wsgi-script handler (not a script alias). */
+export const isHandler = (app: WsgiApp): app is HandlerApp => app.directive === 'AddHandler' || app.directive === 'SetHandler'

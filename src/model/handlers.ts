@@ -6,7 +6,7 @@ import type { Directive, Section } from '../syntax/types.js'
 import { problem } from './problems.js'
 import { ALIAS_OPTIONS, CONTAINERS, DAEMON_OPTIONS, PLACEMENT, sectionKind, type SectionKind } from './rules.js'
 import { onOff, parseOptions } from './options.js'
-import { AliasRecord, DaemonRecord, IncludeRecord, Place, RestrictEmbeddedRecord, SettingRecord } from './records.js'
+import { AliasRecord, DaemonRecord, HandlerRecord, IncludeRecord, Place, RestrictEmbeddedRecord, SettingRecord } from './records.js'
 import type { Level } from './scope.js'
 import type { IncludeRead } from './walk.js'
 import type {
@@ -16,6 +16,7 @@ import type {
   RestrictEmbedded,
   ScriptAlias,
   ScriptAliasOptions,
+  Setting,
   VirtualHostInfo,
   WsgiOption,
   WsgiModel,
@@ -33,6 +34,7 @@ export interface Reading
     WsgiModel,
     | 'daemons'
     | 'scriptAliases'
+    | 'handlerApps'
     | 'processGroups'
     | 'applicationGroups'
     | 'passAuthorizations'
@@ -48,8 +50,12 @@ export interface Reading
   includeTargets: (node: Directive) => string[]
   /** The paths an Include names that the run did not read. */
   includeUnread: (node: Directive) => readonly string[]
+  /** Whether a plain Include names no file that exists (where the run can tell). */
+  includeMissing: (node: Directive) => boolean
   /** Every visit's record, by `order` (the richest record of each). */
   byOrder: Located[]
+  /** AllowOverride(List) lines that let `.htaccess` add handlers (FileInfo, All, AddHandler...). */
+  overrides: Setting[]
   globalServerName?: string
   user?: UserRecord
   group?: UserRecord
@@ -59,13 +65,17 @@ export function createReading(
   vars: Variables,
   includeTargets: (node: Directive) => string[],
   includeUnread: (node: Directive) => readonly string[] = () => [],
+  includeMissing: (node: Directive) => boolean = () => false,
 ): Reading {
   return {
     vars,
     includeTargets,
     includeUnread,
+    includeMissing,
     daemons: [],
     scriptAliases: [],
+    handlerApps: [],
+    overrides: [],
     processGroups: [],
     applicationGroups: [],
     passAuthorizations: [],
@@ -153,8 +163,14 @@ const include: Handler = (place, level, r, lower) => {
   const targets = rawPattern === '' ? [] : r.includeTargets(node)
   const info = record(r, new IncludeRecord(place, level, { optional: lower === 'includeoptional', pattern: r.vars.resolve(rawPattern), rawPattern, targets, unread: r.includeUnread(node) }))
   r.includes.push(info)
+  // Inside <IfModule> and the like Apache may never read it: only a plain one is sure to fail.
+  if (!info.optional && info.targets.length === 0 && info.unread.length === 0 && r.includeMissing(node) && !inWrapper(place)) {
+    r.problems.push(problem('include-missing', info, { pattern: info.pattern }))
+  }
   return { record: info, targets: info.targets }
 }
+
+const inWrapper = (place: Place): boolean => place.scope.ancestors.some((s) => sectionKind(s.name.toLowerCase()) === 'wrapper')
 
 const serverName: Handler = (place, _, r) => {
   const arg = place.node.args[0]
@@ -202,6 +218,25 @@ const scriptAlias: Handler = (place, level, r, lower) => {
   checkPlacement(r, lower, alias)
 }
 
+/** `AddHandler wsgi-script .py ...` / `SetHandler wsgi-script`: the files it serves are applications. */
+const wsgiHandler: Handler = (place, level, r, lower) => {
+  const [handler, ...rest] = valuesOf(r, place.node)
+  if (handler?.toLowerCase() !== 'wsgi-script') return
+  const directive = lower === 'addhandler' ? 'AddHandler' : 'SetHandler'
+  r.handlerApps.push(record(r, new HandlerRecord(place, level, directive, directive === 'AddHandler' ? rest : [])))
+}
+
+/** What `.htaccess` may hold: AddHandler/SetHandler need FileInfo (All has it), or an AllowOverrideList naming them. */
+const OPENS: Readonly<Record<string, ReadonlySet<string>>> = {
+  allowoverride: new Set(['all', 'fileinfo']),
+  allowoverridelist: new Set(['addhandler', 'sethandler']),
+}
+
+const allowOverride: Handler = (place, level, r, lower) => {
+  const values = valuesOf(r, place.node)
+  if (values.some((v) => OPENS[lower].has(v.toLowerCase()))) r.overrides.push(record(r, new SettingRecord(place, level, values)))
+}
+
 const passAuthorization: Handler = (place, level, r) => {
   const s = record(r, new SettingRecord(place, level, valuesOf(r, place.node)))
   r.passAuthorizations.push(s)
@@ -234,6 +269,10 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['wsgirestrictprocess', settingInto('restrictProcesses')],
   ['wsgirestrictembedded', restrictEmbedded],
   ['wsgirestrictedembedded', restrictEmbedded],
+  ['addhandler', wsgiHandler],
+  ['sethandler', wsgiHandler],
+  ['allowoverride', allowOverride],
+  ['allowoverridelist', allowOverride],
 ])
 
 /** `ServerName [scheme://]host[:port]` → host. */

@@ -128,12 +128,45 @@ const mentionsKallithea = (text: string): boolean => KALLITHEA.test(text)
  * idle group counts), or an application that runs in it is Kallithea by the rules above.
  */
 export function servesKallithea(daemon: DaemonGroup, model: WsgiModel, files: readonly SourceFile[]): boolean {
-  if (mentionsKallithea(daemon.name)) return true
+  return fixScope(model, files).daemon(daemon)
+}
+
+/**
+ * What the generic mod_wsgi fixes may change in one model: by default Kallithea's applications
+ * and the daemon groups that serve Kallithea (rules above); with `allApps`, everything.
+ */
+export interface FixScope {
+  allApps: boolean
+  /** Whether an application of the server is Kallithea. */
+  hostsKallithea: boolean
+  /** Whether a fix may change this application (its group, its scope). */
+  app(alias: ScriptAlias): boolean
+  /** Whether a fix may change this daemon group. */
+  daemon(daemon: DaemonGroup): boolean
+}
+
+const scopes = new WeakMap<WsgiModel, WeakMap<readonly SourceFile[], Map<boolean, FixScope>>>()
+
+/** The fix scope of a model and the run's files, made once per pair (every alias asked once). */
+export function fixScope(model: WsgiModel, files: readonly SourceFile[], allApps = false): FixScope {
+  let byFiles = scopes.get(model)
+  if (byFiles === undefined) scopes.set(model, (byFiles = new WeakMap()))
+  let made = byFiles.get(files)
+  if (made === undefined) byFiles.set(files, (made = new Map()))
+  const known = made.get(allApps)
+  if (known !== undefined) return known
+  const kallithea = new Set(model.scriptAliases.filter((a) => isKallitheaAlias(a, files)))
+  // A group runs Kallithea when a Kallithea app runs in (or may pick) it, or its name or paths say so.
+  const served = new Set<DaemonGroup['node']>()
+  for (const a of kallithea) for (const d of [a.group.daemon, ...(a.group.allowedDaemons ?? [])]) if (d) served.add(d.node)
   const pathOptions = new Set(['python-home', 'python-path', 'home', 'display-name'])
-  if (daemon.options.some((o) => pathOptions.has(o.key) && mentionsKallithea(o.value))) return true
-  return model.scriptAliases.some((alias) => {
-    const g = alias.group
-    const runsHere = g.daemon?.node === daemon.node || (g.allowedDaemons ?? []).some((d) => d.node === daemon.node)
-    return runsHere && isKallitheaAlias(alias, files)
-  })
+  const named = (d: DaemonGroup): boolean => mentionsKallithea(d.name) || d.options.some((o) => pathOptions.has(o.key) && mentionsKallithea(o.value))
+  const scope: FixScope = {
+    allApps,
+    hostsKallithea: kallithea.size > 0,
+    app: (alias) => allApps || kallithea.has(alias),
+    daemon: (d) => allApps || served.has(d.node) || named(d),
+  }
+  made.set(allApps, scope)
+  return scope
 }

@@ -2,16 +2,20 @@
 // containers (merged as Apache merges them), then the vhost, then the global server config.
 // What decides an application's process group, application group and WSGIPassAuthorization.
 import type { Directive } from '../syntax/types.js'
-import { aliasPathsOf, containerCoverage, type AliasPaths, type Coverage } from './containers.js'
+import { aliasPathsOf, collapse, containerCoverage, directoryKey, isLiteralGlob, type AliasPaths, type Coverage } from './containers.js'
 import type { DaemonIndex } from './daemons.js'
 import { onOff } from './options.js'
 import { bucketCandidates, indexSettings, inOrder, type SettingIndex } from './setting-index.js'
-import type { Effective, GroupResolution, PassAuthorization, RestrictEmbedded, ScriptAlias, Scope, Setting, Via } from './types.js'
+import type { ContainerInfo, Effective, GroupResolution, HandlerApp, PassAuthorization, RestrictEmbedded, ScriptAlias, Scope, Setting, Via } from './types.js'
 
-/** What a setting is looked up for: a scope, or an alias (its requests) in its scope. */
+/**
+ * What a setting is looked up for: a scope, an alias (its requests) in its scope, or a wsgi-script
+ * handler (the requests of its files, which other containers may hold some of).
+ */
 export interface Target {
   scope: Scope
   alias?: ScriptAlias
+  handler?: HandlerApp
 }
 
 /** The settings the walk collected, each list in reading order. */
@@ -105,7 +109,7 @@ function effectiveSettings(): (list: Setting[], target: Target, valid?: (s: Sett
   }
   const covers = containerCoverage()
   const coverage = (s: Setting, target: Target): Coverage => {
-    if (target.alias === undefined) return scopeCoverage(s, target.scope)
+    if (target.alias === undefined) return target.handler ? handlerCoverage(s, target.scope) : scopeCoverage(s, target.scope)
     let result: Coverage = 'full'
     for (const c of s.scope.containers) {
       const cov = covers(c, pathsOf(target.alias))
@@ -122,10 +126,10 @@ function effectiveSettings(): (list: Setting[], target: Target, valid?: (s: Sett
     // Only the settings that can apply: global ones and those of the target's vhost, found through
     // the index by container path (a superset of those whose coverage is not 'none').
     const vhostBucket = target.scope.vhost !== undefined ? index.vhosts.get(target.scope.vhost.section) : undefined
-    const candidates = inOrder([
-      ...bucketCandidates(index.global, target.scope, target.alias, pathsOf, wantPartial),
-      ...(vhostBucket ? bucketCandidates(vhostBucket, target.scope, target.alias, pathsOf, wantPartial) : []),
-    ])
+    // A handler's files may lie in any container: every one is asked.
+    const bucket = (b: Parameters<typeof bucketCandidates>[0]) =>
+      target.handler !== undefined && wantPartial ? [b.all] : bucketCandidates(b, target.scope, target.alias, pathsOf, wantPartial)
+    const candidates = inOrder([...bucket(index.global), ...(vhostBucket ? bucket(vhostBucket) : [])])
     const full: Setting[] = []
     const partial: Setting[] = []
     for (const s of candidates) {
@@ -162,6 +166,30 @@ function scopeCoverage(s: Setting, scope: Scope): Coverage {
   if (theirs.length > mine.length) return 'none'
   for (let i = 0; i < theirs.length; i++) if (theirs[i].section !== mine[i].section) return 'none'
   return 'full'
+}
+
+/**
+ * For a handler's files: the settings of its own containers (or those around them) apply to all;
+ * one in another container may apply to some, unless the two containers' paths part ways.
+ */
+function handlerCoverage(s: Setting, scope: Scope): Coverage {
+  if (scopeCoverage(s, scope) === 'full') return 'full'
+  return s.scope.containers.some((c) => scope.containers.some((h) => apart(c, h))) ? 'none' : 'partial'
+}
+
+/** Two containers no request is in both of: literal <Directory>, <Location> or <Files> paths that part ways. */
+function apart(a: ContainerInfo, b: ContainerInfo): boolean {
+  if (a.regex || b.regex || a.kind !== b.kind) return false
+  const under = (x: string, y: string): boolean => x === y || x.startsWith(y.endsWith('/') ? y : y + '/')
+  if (a.kind === 'Directory') {
+    const [x, y] = [directoryKey(a), directoryKey(b)]
+    return isLiteralGlob(x) && isLiteralGlob(y) && !under(x, y) && !under(y, x)
+  }
+  if (a.kind === 'Location') {
+    const [x, y] = [collapse(a.path), collapse(b.path)]
+    return !x.startsWith(y) && !y.startsWith(x)
+  }
+  return a.kind === 'Files' && isLiteralGlob(a.path) && isLiteralGlob(b.path) && a.path !== b.path
 }
 
 function mergeOrder(a: Setting, b: Setting): number {

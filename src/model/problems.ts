@@ -43,6 +43,10 @@ export interface ProblemFacts {
   'nested-virtualhost': { record: VirtualHostInfo; data: { outer: VirtualHostInfo } }
   /** `target` is already being read: `chain` is the Include path that closes the loop. */
   'include-cycle': { record: IncludeInfo; data: { target: string; chain: string[] } }
+  /** A plain Include of `pattern` (resolved) that names no file that exists. */
+  'include-missing': { record: IncludeInfo; data: { pattern: string } }
+  /** The walk read `limit` files and stopped at this Include of `target` (read `times` times already). */
+  'include-limit': { record: IncludeInfo; data: { target: string; limit: number; times: number } }
 }
 
 export type ProblemCode = keyof ProblemFacts
@@ -168,7 +172,26 @@ const PROBLEMS: { readonly [C in ProblemCode]: ProblemRule<C> } = {
       `${include.node.name} ${include.rawPattern} includes ${d.target}, which is already being read (${d.chain.join(' -> ')}): ` +
       'Apache stops with a recursion error; remove the Include that closes the loop.',
   },
+  'include-missing': {
+    severity: 'error',
+    message: (d, include) =>
+      /[*?[]/.test(d.pattern)
+        ? `${include.node.name} ${include.rawPattern}: no file matches (Apache: "No matches for the wildcard ... failing (use IncludeOptional if required)"); ` +
+          'Apache refuses to start. Fix the path, or use IncludeOptional if the files may be absent.'
+        : `${include.node.name} ${include.rawPattern}: no such file (Apache: "Could not open configuration file ${d.pattern}: No such file or directory"); ` +
+          'Apache refuses to start. Fix the path, create the file, or use IncludeOptional if it may be absent.',
+  },
+  'include-limit': {
+    severity: 'error',
+    message: (d, include) =>
+      `${include.node.name} ${include.rawPattern}: the Includes fan out (${d.target} read ${d.times} times already): ` +
+      `more than ${d.limit} files in all, so this server was not read to the end and nothing of it was changed; ` +
+      'include each file once (files including each other many times over multiply).',
+  },
 }
+
+/** Problems after which the model is incomplete: no transform may decide from it. */
+export const INCOMPLETE: ReadonlySet<ProblemCode> = new Set(['include-limit'])
 
 /** The problem of `code` about `record`, pointing at `at` (the record itself unless said). */
 export function problem<C extends ProblemCode>(

@@ -8,6 +8,7 @@ import type {
   DaemonGroup,
   Effective,
   GroupResolution,
+  HandlerApp,
   IncludeInfo,
   Located,
   PassAuthorization,
@@ -124,6 +125,22 @@ export class AliasRecord extends Place implements ScriptAlias {
     // Decided once the whole server config is known (build.ts).
     this.group = { mode: 'embedded', via: 'default', partial: [] }
     this.applicationGroup = { via: 'default' }
+    this.passAuthorization = { value: undefined, via: 'default' }
+  }
+}
+
+export class HandlerRecord extends Place implements HandlerApp {
+  declare directive: HandlerApp['directive']
+  declare extensions: string[]
+  declare group: GroupResolution
+  declare passAuthorization: PassAuthorization
+
+  constructor(place: Place, level: Level, directive: HandlerApp['directive'], extensions: string[]) {
+    super(place.node, level, place.order)
+    this.directive = directive
+    this.extensions = extensions
+    // Decided once the whole server config is known (build.ts).
+    this.group = { mode: 'embedded', via: 'default', partial: [] }
     this.passAuthorization = { value: undefined, via: 'default' }
   }
 }

@@ -113,6 +113,8 @@ export function bucketCandidates(
     return [index.noContainers, scope.containers.length > 0 ? index.byOuter.get(scope.containers[0].section) : undefined]
   }
   const alias = pathsOf(target)
+  // A WSGIScriptAliasMatch: any <Location> may cover some of what its regex matches.
+  if (alias.regex !== undefined) return [bucket.all]
   const out: Array<readonly Setting[] | undefined> = [index.always]
   const scriptIsDir = alias.script.endsWith('/')
   // <Directory>: one of the script's directories, or (a directory alias) anything below it.

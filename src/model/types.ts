@@ -275,6 +275,42 @@ export interface ScriptAlias extends Located {
   passAuthorization: PassAuthorization
 }
 
+/**
+ * `AddHandler wsgi-script .py` or `SetHandler wsgi-script` (with `Options ExecCGI`): every file
+ * it applies to is a WSGI application, in the group its containers give it.
+ */
+export interface HandlerApp extends Located {
+  directive: 'AddHandler' | 'SetHandler'
+  /** AddHandler: the extensions (`.py`, `.wsgi`) as resolved; SetHandler: none (every file). */
+  extensions: string[]
+  /**
+   * Where its requests run: the settings of its own containers (and those around them) apply
+   * to all of them; a WSGIProcessGroup in another container may apply to some (`partial`).
+   */
+  group: GroupResolution
+  passAuthorization: PassAuthorization
+}
+
+/** A WSGI application: a script alias, or the files a wsgi-script handler serves. */
+export type WsgiApp = ScriptAlias | HandlerApp
+
+/**
+ * `AllowOverride FileInfo` (or `All`, or an `AllowOverrideList` naming AddHandler/SetHandler) on
+ * a folder a wsgi-script handler serves (or one above or below it): `.htaccess` files there may
+ * add applications that the config does not show. They run in the group the config gives that
+ * folder (mod_wsgi refuses WSGIProcessGroup in `.htaccess`).
+ */
+export interface HtaccessOverride {
+  /** The AllowOverride (or AllowOverrideList) line. */
+  setting: Setting
+  /** The `<Directory>` it stands in. */
+  directory: ContainerInfo
+  /** A handler app of that folder (or of one above or below it). */
+  handler: HandlerApp
+  /** Where an application `.htaccess` adds there would run. */
+  group: GroupResolution
+}
+
 /** A WSGIRestrictEmbedded (or its misspelling), which Apache accepts at global scope only. */
 export interface RestrictEmbedded extends Setting {
   /** Written `WSGIRestrictedEmbedded`: Apache refuses to start ("Invalid command"). */
@@ -298,7 +334,10 @@ export interface IncludeInfo extends Located {
 export interface RunUser {
   user: string
   group: string
-  /** directive: a literal `User`; env: `User ${APACHE_RUN_USER}` resolved; else the platform default. */
+  /**
+   * directive: a literal `User`; env: `User ${APACHE_RUN_USER}` resolved, or no `User` and the
+   * environment's APACHE_RUN_USER; else the platform default, which nothing in the files confirms.
+   */
   source: 'directive' | 'env' | 'platform-default'
   /** The `User` directive that decided (also set when its variable could not be resolved). */
   node?: Directive
@@ -317,6 +356,10 @@ export interface WsgiModel {
   includes: IncludeInfo[]
   daemons: DaemonGroup[]
   scriptAliases: ScriptAlias[]
+  /** AddHandler/SetHandler wsgi-script: applications too. */
+  handlerApps: HandlerApp[]
+  /** AllowOverride lines that let `.htaccess` add applications to a folder a wsgi-script handler serves. */
+  htaccess: HtaccessOverride[]
   processGroups: Setting[]
   applicationGroups: Setting[]
   passAuthorizations: Setting[]
@@ -338,10 +381,10 @@ export interface WsgiModel {
   reachableDaemons(scope: Scope): DaemonGroup[]
   /** First definition of a daemon group by exact name. */
   daemon(name: string): DaemonGroup | undefined
-  /** Where an application in `target` would run (an alias: its own precomputed `group`). */
-  processGroup(target: ScriptAlias | Scope): GroupResolution
-  /** Effective WSGIPassAuthorization for an alias, or for a node in `scope`. */
-  passAuthorization(target: ScriptAlias | Scope): PassAuthorization
+  /** Where an application in `target` would run (an application: its own precomputed `group`). */
+  processGroup(target: WsgiApp | Scope): GroupResolution
+  /** Effective WSGIPassAuthorization for an application, or for a node in `scope`. */
+  passAuthorization(target: WsgiApp | Scope): PassAuthorization
   /** Whether mod_wsgi treats the two scopes as the same site (same vhost or equal siteName). */
   sameSite(a: Scope, b: Scope): boolean
   /** The record of a directive the walk visited (first visit): a DaemonGroup, ScriptAlias, Setting... or a plain Located. */

@@ -15,6 +15,8 @@ export interface ApplyOptions {
   modWsgi?: string
   /** Apache's environment (APACHE_RUN_USER, ...). */
   env?: Record<string, string>
+  /** Fix every WSGI application, not only Kallithea's (`--all-apps`). */
+  allApps?: boolean
 }
 
 export interface ApplyResult<T> {
@@ -43,6 +45,7 @@ export function applyTransforms<I extends string | Uint8Array | Root>(what: What
     files: [{ path: main, content: input }, ...Object.entries(options.files ?? {}).map(([path, content]) => ({ path, content }))],
     ...(options.modWsgi !== undefined ? { modWsgi: options.modWsgi } : {}),
     ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.allApps ? { allApps: true } : {}),
   }
   const result = runMigration(run, transforms)
   const file = result.files.find((f) => f.path === main)

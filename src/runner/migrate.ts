@@ -45,6 +45,12 @@ export interface MigrateOptions extends Selection, Omit<LoadOptions, 'onProgress
   /** X.Y of the Python mod_wsgi embeds (server mode knows it); else read from the LoadModule line. */
   embeddedPython?: string
   /**
+   * Apply the generic mod_wsgi fixes to every WSGI application (`--all-apps`). Default: only
+   * Kallithea's applications, their daemon groups and scripts are changed, and
+   * WSGIRestrictEmbedded On is added only to a server that hosts Kallithea.
+   */
+  allApps?: boolean
+  /**
    * Reads the venvs the config names, to learn the installed Kallithea. Default: the disk inside
    * the root for a run on disk, nothing for an in-memory run.
    */
@@ -85,8 +91,12 @@ export interface Advisory {
   data?: MessageData
 }
 
-/** `configtest`: Apache's configtest failed on the live server (before writing, or after: then all was put back). */
-export type ErrorCode = 'usage' | 'io' | 'parse' | 'outside-root' | 'transform' | 'write' | 'configtest'
+/**
+ * `configtest`: Apache's configtest failed on the live server (before writing, or after: then all
+ * was put back). `config`: the config as the run leaves it holds what Apache refuses (a daemon
+ * group defined twice, an unknown option, an Include of a missing file or in a cycle).
+ */
+export type ErrorCode = 'usage' | 'io' | 'parse' | 'outside-root' | 'transform' | 'write' | 'configtest' | 'config'
 
 export interface MigrateError {
   code: ErrorCode
@@ -247,6 +257,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
     ...plan.options,
     ...(options.lang !== undefined ? { lang: options.lang } : {}),
     ...(embeddedPython !== undefined ? { embeddedPython } : {}),
+    ...(options.allApps ? { allApps: true } : {}),
   }
   const inputs = serverInputs(loaded, common, () => {
     const m = asRead

@@ -5,6 +5,7 @@
 // include, a script both mount) is edited by the first, and the second sees it edited. What both
 // say about it is said once.
 import type { WsgiModel } from '../model/model.js'
+import { configErrors, incompleteErrors } from './config-errors.js'
 import { Engine, TransformError, type RecordedChange } from './engine.js'
 import type { Advisory, MigrateError, ProgressEvent } from './migrate.js'
 import type { SourceFile, Transform, TransformOptions } from './transform.js'
@@ -48,6 +49,13 @@ export function runTransforms(selected: readonly Transform[], input: RunInput): 
     saying = new Set()
     const server = prepare()
     const engine = new Engine({ files: server.files, frozen: input.frozen, options: server.options, buildModel: server.buildModel })
+    const incomplete = incompleteErrors(engine.model())
+    if (incomplete.length > 0) {
+      // The walk stopped (an Include fan-out): what the transforms would decide from is not all there.
+      for (const e of incomplete) say(out.errors, e, e.message)
+      out.modelBuilds += engine.modelBuilds
+      continue
+    }
     selected.forEach((transform, i) => {
       const { id, title, modWsgi: needs } = transform.meta
       input.onProgress?.({ phase: 'transform', done: i, total: selected.length, transform: id })
@@ -70,6 +78,8 @@ export function runTransforms(selected: readonly Transform[], input: RunInput): 
         say(out.advisories, advisory, JSON.stringify([advisory.transform, advisory.file, advisory.line, advisory.column, advisory.message]))
       }
     })
+    // What Apache would refuse in the files as the transforms left them.
+    for (const e of configErrors(engine.model())) say(out.errors, e, e.message)
     out.changes.push(...engine.changes)
     out.modelBuilds += engine.modelBuilds
     for (const id of engine.late) late.add(id)

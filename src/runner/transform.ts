@@ -49,6 +49,11 @@ export interface TransformOptions {
   lang?: string
   /** X.Y of the Python mod_wsgi embeds, when the run knows it (else read from the LoadModule line). */
   embeddedPython?: string
+  /**
+   * Apply the generic mod_wsgi fixes (process group, WSGIRestrictEmbedded, processes=1,
+   * python-home, user=/group=) to every application, not only Kallithea's (`--all-apps`).
+   */
+  allApps?: boolean
 }
 
 /** Values a message template (`{{name}}`) is filled with. */

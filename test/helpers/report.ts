@@ -27,7 +27,7 @@ export const REPORT_SPEC: Spec = {
   files: [{ path: 'string', kind: "'apache'|'wsgi'", status: "'changed'|'unchanged'|'error'", changes: 'int' }],
   changes: [{ transform: 'string', file: 'string', kind: "'insert'|'modify'|'remove'", lines: { start: 'int', end: 'int' }, explanation: 'string' }],
   advisories: [{ transform: 'string', message: 'string', ...place }],
-  errors: [{ code: "'usage'|'io'|'parse'|'outside-root'|'transform'|'write'|'configtest'", message: 'string', ...place }],
+  errors: [{ code: "'usage'|'io'|'parse'|'outside-root'|'transform'|'write'|'configtest'|'config'", message: 'string', ...place }],
   skipped: [{ path: 'string', code: "'outside-root'|'excluded'|'backup'|'artifact'|'not-apache'|'not-utf8'|'variable'|'unreadable'", reason: 'string', ...place }],
   written: ['string'],
   backups: ['string'],

@@ -2,12 +2,13 @@
 import test from 'ava'
 import { migrate } from '../../../src/runner/migrate.js'
 
-async function run(files: Record<string, string>) {
+async function run(files: Record<string, string>, allApps = false) {
   const result = await migrate({
     files: Object.entries(files).map(([path, content]) => ({ path, content })),
     root: '/srv/fixture',
     to: 'latest',
     only: ['drop-processes-1'],
+    allApps,
   })
   const text = (path: string): string => result.files.find((f) => f.path === path)!.after.toString('utf8')
   return { result, text, advice: result.advisories.map((a) => a.message) }
@@ -22,7 +23,9 @@ test('processes=2 and more stay; only processes=1 goes', async (t) => {
       '    WSGIProcessGroup kallithea\n' +
       '    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n',
   )
-  const { result, text } = await run({ 'site.conf': conf })
+  // The hooks group serves no Kallithea app: changed with --all-apps only.
+  t.is((await run({ 'site.conf': conf })).text('site.conf'), conf)
+  const { result, text } = await run({ 'site.conf': conf }, true)
   t.deepEqual(result.errors, [])
   t.is(text('site.conf'), conf.replace(' processes=01', ''))
   t.is(result.changes.length, 1)

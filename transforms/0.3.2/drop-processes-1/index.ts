@@ -8,7 +8,7 @@
 // While looking at each daemon it also advises (no edit) about `maximum-requests` on a
 // multi-threaded Kallithea daemon: the recycle cuts long hg/git clones running in other threads.
 import { firstPlaces } from '../../../src/model/describe.js'
-import { servesKallithea } from '../../../src/model/kallithea.js'
+import { fixScope, servesKallithea } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, WsgiModel } from '../../../src/model/model.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { TransformContext } from '../../../src/runner/transform.js'
@@ -25,7 +25,7 @@ export const dropProcessesOne = defineTransform({
     version: '0.3.2',
     title: 'Drop processes=1 from WSGIDaemonProcess',
     description:
-      'Removes the processes=1 option of every WSGIDaemonProcess (processes=2 and more stay); advises about ' +
+      'Removes the processes=1 option of the WSGIDaemonProcess that serves Kallithea (of every one with --all-apps; processes=2 and more stay); advises about ' +
       'maximum-requests on multi-threaded daemons that serve Kallithea.',
     rationale:
       'mod_wsgi sets wsgi.multiprocess True whenever processes= is given, even processes=1; without it the group ' +
@@ -46,8 +46,9 @@ export const dropProcessesOne = defineTransform({
   },
   create(ctx) {
     const model = ctx.model()
+    const scope = fixScope(model, ctx.files, ctx.options.allApps)
     for (const daemon of firstPlaces(model.daemons)) {
-      if (!ctx.editable(ctx.fileOf(daemon.node))) continue
+      if (!ctx.editable(ctx.fileOf(daemon.node)) || !scope.daemon(daemon)) continue
       dropProcessesOption(ctx, daemon)
       adviseMaximumRequests(ctx, daemon, model)
     }

@@ -12,9 +12,9 @@
 //   3. either would also switch another (non-Kallithea) app: `pass-authorization=On` on the alias
 //      itself (mod_wsgi >= 3.0), else an advisory.
 // Each vhost that mounts the app (the :80/:443 pair) is fixed on its own.
-import { aliasName, where } from '../../../src/model/describe.js'
+import { aliasName, appName, isHandler, where } from '../../../src/model/describe.js'
 import { isKallitheaAlias } from '../../../src/model/kallithea.js'
-import type { ScriptAlias, Setting, WsgiModel } from '../../../src/model/model.js'
+import type { ScriptAlias, Setting, WsgiApp, WsgiModel } from '../../../src/model/model.js'
 import { problemsOf } from '../../../src/model/problems.js'
 import { pushTo } from '../../../src/model/multimap.js'
 import { defineTransform } from '../../../src/runner/define.js'
@@ -32,7 +32,7 @@ type Plan =
   | { kind: 'flip-directive'; setting: Setting }
   | { kind: 'flip-option'; alias: ScriptAlias }
   | { kind: 'insert'; alias: ScriptAlias }
-  | { kind: 'add-option'; alias: ScriptAlias; because: ScriptAlias[] }
+  | { kind: 'add-option'; alias: ScriptAlias; because: WsgiApp[] }
   | { kind: 'advise'; alias: ScriptAlias; others: string }
 
 
@@ -47,18 +47,20 @@ type Level = Section | 'global'
  */
 class View {
   readonly kallithea = new Map<ScriptAlias, boolean>()
-  /** Non-Kallithea apps whose effective value is not On. */
-  readonly others: ScriptAlias[] = []
-  private otherSet = new Set<ScriptAlias>()
-  readonly othersByVhost = new Map<Section, ScriptAlias[]>()
-  readonly othersByDirective = new Map<Directive, ScriptAlias[]>()
+  /** Non-Kallithea apps (aliases, wsgi-script handlers) whose effective value is not On. */
+  readonly others: WsgiApp[] = []
+  private otherSet = new Set<WsgiApp>()
+  readonly othersByVhost = new Map<Section, WsgiApp[]>()
+  readonly othersByDirective = new Map<Directive, WsgiApp[]>()
   /** The first WSGIPassAuthorization with a value Apache rejects, by level, outside containers and <If>. */
   readonly invalid = new Map<Level, Setting>()
 
   constructor(readonly model: WsgiModel, files: readonly SourceFile[]) {
-    for (const a of model.scriptAliases) {
-      const isKallithea = isKallitheaAlias(a, files)
-      this.kallithea.set(a, isKallithea)
+    // wsgi-script handlers are applications too: a line at their level hands them the header.
+    const apps: WsgiApp[] = [...model.scriptAliases, ...model.handlerApps].sort((x, y) => x.order - y.order)
+    for (const a of apps) {
+      const isKallithea = !isHandler(a) && isKallitheaAlias(a, files)
+      if (!isHandler(a)) this.kallithea.set(a, isKallithea)
       if (isKallithea || a.passAuthorization.value === 'On') continue
       this.others.push(a)
       this.otherSet.add(a)
@@ -80,7 +82,7 @@ class View {
 }
 
 /** Non-Kallithea apps whose effective value is not On now and that an edit of the deciding `setting` would switch. */
-function othersHitByDirective(view: View, setting: Setting): ScriptAlias[] {
+function othersHitByDirective(view: View, setting: Setting): WsgiApp[] {
   return view.othersByDirective.get(setting.node) ?? []
 }
 
@@ -89,7 +91,7 @@ function othersHitByDirective(view: View, setting: Setting): ScriptAlias[] {
  * would switch: every app of the same vhost (or, at global level, of the whole server) that no
  * container or alias option decides for.
  */
-function othersHitByInsert(view: View, alias: ScriptAlias): ScriptAlias[] {
+function othersHitByInsert(view: View, alias: ScriptAlias): WsgiApp[] {
   const vhost: Section | undefined = alias.scope.vhost?.section
   const candidates = vhost === undefined ? view.others : (view.othersByVhost.get(vhost) ?? [])
   return candidates.filter((a) => {
@@ -116,7 +118,7 @@ function plan(view: View, ctx: TransformContext, alias: ScriptAlias): Plan {
   const pa = alias.passAuthorization
   // The alias's own option wins over everything (an invalid value stops Apache): set it right.
   if (alias.options['pass-authorization']) return { kind: 'flip-option', alias }
-  const hit: ScriptAlias[] = []
+  const hit: WsgiApp[] = []
   // 1. The Off that decided it becomes On.
   if (pa.value === 'Off' && pa.setting) {
     const others = othersHitByDirective(view, pa.setting)
@@ -136,9 +138,9 @@ function plan(view: View, ctx: TransformContext, alias: ScriptAlias): Plan {
   return fallback(ctx, alias, [...new Set(hit)])
 }
 
-function fallback(ctx: TransformContext, alias: ScriptAlias, because: ScriptAlias[]): Plan {
+function fallback(ctx: TransformContext, alias: ScriptAlias, because: WsgiApp[]): Plan {
   if (hasAliasOptions(ctx)) return { kind: 'add-option', alias, because }
-  const others = because.map((a) => `${aliasName(a)} (${where(a)})`).join(', ')
+  const others = because.map((a) => `${appName(a)} (${where(a)})`).join(', ')
   return { kind: 'advise', alias, others: others || 'other applications' }
 }
 
@@ -178,7 +180,7 @@ function reportPlan(ctx: TransformContext, view: View, alias: ScriptAlias, p: Pl
       return
     }
     case 'add-option': {
-      const why = p.because.length > 0 ? `, which a WSGIPassAuthorization line would also switch on for ${p.because.map(aliasName).join(', ')}` : ''
+      const why = p.because.length > 0 ? `, which a WSGIPassAuthorization line would also switch on for ${p.because.map(appName).join(', ')}` : ''
       ctx.report({ at: alias, reads, messageId: 'addedOption', data: { alias: name, why }, fix: (f) => f.modify(alias.node, (n) => setOption(n, 'pass-authorization', 'On')) })
       return
     }

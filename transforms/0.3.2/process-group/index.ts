@@ -8,8 +8,9 @@
 // A WSGIProcessGroup applies to its whole scope (a <VirtualHost> or the global server config), so
 // it is only added when exactly one application there runs embedded by default and exactly one
 // daemon group is reachable; anything less clear-cut becomes an advisory.
-import { aliasLabel, directiveText, where } from '../../../src/model/describe.js'
-import type { DaemonGroup, Located, ScriptAlias, Scope, Setting, WsgiModel } from '../../../src/model/model.js'
+import { aliasLabel, appLabel, directiveText, where } from '../../../src/model/describe.js'
+import { fixScope } from '../../../src/model/kallithea.js'
+import type { DaemonGroup, Located, ScriptAlias, Scope, Setting, WsgiApp, WsgiModel } from '../../../src/model/model.js'
 import { pushTo } from '../../../src/model/multimap.js'
 import { problemsOf, type ProblemOf } from '../../../src/model/problems.js'
 import { defineTransform } from '../../../src/runner/define.js'
@@ -77,8 +78,11 @@ export const processGroup = defineTransform({
     // One decision per alias from the model of this pass; the engine applies the insertions that
     // no earlier one of the pass can have changed and asks again for the rest.
     const view = new View(ctx.model())
+    const scope = fixScope(view.model, ctx.files, ctx.options.allApps)
     const seen = new Set<unknown>()
     for (const alias of view.model.scriptAliases) {
+      // By default Kallithea's applications only (--all-apps: every one).
+      if (!scope.app(alias)) continue
       const d = decide(ctx, view, alias)
       if (d.kind === 'insert') reportInsert(ctx, d.alias, d.daemon)
       else if (d.kind === 'advise' && !seen.has(d.key)) {
@@ -101,6 +105,9 @@ class View {
   /** Aliases that run embedded by default (no WSGIProcessGroup applies), outside containers. */
   private byDefault: ScriptAlias[] = []
   private defaultByVhost = new Map<Section, ScriptAlias[]>()
+  /** Handler apps (AddHandler wsgi-script) that run embedded by default: a WSGIProcessGroup of their scope moves them too. */
+  private handlersByDefault: WsgiApp[] = []
+  private handlersByVhost = new Map<Section, WsgiApp[]>()
   private byScript = new Map<string, ScriptAlias[]>()
   private rank = new Map<ScriptAlias, number>()
   private reachable = new Map<Section | 'global', DaemonGroup[]>()
@@ -120,6 +127,16 @@ class View {
       this.byDefault.push(a)
       if (a.scope.vhost) pushTo(this.defaultByVhost, a.scope.vhost.section, a)
     })
+    for (const h of model.handlerApps) {
+      if (h.group.via !== 'default') continue
+      this.handlersByDefault.push(h)
+      if (h.scope.vhost) pushTo(this.handlersByVhost, h.scope.vhost.section, h)
+    }
+  }
+
+  /** Handler apps that run embedded by default: in the vhost `vhost`, or all of them (undefined). */
+  handlersEmbeddedByDefault(vhost?: Section): WsgiApp[] {
+    return vhost === undefined ? this.handlersByDefault : (this.handlersByVhost.get(vhost) ?? [])
   }
 
   places(alias: ScriptAlias): ScriptAlias[] {
@@ -176,15 +193,15 @@ function decide(ctx: TransformContext, view: View, alias: ScriptAlias): Decision
 
 /**
  * Applications a WSGIProcessGroup at the alias's own level would move too: in a <VirtualHost>,
- * every alias of that vhost that runs embedded by default; at global scope, every alias of the
- * server that does (vhosts without their own WSGIProcessGroup inherit the global one). An alias
- * file included in several places counts once per place.
+ * every alias (and wsgi-script handler) of that vhost that runs embedded by default; at global
+ * scope, every one of the server that does (vhosts without their own WSGIProcessGroup inherit
+ * the global one). An alias file included in several places counts once per place.
  */
-function movedTogether(view: View, alias: ScriptAlias): ScriptAlias[] {
+function movedTogether(view: View, alias: ScriptAlias): WsgiApp[] {
   const vhost = alias.scope.vhost?.section
-  if (vhost === undefined) return view.embeddedByDefault()
+  if (vhost === undefined) return [...view.embeddedByDefault(), ...view.handlersEmbeddedByDefault()]
   const elsewhere = view.places(alias).filter((a) => a.group.via === 'default' && !view.refused.has(a))
-  return view.inOrder([...view.embeddedByDefault(vhost), ...elsewhere])
+  return [...view.inOrder([...view.embeddedByDefault(vhost), ...elsewhere]), ...view.handlersEmbeddedByDefault(vhost)]
 }
 
 /**
@@ -232,15 +249,15 @@ function advise(key: unknown, at: Located, messageId: string, data: MessageData)
   return { kind: 'advise', key, at, messageId, data }
 }
 
-/** How a list of aliases is named in a message. */
-const aliasList = (aliases: ScriptAlias[]): string => aliases.map(aliasLabel).join('; ')
+/** How a list of applications is named in a message. */
+const aliasList = (apps: WsgiApp[]): string => apps.map(appLabel).join('; ')
 
 function adviseSeveralDaemons(alias: ScriptAlias, daemons: DaemonGroup[]): Decision {
   const names = daemons.map((d) => `${d.name} (${where(d)})`).join(', ')
   return advise(alias.node, alias, 'severalDaemons', { alias: aliasLabel(alias), names })
 }
 
-function adviseSharedScope(alias: ScriptAlias, daemon: DaemonGroup, moved: ScriptAlias[]): Decision {
+function adviseSharedScope(alias: ScriptAlias, daemon: DaemonGroup, moved: WsgiApp[]): Decision {
   const vhost = alias.scope.vhost
   const scope = vhost ? `<VirtualHost ${vhost.section.args.join(' ')}> (${vhost.file}:${line(vhost.section)})` : 'the global server config'
   return advise(vhost?.section ?? 'global', alias, 'sharedScope', {

@@ -5,8 +5,8 @@ import { migrate, type MigrateResult } from '../../../src/runner/migrate.js'
 
 type Files = Record<string, string>
 
-const run = (files: Files, only = ['process-group']): Promise<MigrateResult> =>
-  migrate({ files: Object.entries(files).map(([path, content]) => ({ path, content })), root: '/srv/fixture', to: 'latest', only })
+const run = (files: Files, only = ['process-group'], allApps = false): Promise<MigrateResult> =>
+  migrate({ files: Object.entries(files).map(([path, content]) => ({ path, content })), root: '/srv/fixture', to: 'latest', only, allApps })
 
 const after = (r: MigrateResult, path: string): string => r.files.find((f) => f.path === path)!.after.toString('utf8')
 
@@ -36,7 +36,11 @@ WSGIScriptAlias /kallithea /srv/kallithea/dispatch.wsgi
   t.regex(advice, /2 WSGI applications in the global server config run embedded/)
   t.regex(advice, /\/var\/www\/status\/status\.wsgi \(site\.conf:6\)/)
   t.regex(advice, /process-group=kallithea/)
-  t.regex(advice, /Daemon group kallithea \(site\.conf:1\) is defined at global scope, and several applications/)
+  // The status app is not Kallithea: what could be done for it is said with --all-apps only.
+  t.notRegex(advice, /Daemon group kallithea/)
+  const all = await run({ 'site.conf': conf }, ['process-group'], true)
+  t.is(after(all, 'site.conf'), conf)
+  t.regex(all.advisories.map((a) => a.message).join('\n'), /Daemon group kallithea \(site\.conf:1\) is defined at global scope, and several applications/)
 })
 
 test('a global daemon and the :80/:443 vhosts of one application: both get the group', async (t) => {

@@ -7,10 +7,15 @@
 //
 // Only a real venv layout is converted: system site/dist-packages directories stay (advisory),
 // and a python-home that disagrees or two venvs in one path are left for the user to decide.
+// python-home needs mod_wsgi 3.4 and a venv made by the Python mod_wsgi embeds (else the daemon
+// cannot start Python): a venv of another Python than the module's (when known), or a Python 2.6
+// venv while the mod_wsgi version is not known (such servers ran mod_wsgi 3.2/3.3), is advised on.
 import { posix } from 'node:path'
 import { firstPlaces } from '../../../src/model/describe.js'
+import { fixScope } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, WsgiOption } from '../../../src/model/model.js'
 import { defineTransform } from '../../../src/runner/define.js'
+import { otherPython } from '../../../src/runner/embedded-python.js'
 import type { TransformContext } from '../../../src/runner/transform.js'
 import { setArgs } from '../../../src/syntax/edit.js'
 import { layoutOf } from '../../../src/syntax/render.js'
@@ -49,19 +54,29 @@ export const pythonHome = defineTransform({
         'WSGIDaemonProcess {{name}} has "python-path={{value}}" quoted as a whole word: mod_wsgi rejects it ("Invalid option to WSGI daemon ' +
         'process definition.") and Apache does not start; quote only the value, as in python-path="..." (for a virtualenv, python-home="<venv>").',
       systemDir:
-        'WSGIDaemonProcess {{name}}: python-path names {{dir}}, a system Python packages directory, not a virtualenv: left as is. If Kallithea ' +
+        'WSGIDaemonProcess {{name}}: python-path names {{dir}}, a system Python packages directory, not a virtualenv: left as is. If the application ' +
         'is installed in a virtualenv, use python-home=<venv> (the directory holding bin/ and lib/) instead.',
       twoVenvs:
         'WSGIDaemonProcess {{name}}: python-path names the site-packages of two virtualenvs ({{venvs}}): left as is, since python-home ' +
-        'can name only one. Keep the one Kallithea is installed in as python-home=<venv> and install what the other provides there.',
+        'can name only one. Keep the one the application is installed in as python-home=<venv> and install what the other provides there.',
+      oldPython:
+        'WSGIDaemonProcess {{name}}: python-path names a Python {{python}} virtualenv ({{venv}}) and the mod_wsgi in use is not known: ' +
+        'a server with Python {{python}} most likely runs a mod_wsgi older than 3.4, which has no python-home (Apache would refuse to start). ' +
+        'Left as is; run again with --mod-wsgi VERSION (from 3.4 on, it becomes python-home={{venv}}).',
+      otherPython:
+        'WSGIDaemonProcess {{name}}: python-path names a Python {{python}} virtualenv ({{venv}}), but mod_wsgi embeds Python {{embedded}} ({{how}}): ' +
+        'python-home must name a virtualenv made by that Python, or the daemon cannot start Python ("No module named \'encodings\'"). ' +
+        'Left as is; make the virtualenv with Python {{embedded}} (python{{embedded}} -m venv), then use python-home=<it>.',
       otherHome:
         'WSGIDaemonProcess {{name}} has python-home={{home}} but python-path names the site-packages of another virtualenv, {{venv}}: left as is. ' +
-        'Decide which environment Kallithea runs from and keep only python-home=<that venv>.',
+        'Decide which environment the application runs from and keep only python-home=<that venv>.',
     },
   },
   create(ctx) {
-    for (const daemon of firstPlaces(ctx.model().daemons)) {
-      if (ctx.editable(ctx.fileOf(daemon.node))) migrateDaemon(ctx, daemon)
+    const model = ctx.model()
+    const scope = fixScope(model, ctx.files, ctx.options.allApps)
+    for (const daemon of firstPlaces(model.daemons)) {
+      if (ctx.editable(ctx.fileOf(daemon.node)) && scope.daemon(daemon)) migrateDaemon(ctx, daemon)
     }
   },
 })
@@ -79,14 +94,14 @@ export interface PathEntry {
 
 /** What a python-path entry is. */
 export type EntryKind =
-  | { kind: 'venv'; venvRaw: string; venv: string }
+  | { kind: 'venv'; venvRaw: string; venv: string; python: string }
   | { kind: 'system'; dir: string }
   | { kind: 'other' }
 
 /** Installation prefixes of a system (or package manager) Python, never a virtualenv. */
 const SYSTEM_PREFIXES = new Set(['/', '/usr', '/usr/local', '/opt/local', '/opt/homebrew', '/usr/pkg', '/sw', '/opt/csw'])
 
-const PACKAGES_DIR = /^(.*?)\/+lib(?:64)?\/+python\d+(?:\.\d+)?\/+(site|dist)-packages\/*$/
+const PACKAGES_DIR = /^(.*?)\/+lib(?:64)?\/+python(\d+(?:\.\d+)?)\/+(site|dist)-packages\/*$/
 
 /** `/srv/kallithea/venv/` → `/srv/kallithea/venv`; '' → '/'. */
 export function normalizeDir(dir: string): string {
@@ -108,11 +123,11 @@ export function classifyEntry(entry: PathEntry): EntryKind {
   const v = PACKAGES_DIR.exec(entry.value)
   if (!v) return { kind: 'other' }
   const prefix = normalizeDir(v[1])
-  if (v[2] === 'dist' || isSystemPrefix(prefix)) return { kind: 'system', dir: entry.value }
+  if (v[3] === 'dist' || isSystemPrefix(prefix)) return { kind: 'system', dir: entry.value }
   const r = PACKAGES_DIR.exec(entry.raw)
   // A variable hides the layout in the written form: keep the resolved prefix then.
   const venvRaw = r ? r[1].replace(/\/+$/, '') || '/' : prefix
-  return { kind: 'venv', venvRaw, venv: prefix }
+  return { kind: 'venv', venvRaw, venv: prefix, python: v[2] }
 }
 
 /** The quote the value was written with ('' for none) and its entries; undefined if they cannot be paired. */
@@ -164,6 +179,7 @@ function migrateDaemon(ctx: TransformContext, daemon: DaemonGroup): void {
     return
   }
   const venvKind = kinds.find((k): k is Extract<EntryKind, { kind: 'venv' }> => k.kind === 'venv') as Extract<EntryKind, { kind: 'venv' }>
+  if (!home && !homeWorks(ctx, daemon, venvKind)) return
   const moved = split.entries.filter((_, i) => kinds[i].kind === 'venv').map((e) => e.raw)
   const rest = split.entries.filter((_, i) => kinds[i].kind !== 'venv').map((e) => e.raw)
   const q = split.quote
@@ -184,4 +200,24 @@ function migrateDaemon(ctx: TransformContext, daemon: DaemonGroup): void {
         setArgs(node, args)
       }),
   })
+}
+
+/**
+ * Whether python-home=<venv> can work: the venv is made by the Python mod_wsgi embeds (when the
+ * run knows it), and a Python 2.6 venv comes with a known mod_wsgi (3.4+ passed the gate).
+ * Advises and returns false when not.
+ */
+function homeWorks(ctx: TransformContext, daemon: DaemonGroup, entry: Extract<EntryKind, { kind: 'venv' }>): boolean {
+  const data = { name: daemon.name, venv: entry.venvRaw, python: entry.python }
+  const old = /^2\.[0-6]$/.test(entry.python)
+  if (old && ctx.options.modWsgiVersion === undefined) {
+    ctx.report({ at: daemon, messageId: 'oldPython', data })
+    return false
+  }
+  const embedded = otherPython(ctx, entry.python)
+  if (embedded !== undefined) {
+    ctx.report({ at: daemon, messageId: 'otherPython', data: { ...data, embedded: embedded.python, how: embedded.how } })
+    return false
+  }
+  return true
 }

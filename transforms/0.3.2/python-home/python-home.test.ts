@@ -6,9 +6,9 @@ import { classifyEntry, normalizeDir } from './index.js'
 const kind = (value: string, raw = value) => classifyEntry({ raw, value })
 
 test('a venv site-packages, lib or lib64, Python 2 or 3', (t) => {
-  t.deepEqual(kind('/srv/kallithea/venv/lib/python2.7/site-packages'), { kind: 'venv', venvRaw: '/srv/kallithea/venv', venv: '/srv/kallithea/venv' })
-  t.deepEqual(kind('/srv/kallithea/venv/lib64/python3.11/site-packages/'), { kind: 'venv', venvRaw: '/srv/kallithea/venv', venv: '/srv/kallithea/venv' })
-  t.deepEqual(kind('/srv/kallithea/venv//lib/python3/site-packages'), { kind: 'venv', venvRaw: '/srv/kallithea/venv', venv: '/srv/kallithea/venv' })
+  t.deepEqual(kind('/srv/kallithea/venv/lib/python2.7/site-packages'), { kind: 'venv', venvRaw: '/srv/kallithea/venv', venv: '/srv/kallithea/venv', python: '2.7' })
+  t.deepEqual(kind('/srv/kallithea/venv/lib64/python3.11/site-packages/'), { kind: 'venv', venvRaw: '/srv/kallithea/venv', venv: '/srv/kallithea/venv', python: '3.11' })
+  t.deepEqual(kind('/srv/kallithea/venv//lib/python3/site-packages'), { kind: 'venv', venvRaw: '/srv/kallithea/venv', venv: '/srv/kallithea/venv', python: '3' })
 })
 
 test('system and per-user packages directories are not a venv', (t) => {
@@ -39,6 +39,7 @@ test('a variable keeps its written form in python-home', (t) => {
     kind: 'venv',
     venvRaw: '${VENV}',
     venv: '/srv/kallithea/venv',
+    python: '2.7',
   })
   t.is(normalizeDir('/srv/kallithea/venv/'), '/srv/kallithea/venv')
   t.is(normalizeDir(''), '/')
@@ -93,4 +94,25 @@ test('mod_wsgi 3.3: the runner skips it; 4.9.4 and 3.4 apply it', async (t) => {
   t.is((await run(conf, '3.3')).text, conf)
   t.not((await run(conf, '3.4')).text, conf)
   t.not((await run(conf, '4.9.4')).text, conf)
+})
+
+test('a Python 2.6 venv while the mod_wsgi version is not known: advised (such servers ran mod_wsgi 3.2/3.3)', async (t) => {
+  const conf = vhost('WSGIDaemonProcess kallithea threads=4 python-path=/srv/kallithea/venv/lib/python2.6/site-packages')
+  const { text, advice } = await run(conf)
+  t.is(text, conf)
+  t.true(advice.some((m) => m.includes('python-path names a Python 2.6 virtualenv (/srv/kallithea/venv) and the mod_wsgi in use is not known')), JSON.stringify(advice))
+  t.is((await run(conf, '3.4')).text, conf.replace('python-path=/srv/kallithea/venv/lib/python2.6/site-packages', 'python-home=/srv/kallithea/venv'))
+})
+
+test("a venv of another Python than the one mod_wsgi embeds (LoadModule path, or the run's embeddedPython): advised", async (t) => {
+  const load = 'LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so-3.11\n'
+  const py27 = load + vhost('WSGIDaemonProcess kallithea threads=4 python-path=/srv/kallithea/venv/lib/python2.7/site-packages')
+  const { text, advice } = await run(py27)
+  t.is(text, py27)
+  t.true(advice.some((m) => m.includes('a Python 2.7 virtualenv (/srv/kallithea/venv), but mod_wsgi embeds Python 3.11 (LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so-3.11 in site.conf)')), JSON.stringify(advice))
+  const py311 = py27.replace('python2.7', 'python3.11')
+  t.is((await run(py311)).text, py311.replace('python-path=/srv/kallithea/venv/lib/python3.11/site-packages', 'python-home=/srv/kallithea/venv'))
+  const told = await migrate({ files: [{ path: 'site.conf', content: py311.replace(load, '') }], root: '/srv/fixture', only: ['python-home'], embeddedPython: '3.12' })
+  t.deepEqual(told.changes, [])
+  t.true(told.advisories.some((a) => a.messageId === 'otherPython' && a.message.includes('Python 3.12 (as the run was told)')))
 })

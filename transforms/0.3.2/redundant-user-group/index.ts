@@ -7,8 +7,11 @@
 //
 // mod_wsgi copies the default user/group when it reads the WSGIDaemonProcess line, so an option
 // is only redundant when the deciding User/Group directive comes before the daemon in Apache's
-// reading order; otherwise it is kept with an advisory.
+// reading order; otherwise it is kept with an advisory. When the files do not say who Apache runs
+// as (no User, no envvars: a partial tree), the option is kept too: removing `user=www-data` from
+// a server that runs as `kallithea` would change who the daemon runs as.
 import { firstPlaces, where } from '../../../src/model/describe.js'
+import { fixScope, servesKallithea } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, Located, RunUser, WsgiModel } from '../../../src/model/model.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { Fixer, TransformContext } from '../../../src/runner/transform.js'
@@ -39,7 +42,7 @@ export const redundantUserGroup = defineTransform({
     title: 'Drop user=/group= options that name the Apache user',
     description:
       'Removes user= and group= options of WSGIDaemonProcess that equal the user/group Apache runs as (User/Group, ' +
-      '${APACHE_RUN_USER} from envvars, else www-data); any other owner stays.',
+      '${APACHE_RUN_USER} from envvars); any other owner stays, and so does every one while the files do not say who Apache runs as.',
     rationale:
       'Apache never runs applications as root: daemons without user=/group= already run as the Apache user, so naming ' +
       'it again only adds noise; the options are for repositories owned by another user.',
@@ -47,7 +50,11 @@ export const redundantUserGroup = defineTransform({
       removed:
         'Removed {{key}}={{raw}} from WSGIDaemonProcess {{name}}: Apache already runs mod_wsgi daemons {{role}} ' +
         '({{whereFrom}}) and never as root, so the daemon runs as before; {{key}}= only matters when the ' +
-        'repositories belong to another owner.',
+        '{{owned}} belong to another owner.',
+      unknownRunUser:
+        '{{key}}={{raw}} of WSGIDaemonProcess {{name}} was kept: these files do not say who Apache runs as ({{why}}), and removing it ' +
+        'would assume {{raw}}, the Debian default; if Apache runs as another {{key}}, the daemon would then run as that one. ' +
+        'Run on the main config that sets {{directive}} (or with its envvars), or remove it by hand if Apache runs as {{raw}}.',
       readAfter:
         "{{key}}={{raw}} of WSGIDaemonProcess {{name}} names Apache's own {{key}}, but Apache reads this line before " +
         "{{directive}} {{value}} ({{where}}); mod_wsgi takes a daemon's default " +
@@ -57,8 +64,9 @@ export const redundantUserGroup = defineTransform({
   },
   create(ctx) {
     const model = ctx.model()
+    const scope = fixScope(model, ctx.files, ctx.options.allApps)
     for (const daemon of firstPlaces(model.daemons)) {
-      if (!ctx.editable(ctx.fileOf(daemon.node))) continue
+      if (!ctx.editable(ctx.fileOf(daemon.node)) || !scope.daemon(daemon)) continue
       // Both owners in one fix: dropping user= shifts the words group= stands on.
       const fixes = OWNERS.map((owner) => decide(ctx, daemon, owner, model)).filter((f) => f !== undefined)
       if (fixes.length === 0) continue
@@ -80,13 +88,21 @@ function decide(ctx: TransformContext, daemon: DaemonGroup, owner: Owner, model:
   const apache = owner.value(model.runUser)
   if (found.length === 0 || !found.every((o) => o.value === apache)) return undefined
   const base = { key: owner.key, raw: found[0].raw, name: daemon.name }
+  if (owner.source(model.runUser) === 'platform-default') {
+    const node = owner.node(model.runUser)
+    const why = node ? `${owner.directive} ${node.args[0] ?? ''} is not resolved here` : `no ${owner.directive} directive, no envvars`
+    ctx.report({ at: daemon, messageId: 'unknownRunUser', data: { ...base, why, directive: owner.directive } })
+    return undefined
+  }
   const later = readAfter(owner, daemon, model)
   if (later) {
     const data = { ...base, directive: owner.directive, value: later.node.args[0] ?? '', where: where(later) }
     ctx.report({ at: daemon, messageId: 'readAfter', data })
     return undefined
   }
-  const message = { messageId: 'removed', data: { ...base, role: owner.role, whereFrom: whereFrom(owner, model) } }
+  // Kallithea's repositories; with --all-apps, another application's files.
+  const owned = servesKallithea(daemon, model, ctx.files) ? 'repositories' : "application's files"
+  const message = { messageId: 'removed', data: { ...base, role: owner.role, whereFrom: whereFrom(owner, model), owned } }
   return { message, apply: (fixer) => fixer.modify(daemon.node, (n) => removeOption(n, owner.key), message) }
 }
 
@@ -112,10 +128,9 @@ function whereFrom(owner: Owner, model: WsgiModel): string {
     case 'directive':
       return `${value}, set by ${owner.directive} in ${file ?? 'the server config'}`
     case 'env':
-      return `${value}, from ${written}${file ? ` in ${file}` : ''} and Apache's environment`
+      return node ? `${value}, from ${written}${file ? ` in ${file}` : ''} and Apache's environment` : `${value}, from Apache's environment (APACHE_RUN_${owner.key.toUpperCase()})`
     case 'platform-default':
-      return node
-        ? `${value}, the Debian default; ${written} is not set in this run`
-        : `${value}, the Debian default; no ${owner.directive} directive in these files`
+      // Not removed then (decide): said for completeness.
+      return `${value}, assumed`
   }
 }

@@ -5,19 +5,24 @@
 // ways of writing it stop Apache from starting: the misspelling `WSGIRestrictedEmbedded` that was
 // first suggested ("Invalid command"), and the directive inside a <VirtualHost> ("cannot occur
 // within <VirtualHost> section"). Adding it while an application still runs embedded would make
-// that application answer HTTP 500, so it is only added when every WSGI application of the run
-// uses a daemon group.
+// that application answer HTTP 500, so it is only added when every WSGI application of the server
+// (script aliases, AddHandler/SetHandler wsgi-script folders) provably uses a daemon group, and,
+// unless --all-apps, only to a server that hosts Kallithea.
 //
 // Each pass decides in this order and stops at the first step that has something to fix: the
 // spelling, then the placement, then On itself (which needs the first two settled).
 import { directiveText as text, firstPlaces, where } from '../../../src/model/describe.js'
-import type { Located, RestrictEmbedded, ScriptAlias, WsgiModel } from '../../../src/model/model.js'
+import { fixScope, type FixScope } from '../../../src/model/kallithea.js'
+import type { Located, RestrictEmbedded, WsgiModel } from '../../../src/model/model.js'
+import { sectionKind } from '../../../src/model/rules.js'
 import { onOff } from '../../../src/model/options.js'
 import { problemsOf } from '../../../src/model/problems.js'
 import { defineTransform } from '../../../src/runner/define.js'
-import type { ApacheFile, Fixer, MessageRef, TransformContext } from '../../../src/runner/transform.js'
-import { createDirective, eolOf, indentOf, renameDirective, setArgs } from '../../../src/syntax/edit.js'
-import type { Content, Directive, ParentNode, Section } from '../../../src/syntax/types.js'
+import type { MessageRef, TransformContext } from '../../../src/runner/transform.js'
+import { createDirective, renameDirective, setArgs } from '../../../src/syntax/edit.js'
+import type { ParentNode, Section } from '../../../src/syntax/types.js'
+import { blockersOf, notInDaemon, type Blocker } from './blockers.js'
+import { globalSpot } from './placement.js'
 
 const NAME = 'WSGIRestrictEmbedded'
 const EFFECT = 'Python is no longer initialised in Apache child processes, so they use less memory and start faster'
@@ -30,7 +35,8 @@ export const restrictEmbedded = defineTransform({
     title: 'WSGIRestrictEmbedded On at global scope',
     description:
       'Fixes the misspelled WSGIRestrictedEmbedded, moves WSGIRestrictEmbedded out of <VirtualHost> sections, and adds ' +
-      'WSGIRestrictEmbedded On at global scope (or turns Off into On) when every WSGI application runs in a daemon group.',
+      'WSGIRestrictEmbedded On at global scope (or turns Off into On) when every WSGI application of a server that hosts Kallithea ' +
+      '(of any server with --all-apps) runs in a daemon group; else one advisory names the applications and URLs that would break.',
     rationale:
       'With embedded mode allowed, every Apache child process initialises Python although the application runs in a daemon ' +
       'group; the misspelled or misplaced directive stops Apache from starting at all.',
@@ -45,12 +51,19 @@ export const restrictEmbedded = defineTransform({
       nowhere: '{{directive}} ({{where}}) sits in {{tag}}, where Apache refuses to start ("{{refusal}}"){{spelled}}; move it to the global server config by hand.',
       blocked:
         '{{what}}: {{apps}} {{does}} not run in a daemon group, and restricting embedded mode now would make {{them}} answer ' +
-        `${HTTP_500}. Give {{each}} a daemon group (WSGIProcessGroup), then set ${NAME} On at global scope.`,
+        `${HTTP_500}. Give {{each}} a daemon group (WSGIProcessGroup), then set ${NAME} On at global scope.{{also}}`,
+      htaccess:
+        `{{what}}: the {{apps}}, so it would answer ${HTTP_500}. Check those .htaccess files (or allow less: AllowOverride without FileInfo, ` +
+        `or give the folder a daemon group with WSGIProcessGroup), then set ${NAME} On at global scope.`,
       invalidValue: `{{directive}} ({{where}}) is neither On nor Off, which Apache refuses; write ${NAME} On.`,
       unread:
         '{{what}}: {{path}} ({{directive}}, {{where}}) was not read, and an application it mounts could run embedded. ' +
         `Check it (or run with --map or a --root that holds it), then set ${NAME} On at global scope.`,
       parseErrors: `${NAME} On not added while {{file}} has parse errors (the applications it holds are unknown); fix them and run again.`,
+      guarded:
+        `${NAME} On not added: WSGIDaemonProcess {{name}} ({{where}}) is read only inside {{guard}}, within a section where a global ` +
+        `line cannot stand; outside that condition Apache would refuse ${NAME} whenever it does not hold. Add "${NAME} On" by hand at ` +
+        'global scope, inside the same condition.',
       macros:
         `${NAME} On not added: <Macro> bodies may mount applications that run embedded; add it at global scope by hand once every application runs in a daemon group.`,
       turnedOn: `Set ${NAME} from Off to On, since every WSGI application runs in a daemon group: ${EFFECT}.`,
@@ -61,7 +74,9 @@ export const restrictEmbedded = defineTransform({
     },
   },
   create(ctx) {
-    const pass = passOf(ctx.model())
+    const pass = passOf(ctx.model(), ctx)
+    // By default a server without Kallithea is left as it is (--all-apps: every server).
+    if (!pass.scope.allApps && !pass.scope.hostsKallithea) return
     if (fixSpelling(ctx, pass) || moveOutOfSections(ctx, pass)) return
     if (!ensureOn(ctx, pass)) adviseCutOff(ctx, pass)
   },
@@ -76,15 +91,17 @@ interface Pass {
   misspelled: ReadonlySet<RestrictEmbedded>
   /** In a <VirtualHost> or a per-directory section, where Apache refuses it. */
   misplaced: ReadonlySet<RestrictEmbedded>
+  scope: FixScope
 }
 
-function passOf(model: WsgiModel): Pass {
+function passOf(model: WsgiModel, ctx: TransformContext): Pass {
   const records = (code: 'restrict-embedded-misspelled' | 'restrict-embedded-in-vhost' | 'restrict-embedded-in-container'): RestrictEmbedded[] =>
     problemsOf(model.problems, code).map((p) => p.record)
   return {
     model,
     misspelled: new Set(records('restrict-embedded-misspelled')),
     misplaced: new Set([...records('restrict-embedded-in-vhost'), ...records('restrict-embedded-in-container')]),
+    scope: fixScope(model, ctx.files, ctx.options.allApps),
   }
 }
 
@@ -113,11 +130,11 @@ function moveOutOfSections(ctx: TransformContext, pass: Pass): boolean {
   for (const r of firstPlaces(pass.model.restrictEmbedded)) {
     const outer = outermostSection(r)
     if (!pass.misplaced.has(r) || outer === undefined || !ctx.editable(ctx.fileOf(r.node))) continue
-    const target = ctx.parentOf(outer)
-    const targetFile = ctx.fileOf(outer)
     const misspelled = pass.misspelled.has(r)
     const base = { directive: text(r.node), spelled: misspelled ? ' (misspelled, an invalid command too)' : '', tag: tag(outer), refusal: refusalText(outer) }
-    if (global === undefined && (target === undefined || !ctx.editable(targetFile))) {
+    // Inside an <IfModule> within the section, no global place has the same condition.
+    const spot = global === undefined && innerGuard(r) === undefined ? globalSpot(ctx, pass.model, [r]) : undefined
+    if (global === undefined && spot === undefined) {
       // Nowhere to put it: leave it for the user rather than lose it.
       ctx.report({ at: r, messageId: 'nowhere', data: { ...base, where: where(r), spelled: misspelled ? ' and is misspelled' : '' } })
       return any
@@ -128,7 +145,7 @@ function moveOutOfSections(ctx: TransformContext, pass: Pass): boolean {
       ctx.report({ at: r, messageId: 'removedGlobalDecides', data: { ...base, global: decides }, fix: (f) => f.remove(r.node) })
       continue
     }
-    const node = createDirective(NAME, [...r.node.args], { indent: indentOf(outer), eol: openEol(outer) || (targetFile as ApacheFile).tree.data.eol })
+    const node = createDirective(NAME, [...r.node.args], { indent: spot?.indent ?? '', eol: spot?.eol ?? '\n' })
     const moved: MessageRef = onOff(r.value) === 'On'
       ? { messageId: 'movedOn', data: { tag: base.tag } }
       : { messageId: 'movedOther', data: { tag: base.tag, args: r.node.args.join(' ') } }
@@ -138,7 +155,7 @@ function moveOutOfSections(ctx: TransformContext, pass: Pass): boolean {
       data: base,
       fix: (f) => {
         f.remove(r.node)
-        f.insertBefore(outer, node, moved)
+        spot!.insert(f, node, moved)
       },
     })
   }
@@ -152,15 +169,14 @@ function moveOutOfSections(ctx: TransformContext, pass: Pass): boolean {
 function ensureOn(ctx: TransformContext, pass: Pass): boolean {
   const { model } = pass
   if (model.embeddedRestricted) return false
-  const aliases = firstPlaces(model.scriptAliases)
-  if (aliases.length === 0) return false
+  if (model.scriptAliases.length === 0 && model.handlerApps.length === 0) return false
   const globals = model.restrictEmbedded.filter((r) => valid(pass, r))
   const invalid = globals.find((r) => onOff(r.value) === undefined)
   const current = [...globals].reverse().find((r) => onOff(r.value) !== undefined)
-  const blockers = aliases.filter((a) => notInDaemon(a) !== undefined)
+  const what = current ? `${text(current.node)} (${where(current)}) left as is` : `${NAME} On not added`
+  const blockers = blockersOf(model)
   if (blockers.length > 0) {
-    const what = current ? `${text(current.node)} (${where(current)}) left as is` : `${NAME} On not added`
-    ctx.report({ at: current ?? blockers[0], messageId: 'blocked', data: { what, ...appsData(blockers) } })
+    adviseBlocked(ctx, current, what, blockers)
     return false
   }
   if (invalid !== undefined) {
@@ -170,24 +186,55 @@ function ensureOn(ctx: TransformContext, pass: Pass): boolean {
   // A file the run could not read may mount an application that runs embedded.
   const unread = model.includes.find((i) => i.unread.length > 0)
   if (unread !== undefined) {
-    const what = current ? `${text(current.node)} (${where(current)}) left as is` : `${NAME} On not added`
     ctx.report({ at: unread, messageId: 'unread', data: { what, path: unread.unread[0] as string, directive: text(unread.node), where: where(unread) } })
     return false
   }
   if (current !== undefined) return turnOn(ctx, current)
+  return addOn(ctx, pass)
+}
+
+/** One advisory naming every application (and folder) in the way, with the URLs that would break. */
+function adviseBlocked(ctx: TransformContext, current: RestrictEmbedded | undefined, what: string, blockers: Blocker[]): void {
+  const apps = blockers.filter((b) => !isOverride(b))
+  const folders = blockers.filter(isOverride)
+  if (apps.length === 0) {
+    ctx.report({ at: current ?? folders[0].at, messageId: 'htaccess', data: { what, apps: folders.map((b) => b.text).join('; ') } })
+    return
+  }
+  const also = folders.length > 0 ? ` Then check the ${folders.map((b) => b.text).join('; ')}.` : ''
+  ctx.report({ at: current ?? apps[0].at, messageId: 'blocked', data: { what, ...appsData(apps), also } })
+}
+
+const isOverride = (b: Blocker): boolean => /^allowoverride/i.test(b.at.node.name)
+
+/** Add WSGIRestrictEmbedded On where a reader looks for it (placement.ts), when nothing stands in the way. */
+function addOn(ctx: TransformContext, pass: Pass): boolean {
+  const { model } = pass
+  const apps = [...firstPlaces(model.scriptAliases), ...firstPlaces(model.handlerApps)].sort((a, b) => a.order - b.order)
   const broken = ctx.files.find((f) => f.kind === 'apache' && f.tree.data.diagnostics.length > 0)
   if (broken) {
-    ctx.report({ at: aliases[0], messageId: 'parseErrors', data: { file: broken.path } })
+    ctx.report({ at: apps[0], messageId: 'parseErrors', data: { file: broken.path } })
     return false
   }
   if (model.hasMacros) {
-    ctx.report({ at: aliases[0], messageId: 'macros' })
+    ctx.report({ at: apps[0], messageId: 'macros' })
     return false
   }
-  const place = placement(ctx, model, aliases[0])
-  if (place === undefined) return false
-  const node = createDirective(NAME, ['On'], { indent: place.ref ? indentOf(place.ref) : '', eol: (place.ref ? eolOf(place.ref) : '') || place.file.tree.data.eol })
-  ctx.report({ at: aliases[0], messageId: 'added', fix: (f) => place.insert(f, node) })
+  // Kallithea's daemon (--all-apps: the first application's), then the applications it runs: the
+  // line goes to Kallithea's files, never to another application's (generated, overwritten).
+  const lead = pass.scope.allApps ? apps.find((a) => a.group.daemon !== undefined) : model.scriptAliases.find((a) => a.group.daemon !== undefined && pass.scope.app(a))
+  const daemon = lead?.group.daemon
+  if (lead === undefined || daemon === undefined) return false
+  const guard = innerGuard(daemon)
+  if (guard !== undefined) {
+    ctx.report({ at: daemon, messageId: 'guarded', data: { name: daemon.name, guard: tag(guard), where: where(daemon) } })
+    return false
+  }
+  const served = apps.filter((a) => a.group.daemon?.node === daemon.node)
+  const spot = globalSpot(ctx, model, [daemon, ...served])
+  if (spot === undefined) return false
+  const node = createDirective(NAME, ['On'], { indent: spot.indent, eol: spot.eol })
+  ctx.report({ at: lead, messageId: 'added', fix: (f) => spot.insert(f, node) })
   return true
 }
 
@@ -197,51 +244,12 @@ function turnOn(ctx: TransformContext, current: RestrictEmbedded): boolean {
   return true
 }
 
-/** Where a new global directive goes, and how. */
-interface Place {
-  file: ApacheFile
-  ref?: Content
-  insert: (fixer: Fixer, node: Directive) => void
-}
-
-/**
- * Where the new global directive goes. With a main server config in the run: at its top level,
- * before the Include that leads to the daemon's file, else after its last directive or section.
- * Without one: in the daemon's file, right before the daemon's outermost <VirtualHost>, or right
- * before the WSGIDaemonProcess when that is global.
- */
-function placement(ctx: TransformContext, model: WsgiModel, alias: ScriptAlias): Place | undefined {
-  const daemon = alias.group.daemon
-  if (daemon === undefined) return undefined
-  const main = ctx.files.find((f): f is ApacheFile => f.kind === 'apache' && f.path === ctx.options.mainConfig)
-  if (main && daemon.file !== main.path) {
-    if (!ctx.editable(main)) return undefined
-    const step = daemon.scope.includes.find((s) => s.file === main.path)
-    const inc = step ? model.locate(step.node) : undefined
-    if (inc && isPlainGlobal(inc)) return before(main, inc.node)
-    const last = [...main.tree.children].reverse().find((c) => c.type === 'directive' || c.type === 'section')
-    if (last === undefined) return { file: main, insert: (f, node) => f.append(main.tree, node) }
-    return { file: main, ref: last, insert: (f, node) => f.insertAfter(last, node) }
-  }
-  const vhost = daemon.scope.ancestors.find((s) => s.name.toLowerCase() === 'virtualhost')
-  if (vhost) {
-    const file = ctx.fileOf(vhost)
-    return file && ctx.editable(file) ? before(file, vhost) : undefined
-  }
-  const file = ctx.fileOf(daemon.node)
-  return file && ctx.editable(file) ? before(file, daemon.node) : undefined
-}
-
-function before(file: ApacheFile, ref: Content): Place {
-  return { file, ref, insert: (f, node) => f.insertBefore(ref, node) }
-}
-
 // ---------------------------------------------------------------------------------------------
 // 4. An effective On while some application has no daemon group: say what breaks.
 
 function adviseCutOff(ctx: TransformContext, pass: Pass): void {
   if (!pass.model.embeddedRestricted) return
-  const blockers = firstPlaces(pass.model.scriptAliases).filter((a) => notInDaemon(a) !== undefined)
+  const blockers = blockersOf(pass.model).filter((b) => !isOverride(b))
   const on = effectiveGlobal(pass)
   if (blockers.length === 0 || on === undefined) return
   const one = blockers.length === 1
@@ -251,23 +259,13 @@ function adviseCutOff(ctx: TransformContext, pass: Pass): void {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** Why an application blocks WSGIRestrictEmbedded On, or undefined when it runs in a daemon. */
-export function notInDaemon(alias: ScriptAlias): string | undefined {
-  const g = alias.group
-  if (g.mode === 'embedded') return 'runs embedded'
-  if (g.mode === 'dynamic') return `picks its group per request (${g.group})`
-  if (g.mode === 'unreachable') return `names daemon group ${g.group ?? ''}, which it cannot reach`
-  if (g.mode === 'undefined-group') return `names daemon group ${g.group ?? ''}, which is not defined`
-  const embeddedPart = g.partial.find((s) => s.value === '' || s.value === '%{GLOBAL}')
-  if (embeddedPart) return `runs embedded for the requests of ${where(embeddedPart)}`
-  return undefined
-}
+export { notInDaemon }
 
 /** The applications that block, named, with the words that agree with their number. */
-function appsData(aliases: ScriptAlias[]): Record<string, string> {
-  const one = aliases.length === 1
+function appsData(blockers: Blocker[]): Record<string, string> {
+  const one = blockers.length === 1
   return {
-    apps: aliases.map((a) => `${a.script} (${where(a)}, ${notInDaemon(a) ?? ''})`).join(', '),
+    apps: blockers.map((b) => b.text).join(', '),
     does: one ? 'does' : 'do',
     them: one ? 'it' : 'them',
     each: one ? 'it' : 'each',
@@ -279,19 +277,21 @@ function effectiveGlobal(pass: Pass): RestrictEmbedded | undefined {
   return [...pass.model.restrictEmbedded].reverse().find((r) => valid(pass, r) && onOff(r.value) !== undefined)
 }
 
+/**
+ * An `<IfModule>` (or other condition) around a record inside a <VirtualHost> or container: a
+ * global line cannot stand in it, and outside it Apache without that module refuses the line.
+ */
+function innerGuard(record: Located): Section | undefined {
+  const ancestors = record.scope.ancestors
+  const k = ancestors.findIndex((s) => sectionKind(s.name.toLowerCase()) !== 'wrapper')
+  return k === -1 ? undefined : ancestors.slice(k + 1).find((s) => sectionKind(s.name.toLowerCase()) === 'wrapper')
+}
+
 const OUTER = new Set(['virtualhost', 'directory', 'directorymatch', 'location', 'locationmatch', 'files', 'filesmatch'])
 
 /** The outermost <VirtualHost> or per-directory section around a misplaced directive. */
 function outermostSection(r: RestrictEmbedded): Section | undefined {
   return r.scope.ancestors.find((s) => OUTER.has(s.name.toLowerCase()))
-}
-
-function isPlainGlobal(loc: Located): boolean {
-  return loc.scope.kind === 'global' && loc.scope.containers.length === 0 && loc.scope.conditional === undefined
-}
-
-function openEol(section: Section): string {
-  return /(?:\r\n|\n|\r)$/.exec(section.open.raw)?.[0] ?? ''
 }
 
 function tag(section: Section): string {

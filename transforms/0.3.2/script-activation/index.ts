@@ -29,6 +29,7 @@ import {
   type RemovedStatement,
 } from '../../../src/python/index.js'
 import { defineTransform } from '../../../src/runner/define.js'
+import { otherPython } from '../../../src/runner/embedded-python.js'
 import { formatMessage } from '../../../src/runner/messages.js'
 import type { Fixer, MessageData, MessageRef, ScriptFile, TransformContext } from '../../../src/runner/transform.js'
 import { modWsgiAtLeast } from '../../../src/runner/versions.js'
@@ -160,6 +161,9 @@ export const scriptActivation = defineTransform({
       severalVenvs:
         '{{script}} {{what}} ({{lines}}) and WSGIDaemonProcess {{names}} has no python-home: not changed. ' +
         'Add python-home=<the venv Kallithea is installed in> to the WSGIDaemonProcess and remove the activation code.',
+      otherPython:
+        '{{script}} activates {{venv}}, a Python {{venvPython}} virtualenv, but mod_wsgi embeds Python {{embedded}} ({{how}}): ' +
+        'python-home must name a virtualenv made by that Python, so WSGIDaemonProcess {{names}} was not given one and the activation stays.',
       oldModWsgi:
         '{{script}} activates {{venv}} itself; mod_wsgi {{modWsgi}} has no python-home option (3.4+), so the activation stays. ' +
         'After upgrading mod_wsgi, add python-home={{venv}} to WSGIDaemonProcess {{names}} and run again.',
@@ -278,6 +282,10 @@ function addPythonHome(s: Script, model: WsgiModel, daemons: DaemonGroup[]): voi
   }
   const venv = analysis.venv
   if (!modWsgiAtLeast(ctx.options.modWsgiVersion, '3.4.0')) return say(s, 'oldModWsgi', { venv, modWsgi: ctx.options.modWsgiVersion ?? '', names }, at)
+  // A venv of another Python than mod_wsgi's cannot be python-home: the daemon would not start Python.
+  const pythons = ctx.options.venvs?.get(venv)?.pythons ?? []
+  const embedded = otherPython(ctx, pythons.length === 1 ? pythons[0] : undefined)
+  if (embedded !== undefined) return say(s, 'otherPython', { venv, venvPython: pythons[0], embedded: embedded.python, how: embedded.how, names }, at)
   for (const d of daemons) {
     const shared = model.scriptAliases.filter((a) => a.group.daemon?.node === d.node && !isKallitheaAlias(a, ctx.files))
     if (shared.length > 0) return say(s, 'sharedDaemon', { venv, name: d.name, apps: shared.map((a) => `${aliasName(a)} (${where(a)})`).join(', ') }, at)

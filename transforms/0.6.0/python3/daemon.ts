@@ -6,7 +6,8 @@ import { normalizeVenv } from '../../../src/python/index.js'
 import type { TransformContext } from '../../../src/runner/transform.js'
 import { setArgs } from '../../../src/syntax/edit.js'
 import { classifyEntry, optionArgs, splitEntries } from '../../0.3.2/python-home/index.js'
-import { python3Of, pythonOfModule } from './venvs.js'
+import { embeddedPython } from '../../../src/runner/embedded-python.js'
+import { python3Of } from './venvs.js'
 
 const PYTHON2_DIR = /\/python(2\.\d+)\//
 
@@ -72,18 +73,4 @@ function homePython(ctx: TransformContext, daemon: DaemonGroup, venv: string): v
   if (embedded && venvPython && embedded.python !== venvPython) {
     ctx.report({ at: daemon, messageId: 'otherPython', data: { name, venv, venvPython, embedded: embedded.python, how: embedded.how } })
   }
-}
-
-/** The Python mod_wsgi embeds: given to the run, or read from the LoadModule line of mod_wsgi. */
-function embeddedPython(ctx: TransformContext): { python: string; how: string } | undefined {
-  if (ctx.options.embeddedPython) return { python: ctx.options.embeddedPython, how: 'as the run was told' }
-  for (const file of ctx.files) {
-    if (file.kind !== 'apache') continue
-    for (const node of ctx.config(file).findDirectives('LoadModule').nodes()) {
-      const [module, path] = node.args
-      const python = module === 'wsgi_module' && path ? pythonOfModule(path) : undefined
-      if (python) return { python, how: `LoadModule wsgi_module ${path} in ${file.path}` }
-    }
-  }
-  return undefined
 }

@@ -3,7 +3,7 @@
 import test from 'ava'
 import { memoryReader } from '../../../src/load/installed-version.js'
 import { migrate } from '../../../src/runner/migrate.js'
-import { pythonOfModule } from './venvs.js'
+import { pythonOfModule } from '../../../src/runner/embedded-python.js'
 
 const ACTIVATE = "activate_this = '/srv/kallithea/venv/bin/activate_this.py'\nexecfile(activate_this, dict(__file__=activate_this))\nimport os\n"
 const conf = (daemon: string): string => `${daemon}\nWSGIProcessGroup kallithea\nWSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n`
