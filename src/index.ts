@@ -24,6 +24,17 @@ export {
   type ParentNode,
 } from './syntax/edit.js'
 export { formatDiagnostic, isClean } from './syntax/diagnostics.js'
+export { isTemplated } from './syntax/templates.js'
+export {
+  areAlternatives,
+  branchesOf,
+  isTemplatedNode,
+  templateBlocks,
+  templatedArgs,
+  type BranchStep,
+  type TemplateBlock,
+  type TemplateBranch,
+} from './syntax/template-tree.js'
 export { buildModel } from './model/model.js'
 export type * from './model/model.js'
 export { migrate, runMigration, selectTransforms, writeResult } from './runner/migrate.js'

@@ -58,6 +58,8 @@ export interface LoadResult {
   /** Path of the main server config (`apache2.conf`, `httpd.conf`), when the run has one. */
   mainConfig?: string
   errors: LoadError[]
+  /** What a file's parse warns about (Apache reads it, but not as it looks): the run goes on. */
+  warnings: LoadError[]
   skipped: Skipped[]
 }
 
@@ -67,28 +69,29 @@ export interface LoadResult {
  */
 export function load(options: LoadOptions): LoadResult {
   const errors: LoadError[] = []
-  const empty = (root: string | undefined): LoadResult => ({ root, files: [], graph: EMPTY_GRAPH, env: {}, errors, skipped: [] })
+  const warnings: LoadError[] = []
+  const empty = (root: string | undefined): LoadResult => ({ root, files: [], graph: EMPTY_GRAPH, env: {}, errors, warnings, skipped: [] })
   if (options.files) {
     // In memory the root only names the files' absolute paths: `/` unless given (not the cwd,
     // so that the result does not depend on where the process runs).
     const root = path.resolve(options.root ?? '/')
     const files = loadInMemory(options.files, root, errors)
     if (errors.some((e) => e.code === 'usage')) return empty(root)
-    reportParseErrors(files, errors)
+    reportParseErrors(files, errors, warnings)
     const env = runEnv(files, options.env)
     const apache = files.filter((l) => l.file.kind === 'apache')
     const graph = includeGraph(
       apache.filter((l) => !l.envvars).map((l) => ({ path: l.file.path, tree: (l.file as ApacheFile).tree })),
       { env, paths: apache.map((l) => l.file.path) },
     )
-    return finish({ root, files, graph, env, errors, skipped: [] })
+    return finish({ root, files, graph, env, errors, warnings, skipped: [] })
   }
   const root = findRoot(options, errors)
   if (root === null) return empty(undefined)
   const disk = loadFromDisk(options, root)
   errors.push(...disk.errors)
-  reportParseErrors(disk.files, errors)
-  return finish({ root, files: disk.files, graph: disk.graph, env: runEnv(disk.files, options.env), errors, skipped: disk.skipped })
+  reportParseErrors(disk.files, errors, warnings)
+  return finish({ root, files: disk.files, graph: disk.graph, env: runEnv(disk.files, options.env), errors, warnings, skipped: disk.skipped })
 }
 
 function finish(result: LoadResult): LoadResult {
@@ -96,13 +99,13 @@ function finish(result: LoadResult): LoadResult {
   return main ? { ...result, mainConfig: main.file.path } : result
 }
 
-/** Each parse error becomes a run error; its file is frozen (never changed). */
-function reportParseErrors(files: readonly Loaded[], errors: LoadError[]): void {
+/** Each parse error becomes a run error, and its file is frozen (never changed); a warning is a warning. */
+function reportParseErrors(files: readonly Loaded[], errors: LoadError[], warnings: LoadError[]): void {
   for (const l of files) {
     if (l.file.kind !== 'apache' || l.envvars) continue
     for (const d of l.file.tree.data.diagnostics) {
-      l.frozen = true
-      errors.push({
+      if (d.fatal === true) l.frozen = true
+      ;(d.fatal === true ? errors : warnings).push({
         code: 'parse',
         file: l.file.path,
         ...(d.line != null ? { line: d.line } : {}),

@@ -7,7 +7,7 @@ import { markSpelled } from './snapshot.js'
 import { indexOutsideTemplates, isTemplated } from './templates.js'
 import type { Content, Directive, ParentNode, Root, Section } from './types.js'
 import { CONTINUE, EXIT, visit } from './visit.js'
-import { quoteWord } from './words.js'
+import { quoteWord, splitWords } from './words.js'
 
 export type { ParentNode }
 
@@ -64,11 +64,23 @@ export function endLogicalLine(raw: string, eol: string): string {
   return out
 }
 
-/** Make `node`'s last line end its logical line, with a line ending (see endLogicalLine). */
+/**
+ * Make `node`'s last line end its logical line, with a line ending (see endLogicalLine). A `\`
+ * that ended the file without a line ending was a word to Apache, and is a continuation now: a
+ * directive's args are read again (Apache refused that word in nearly every directive).
+ */
 function endLogical(node: Content, eol: string): void {
   const raw = lastRaw(node)
   const ended = endLogicalLine(raw, EOL_AT_END.exec(raw)?.[0] ?? eol)
-  if (ended !== raw) setLastRaw(node, ended)
+  if (ended === raw) return
+  setLastRaw(node, ended)
+  const owner = lastLineOwner(node)
+  if (owner.type !== 'directive' || !/\\[ \t]*$/.test(raw)) return
+  const [name, ...args] = splitWords(readLogicalLine(ended, 0, 1).text).map((w) => w.value)
+  if (name === owner.name) {
+    owner.args = args
+    markSpelled(owner)
+  }
 }
 
 function dropEol(node: Content): void {

@@ -5,6 +5,7 @@
 // a close tag. A value holds no piece of a template expression (`{{` without its `}}`): a word
 // of a template is written whole or not at all (templates.ts). Each check throws a TypeError that
 // says what was refused and why.
+import { unbalancedStatement } from './template-lines.js'
 import { openTemplatePiece } from './templates.js'
 
 /**
@@ -57,9 +58,12 @@ export function checkValue(value: string, what = 'argument'): void {
 
 /** Why `value` is a piece of a template expression, if it is one. */
 function templateProblem(value: string): string | undefined {
+  const whole = 'a templated word is written whole or not at all'
   const opener = openTemplatePiece(value)
-  if (opener === undefined) return undefined
-  return `its ${opener} opens a template expression that it does not close: a templated word is written whole or not at all`
+  if (opener !== undefined) return `its ${opener} opens a template expression that it does not close: ${whole}`
+  const statement = unbalancedStatement(value)
+  if (statement !== undefined) return `it holds the template statement ${JSON.stringify(statement.statement)} without the rest of its block: ${whole}`
+  return undefined
 }
 
 /** Refuse an indentation that is not spaces and tabs, or a line ending that is not one. */

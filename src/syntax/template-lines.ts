@@ -64,6 +64,21 @@ export function readTemplateLine(t: string, s: number, e: number): TemplateLine 
   return { controls: undefined, alternatives, agreed: agree ? first : undefined }
 }
 
+/**
+ * The first block statement of `text` that its block does not go with in `text` (an `if` without
+ * its end, an `else` or an `end` without its `if`), if any: such a value is a piece of a template.
+ */
+export function unbalancedStatement(text: string): Control | undefined {
+  const open: Control[] = []
+  for (const p of partsOf(text, 0, text.length)) {
+    if (!('control' in p)) continue
+    if (p.control.role === 'open') open.push(p.control)
+    else if (open.length === 0) return p.control
+    else if (p.control.role === 'close') open.pop()
+  }
+  return open[0]
+}
+
 /** The line cut into block statements and the text between them (other expressions are text). */
 function partsOf(t: string, s: number, e: number): Part[] {
   const parts: Part[] = []

@@ -38,7 +38,7 @@ export function templateEnd(t: string, i: number, to: number): number {
 }
 
 /** Template syntax anywhere in a word: an expression, or an opener whose closer is elsewhere. */
-const TEMPLATED = /\{\{|\{%|\{#|<%(?!%)|%[A-Za-z][A-Za-z0-9_]*%|@@[A-Za-z_][A-Za-z0-9_]*@@/
+const TEMPLATED = /\{\{|\{%(?!\{)|\{#|<%(?!%)|%[A-Za-z][A-Za-z0-9_]*%|@@[A-Za-z_][A-Za-z0-9_]*@@/
 
 /**
  * True when `word` holds template syntax (`{{ }}`, `{% %}`, `{# #}`, `<% %>`, `%var%`, `@@Var@@`):
@@ -92,7 +92,7 @@ export function openTemplatePiece(text: string): string | undefined {
     if (c !== LEFT_BRACE && c !== LT) continue
     const end = templateEnd(text, i, text.length)
     if (end !== -1) i = end - 1
-    else if (/^(?:\{\{|\{%|\{#|<%(?!%))/.test(text.slice(i, i + 3))) return text.slice(i, i + 2)
+    else if (/^(?:\{\{|\{%(?!\{)|\{#|<%(?!%))/.test(text.slice(i, i + 3))) return text.slice(i, i + 2)
   }
   return undefined
 }
@@ -102,7 +102,7 @@ export interface Control {
   role: 'open' | 'branch' | 'close'
   /** The statement without delimiters and trim marks: `if SSL`, `elif x`, `else`, `endif`, `end`, `} else {`. */
   statement: string
-  /** Its first word (`if`, `for`, `else`, `endif`, `end`, `}`). */
+  /** Its first word (`if`, `for`, `else`, `endif`, `end`, `}`, `@vhosts` for `@vhosts.each do |v|`). */
   keyword: string
 }
 
@@ -129,7 +129,7 @@ const RUBY_BRANCH = /^(?:else|elsif|when|rescue|ensure)\b/
 const BLOCK_START = /(?:\bdo|\{)(?:\s*\|[^|]*\|)?$/
 
 function rubyControl(statement: string): Control | undefined {
-  const keyword = /^(?:[A-Za-z_]+|\})/.exec(statement)?.[0] ?? ''
+  const keyword = /^(?:[@$]?[A-Za-z_]\w*|\})/.exec(statement)?.[0] ?? ''
   if (statement === '}' || /^end\b/.test(statement)) return { role: 'close', statement, keyword }
   if (/^\}.*\{$/.test(statement) || RUBY_BRANCH.test(statement)) return { role: 'branch', statement, keyword }
   if (BLOCK_START.test(statement) || (RUBY_OPEN.test(statement) && !/\bend$/.test(statement))) return { role: 'open', statement, keyword }
