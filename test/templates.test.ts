@@ -5,6 +5,7 @@
 // Inputs are shaped like the templates of Ansible roles, Puppet modules, Hestia and httpd's own
 // build (`@@Var@@`).
 import test from 'ava'
+import fc from 'fast-check'
 import { createDirective, getOption, insertAfter, options, removeOption, renameOption, setArgs, setOption } from '../src/syntax/edit.js'
 import { config } from '../src/syntax/collection.js'
 import { parse } from '../src/syntax/parse.js'
@@ -309,4 +310,42 @@ test('a directive written two ways is that directive; written as different lines
 test('directives() finds template-built directives; their args are only one rendering', (t) => {
   const tree = read('{% if a %}WSGIDaemonProcess k processes=1{% else %}WSGIDaemonProcess k processes=2{% endif %}\n')
   t.deepEqual(directives(tree, 'WSGIDaemonProcess').map((d) => d.args), [['k', 'processes=1']])
+})
+
+// ---------------------------------------------------------------------------------------------
+// The two word readers agree
+
+test('the tree\'s args are splitWords\' values for any line mixing template delimiters, quotes and escapes', (t) => {
+  const piece = fc.constantFrom('{{', '}}', '{%', '%}', '<%', '%>', '<%=', '<%%', '{#', '#}', '"', "'", '\\', '\\\\', ' ', '\t', 'a', 'b=', '%x%', '@@V@@', '{', '}', '%', '<', '>', '#')
+  const rest = fc.array(piece, { maxLength: 16 }).map((p) => p.join(''))
+  const details = fc.check(
+    fc.property(rest, (r) => {
+      // Ended by a word: a final `\` would continue the line.
+      const tree = parse(`Name ${r} z\n`)
+      const d = tree.children[0] as Directive
+      return print(tree) === `Name ${r} z\n` && JSON.stringify(d.args) === JSON.stringify(splitWords(`${r} z`).map((w) => w.value))
+    }),
+    { numRuns: 5000 },
+  )
+  t.false(details.failed, fc.defaultReportMessage(details) ?? '')
+})
+
+test('edits of directives with template words read back as edited, every template word whole', (t) => {
+  const word = fc.constantFrom('{{ a b }}', '/{{ x }}/y', '{% if s %}on{% else %}off{% endif %}', '<%= @p %>', '%home%/%user%', '@@Port@@', 'k={{ v }}', 'plain', 'two words', '#x', "it's", 'x\\')
+  const layout = fc.constantFrom(' ', '  ', ' \\\n    ', '\t')
+  const details = fc.check(
+    fc.property(fc.array(fc.tuple(layout, word), { maxLength: 5 }), fc.array(word, { maxLength: 6 }), (old, next) => {
+      // Not a `#` word first on a continued line: that is reported (a comment line there).
+      fc.pre(!old.some(([s, w]) => s.includes('\n') && w.startsWith('#')))
+      const raw = 'X' + old.map(([s, w]) => s + quoteWord(w)).join('') + '\n'
+      const tree = parse(raw)
+      const d = tree.children[0] as Directive
+      if (JSON.stringify(d.args) !== JSON.stringify(old.map(([, w]) => w))) return false
+      setArgs(d, next)
+      const again = parse(print(tree) as string)
+      return again.data.diagnostics.length === 0 && JSON.stringify((again.children[0] as Directive).args) === JSON.stringify(next)
+    }),
+    { numRuns: 3000 },
+  )
+  t.false(details.failed, fc.defaultReportMessage(details) ?? '')
 })

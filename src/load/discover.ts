@@ -68,7 +68,7 @@ const CONFIG_DIRS = new Set([
 
 const SKIP_DIRS = new Set(['.git', 'node_modules'])
 
-const TEMPLATE_EXTENSION = /\.(?:j2|jinja2?|erb|tpl|template)$/i
+const TEMPLATE_EXTENSION = /\.(?:j2|jinja2?|erb|epp|s?tpl|template)$/i
 
 /** Backups and leftovers of editors, package managers, patch(1) and this tool. */
 const LEFTOVER =
@@ -78,8 +78,9 @@ const LEFTOVER =
  * Whether a file found while scanning a directory looks like Apache configuration:
  * `*.conf` (so `apache2.conf`, `httpd.conf`), `*.wsgi`, any file directly inside one of the
  * usual include folders (`sites-available/example.com`, `mods-available/wsgi.load`), and
- * templates of those (`*.j2`, `*.jinja2`, `*.erb`, `*.tpl`, `*.template`: `kallithea.conf.j2`,
- * or `vhost.j2` with no inner extension). Hidden files, backups and leftovers are not.
+ * templates of those (`*.j2`, `*.jinja2`, `*.erb`, `*.epp`, `*.tpl`, `*.stpl`, `*.template`:
+ * `kallithea.conf.j2`, or `vhost.j2` and Hestia's `wsgi.stpl` with no inner extension). Hidden
+ * files, backups and leftovers are not.
  */
 export function isConfigFileName(filePath: string): boolean {
   const name = basename(filePath)
