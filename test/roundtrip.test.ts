@@ -99,7 +99,14 @@ function checkInvariants(tree: Root, text: string): void {
         if (JSON.stringify(node.position?.start) !== JSON.stringify(node.open.position?.start)) {
           fail(`${what}: section does not start at its open tag`)
         }
-        if (node.close) {
+        if (node.close && node.close.raw === '') {
+          // Closed on its last child's close tag line (`</VirtualHost> </IfModule>`): that tag's place.
+          const last = node.children[node.children.length - 1]
+          if (last?.type !== 'section' || JSON.stringify(last.close?.position) !== JSON.stringify(node.close.position)) {
+            fail(`${what}: a close tag without text is not its last child's`)
+          }
+          if (JSON.stringify(node.position?.end) !== JSON.stringify(node.close.position?.end)) fail(`${what}: section does not end at its close tag`)
+        } else if (node.close) {
           const at = take(node.close.raw, `${what} close`)
           checkPosition(node.close.position, at, node.close.raw, false, `${what} close`)
           if (JSON.stringify(node.position?.end) !== JSON.stringify(node.close.position?.end)) {
