@@ -36,23 +36,20 @@ export function reportNul(reporter: Reporter, text: string, from: number, line: 
  * joined text is `joined`: each is reported with its place.
  */
 export function checkContinuedComments(reporter: Reporter, text: string, from: number, to: number, line: number, joined: string): void {
-  const name = /^\s*(\S*)/.exec(joined)?.[1] ?? ''
-  const refused = OPTION_DIRECTIVES.has(name.toLowerCase())
   for (let lf = text.indexOf('\n', from); lf !== -1 && lf + 1 < to; lf = text.indexOf('\n', lf + 1)) {
     let s = lf + 1
     while (s < to && (text.charCodeAt(s) === 32 || text.charCodeAt(s) === 9)) s++
-    if (text.charCodeAt(s) !== HASH) continue
-    const end = text.indexOf('\n', s)
-    const comment = text.slice(s, end === -1 || end > to ? to : end).replace(/\s*\\?\s*$/, '')
-    const shown = JSON.stringify(comment.length > 40 ? comment.slice(0, 37) + '...' : comment)
-    const what = refused
-      ? `Apache reads ${shown} as options of ${name} and refuses them ("Invalid option")`
-      : `Apache reads ${shown} as arguments of ${name}`
-    reporter.report(
-      `a comment line inside a \\ continuation: ${what}: move the comment above the directive`,
-      pointAt(text, from, line, s),
-      'comment-in-continuation',
-      refused,
-    )
+    if (text.charCodeAt(s) === HASH) reportComment(reporter, text, from, to, line, joined, s)
   }
+}
+
+/** The comment line at `s` inside the continued line text[from, to) of `joined`. */
+function reportComment(reporter: Reporter, text: string, from: number, to: number, line: number, joined: string, s: number): void {
+  const name = /^\s*(\S*)/.exec(joined)?.[1] ?? ''
+  const refused = OPTION_DIRECTIVES.has(name.toLowerCase())
+  const end = text.indexOf('\n', s)
+  const comment = text.slice(s, end === -1 || end > to ? to : end).replace(/\s*\\?\s*$/, '')
+  const shown = JSON.stringify(comment.length > 40 ? comment.slice(0, 37) + '...' : comment)
+  const what = refused ? `Apache reads ${shown} as options of ${name} and refuses them ("Invalid option")` : `Apache reads ${shown} as arguments of ${name}`
+  reporter.report(`a comment line inside a \\ continuation: ${what}: move the comment above the directive`, pointAt(text, from, line, s), 'comment-in-continuation', refused)
 }

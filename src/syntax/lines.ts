@@ -59,8 +59,11 @@ export function countLf(s: string, from: number, to: number): number {
   return n
 }
 
-/** The logical line that starts at `start` (a line start), on physical line `lineNo`. */
-export function readLogicalLine(s: string, start: number, lineNo: number): LogicalLine {
+/**
+ * The logical line that starts at `start` (a line start), on physical line `lineNo`. `nul`: the
+ * offset of the first NUL at or after `start` (-1: none), when the caller knows it.
+ */
+export function readLogicalLine(s: string, start: number, lineNo: number, nul?: number): LogicalLine {
   const n = s.length
   const segments: Segment[] = []
   let pos = start
@@ -72,10 +75,10 @@ export function readLogicalLine(s: string, start: number, lineNo: number): Logic
     const end = lf === -1 ? n : lf + 1
     const contentEnd = end - eolLength(s, end, pos)
     count++
-    const nul = indexOfNul(s, pos, contentEnd)
-    if (nul !== -1) {
+    const at = nul === undefined ? indexOfNul(s, pos, contentEnd) : nul < contentEnd ? nul : -1
+    if (at !== -1) {
       // Apache reads up to the NUL: the rest of the physical line is dropped, with its `\`.
-      length = push(segments, length, pos, nul - pos)
+      length = push(segments, length, pos, at - pos)
       pos = end
       break
     }
