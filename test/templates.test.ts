@@ -6,7 +6,7 @@
 // build (`@@Var@@`).
 import test from 'ava'
 import fc from 'fast-check'
-import { createDirective, getOption, insertAfter, options, removeOption, renameOption, setArgs, setOption } from '../src/syntax/edit.js'
+import { childIndent, createDirective, getOption, indentUnit, insertAfter, options, removeOption, renameOption, setArgs, setOption } from '../src/syntax/edit.js'
 import { config } from '../src/syntax/collection.js'
 import { parse } from '../src/syntax/parse.js'
 import { print } from '../src/syntax/print.js'
@@ -348,4 +348,11 @@ test('edits of directives with template words read back as edited, every templat
     { numRuns: 3000 },
   )
   t.false(details.failed, fc.defaultReportMessage(details) ?? '')
+})
+
+test('new lines take the indentation of Apache lines, not of template control lines', (t) => {
+  const tree = read('<VirtualHost *:80>\n{% if ssl %}\n    SSLEngine on\n{% endif %}\n</VirtualHost>\n')
+  const vhost = tree.children[0] as Section
+  t.is(childIndent(vhost, tree), '    ')
+  t.is(indentUnit(read('{% if a %}\n<VirtualHost *:80>\n{% if b %}\n  ServerName x\n{% endif %}\n</VirtualHost>\n{% endif %}\n')), '  ')
 })

@@ -105,7 +105,7 @@ export function indentUnit(root: Root): string {
   /** The indentation of each section walked into. */
   const indents = new Map<ParentNode, string>([[root, '']])
   visit(root, (node: Content | Root, _: number | undefined, parent: ParentNode | undefined) => {
-    if (parent === undefined || node.type === 'root' || node.type === 'blank' || node.type === 'comment') return CONTINUE
+    if (parent === undefined || node.type === 'root' || node.type === 'blank' || node.type === 'comment' || isTemplateLine(node)) return CONTINUE
     const depth = indents.get(parent) as string
     const own = indentOf(node)
     if (own.length > depth.length && own.startsWith(depth)) {
@@ -118,9 +118,12 @@ export function indentUnit(root: Root): string {
   return unit ?? '    '
 }
 
+/** A template's own line (`{% if x %}`, `{{ extra }}`): templates indent those their own way. */
+const isTemplateLine = (node: Content): boolean => node.type === 'directive' && node.data?.template === true
+
 /** Indentation for a new child of `parent`: that of its children, else one level deeper. */
 export function childIndent(parent: ParentNode, root: Root): string {
-  const sample = parent.children.find((c) => c.type === 'directive' || c.type === 'section')
+  const sample = parent.children.find((c) => (c.type === 'directive' && !isTemplateLine(c)) || c.type === 'section')
   if (sample) return indentOf(sample)
   if (parent.type === 'root') return ''
   return indentOf(parent) + indentUnit(root)
