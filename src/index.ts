@@ -27,7 +27,9 @@ export { formatDiagnostic, isClean } from './syntax/diagnostics.js'
 export { isTemplated } from './syntax/templates.js'
 export {
   areAlternatives,
+  branchesByNode,
   branchesOf,
+  exclusive,
   isTemplatedNode,
   templateBlocks,
   templatedArgs,

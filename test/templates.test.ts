@@ -10,7 +10,7 @@ import { childIndent, createDirective, getOption, indentUnit, insertAfter, optio
 import { config } from '../src/syntax/collection.js'
 import { parse } from '../src/syntax/parse.js'
 import { print } from '../src/syntax/print.js'
-import { areAlternatives, branchesOf, isTemplatedNode, templateBlocks, templatedArgs } from '../src/syntax/template-tree.js'
+import { areAlternatives, branchesByNode, branchesOf, exclusive, isTemplatedNode, templateBlocks, templatedArgs } from '../src/syntax/template-tree.js'
 import { isTemplated } from '../src/syntax/templates.js'
 import type { Content, Directive, Root, Section } from '../src/syntax/types.js'
 import { quoteWord, splitWords } from '../src/syntax/words.js'
@@ -234,6 +234,12 @@ test('areAlternatives: the two WSGIDaemonProcess of an if/else never render toge
   t.false(areAlternatives(a, alias))
   t.false(areAlternatives(b, b))
   t.deepEqual(branchesOf(b.ancestors, b.node).map((s) => [s.block.branches[s.branch].statement, s.block.exhaustive]), [['else', true], ['if legacy', false]])
+  // The same for every node at once, as a model would ask.
+  const all = branchesByNode(tree)
+  const steps = (n: Content) => (all.get(n) ?? []).map((s) => s.block.branches[s.branch].statement)
+  t.deepEqual([steps(a.node), steps(b.node), steps(alias.node), steps(tree.children[0])], [['if threads'], ['else', 'if legacy'], [], []])
+  t.true(exclusive(all.get(a.node) ?? [], all.get(b.node) ?? []))
+  t.false(exclusive(all.get(b.node) ?? [], all.get(alias.node) ?? []))
 })
 
 test('a branch that leaves a section open makes the block flat, with a warning; Apache reads one rendering of it fine', (t) => {

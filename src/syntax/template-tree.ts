@@ -5,12 +5,13 @@
 // - template blocks: a block is its control lines (directives whose data.control holds its
 //   statements) and the nodes between them, among the children of one parent (the parser makes
 //   the sections of every branch balance, so the statements of a block are always siblings).
-//   templateBlocks(parent) reads them; branchesOf() says in which branches a node is, and
-//   areAlternatives() whether two nodes never render together;
+//   templateBlocks(parent) reads them; branchesOf() says in which branches a node is (and
+//   branchesByNode() for every node of a tree at once), and areAlternatives() or exclusive()
+//   whether two nodes never render together;
 // - lines and open tags a template writes in alternative ways: data.alternatives on the node.
 import type { ParentNode } from './edit.js'
 import { isElse, isTemplated, type Control } from './templates.js'
-import type { Content, Directive, Section } from './types.js'
+import type { Content, Directive, Root, Section } from './types.js'
 
 export interface TemplateBranch {
   /** The control line that starts it (for the first branch, the block's opening line). */
@@ -79,20 +80,26 @@ export function templateBlocks(parent: ParentNode): TemplateBlock[] {
 
 /** The blocks and branches of `parent`'s template that `child` is in, outermost first. */
 function stepsIn(parent: ParentNode, child: Content): BranchStep[] {
-  const steps: BranchStep[] = []
-  let blocks = templateBlocks(parent)
-  for (let found = true; found; ) {
-    found = false
-    for (const block of blocks) {
-      const branch = block.branches.findIndex((b) => b.children.includes(child))
-      if (branch === -1) continue
-      steps.push({ block, branch })
-      blocks = block.branches[branch].blocks
-      found = true
-      break
-    }
+  return stepsOfChildren(parent).get(child) ?? []
+}
+
+/** For each child of `parent` inside a template block: the blocks and branches it is in, outermost first. */
+function stepsOfChildren(parent: ParentNode): Map<Content, BranchStep[]> {
+  const out = new Map<Content, BranchStep[]>()
+  const pending = templateBlocks(parent)
+  // Outer blocks before the blocks nested in them: each child's steps come outermost first.
+  for (let k = 0; k < pending.length; k++) {
+    const block = pending[k]
+    block.branches.forEach((branch, i) => {
+      for (const child of branch.children) {
+        const steps = out.get(child)
+        if (steps === undefined) out.set(child, [{ block, branch: i }])
+        else steps.push({ block, branch: i })
+      }
+      pending.push(...branch.blocks)
+    })
   }
-  return steps
+  return out
 }
 
 /**
@@ -108,13 +115,34 @@ export function branchesOf(ancestors: readonly ParentNode[], node: Content): Bra
   return steps
 }
 
+/**
+ * The template branches of every node of a tree, in one walk (nodes outside every block have
+ * none): for comparing many nodes, as a model does (see exclusive()).
+ */
+export function branchesByNode(root: Root): Map<Content, BranchStep[]> {
+  const out = new Map<Content, BranchStep[]>()
+  const stack: Array<{ parent: ParentNode; steps: BranchStep[] }> = [{ parent: root, steps: [] }]
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const own = stepsOfChildren(top.parent)
+    for (const child of top.parent.children) {
+      const steps = [...top.steps, ...(own.get(child) ?? [])]
+      out.set(child, steps)
+      if (child.type === 'section') stack.push({ parent: child, steps })
+    }
+  }
+  return out
+}
+
+/** True when steps `a` and `b` take different branches of one block: no rendering has both nodes. */
+export function exclusive(a: readonly BranchStep[], b: readonly BranchStep[]): boolean {
+  // The same block may be read more than once: known by its opening control line.
+  const opening = (s: BranchStep): Directive => s.block.branches[0].control
+  return a.some((s) => b.some((t) => opening(s) === opening(t) && s.branch !== t.branch))
+}
+
 /** True when `a` and `b` are in different branches of one template block: no rendering has both. */
 export function areAlternatives(a: { node: Content; ancestors: readonly ParentNode[] }, b: { node: Content; ancestors: readonly ParentNode[] }): boolean {
-  const stepsA = branchesOf(a.ancestors, a.node)
-  const stepsB = branchesOf(b.ancestors, b.node)
-  // The same block is read anew for each path: known by its opening control line.
-  const opening = (s: BranchStep): Directive => s.block.branches[0].control
-  return stepsA.some((s) => stepsB.some((t) => opening(s) === opening(t) && s.branch !== t.branch))
+  return exclusive(branchesOf(a.ancestors, a.node), branchesOf(b.ancestors, b.node))
 }
 
 /** Indexes of the args of `node` that hold template syntax (see isTemplated). */
