@@ -110,7 +110,7 @@ export class SectionMatcher {
     }
     const tagArgs = this.reader.tagArgs
     this.closeWith(this.pop(i), i, name, unterminated)
-    this.sharedCloses(i, name, tagArgs)
+    if (tagArgs.length > 0) this.sharedCloses(i, name, tagArgs)
   }
 
   /**
