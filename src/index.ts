@@ -24,6 +24,19 @@ export {
   type ParentNode,
 } from './syntax/edit.js'
 export { formatDiagnostic, isClean } from './syntax/diagnostics.js'
+export { isTemplated } from './syntax/templates.js'
+export {
+  areAlternatives,
+  branchesByNode,
+  branchesOf,
+  exclusive,
+  isTemplatedNode,
+  templateBlocks,
+  templatedArgs,
+  type BranchStep,
+  type TemplateBlock,
+  type TemplateBranch,
+} from './syntax/template-tree.js'
 export { buildModel } from './model/model.js'
 export type * from './model/model.js'
 export { migrate, runMigration, selectTransforms, writeResult } from './runner/migrate.js'

@@ -56,6 +56,8 @@ test('isConfigFileName', (t) => {
     'templates/kallithea.conf.j2',
     'templates/kallithea.conf.erb',
     'templates/kallithea.conf.tpl',
+    'templates/kallithea.conf.epp',
+    'data/templates/web/apache2/php-fpm/wsgi.stpl',
     'templates/kallithea.conf.template',
     'templates/kallithea.wsgi.j2',
     'templates/vhost.j2',

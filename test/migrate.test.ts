@@ -91,7 +91,7 @@ test('a NUL byte in a config (Apache ends the line there): one error at its line
   const site = fill(SITE_0_3_1).replace('    ServerAdmin admin@example.com\n', '    ServerAdmin x\0 \\\n      y z\n')
   const r = await migrate({ files: [{ path: 'sites-available/kallithea.conf', content: site }, inMemory()[1]!] })
   t.deepEqual(r.errors.map((e) => [e.code, e.file, e.line, e.column]), [['parse', 'sites-available/kallithea.conf', 4, 18]])
-  t.is(r.errors[0]!.message, 'sites-available/kallithea.conf:4:18: a NUL byte: Apache ends the line there and does not read the rest of it; remove it')
+  t.is(r.errors[0]!.message, 'sites-available/kallithea.conf:4:18: a NUL character: Apache stops reading line 4 there and ignores the rest of it: remove the NUL (and see what follows it)')
   t.is(r.files[0]!.status, 'error')
   t.deepEqual(r.files[0]!.after, r.files[0]!.before)
   t.is(r.patch.length, 0)

@@ -288,9 +288,9 @@ test('a comment ending in \\ swallows the next line (Apache 2.4.71 here: the nex
   ])
 })
 
-test('a # line right after a continued line is part of the directive', (t) => {
+test('a # line right after a continued line is part of the directive, with a warning', (t) => {
   // Apache 2.4.71 here: `Define A x \` + `# c` is "Define takes 1-2 arguments" (A, x, #, c).
-  const tree = read('Define A x \\\n# c\n')
+  const tree = read('Define A x \\\n# c\n', { diagnostics: 1 })
   t.deepEqual(tree.children, [
     {
       type: 'directive',
@@ -300,6 +300,10 @@ test('a # line right after a continued line is part of the directive', (t) => {
       position: span(pt(1, 1, 0), pt(2, 4, 16)),
     },
   ])
+  t.deepEqual(diagnostics(tree), [
+    { ruleId: 'comment-in-continuation', line: 2, column: 1, reason: 'a comment line inside a \\ continuation: Apache reads "# c" as arguments of Define: move the comment above the directive' },
+  ])
+  t.false(tree.data.diagnostics[0].fatal)
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -839,7 +843,7 @@ test('@@Var@@ build placeholders (httpd-docs-conf) and %VAR% are plain words', (
   ])
 })
 
-test('Jinja: {% for %} around VirtualHosts, {{ }} lines and {# #} comments are template directives', (t) => {
+test('Jinja: {% for %} around VirtualHosts, {{ }} lines and {# #} comments: expressions are one word, statements control lines', (t) => {
   const input = [
     '{# managed by ansible #}',
     '{% for site in sites %}',
@@ -855,22 +859,23 @@ test('Jinja: {% for %} around VirtualHosts, {{ }} lines and {# #} comments are t
   ].join('\n')
   const tree = read(input)
   const template = { template: true }
+  const control = (role: string, statement: string, keyword: string) => ({ template: true, control: [{ role, statement, keyword }] })
   t.deepEqual(shape(tree.children), [
-    { directive: '{#', args: ['managed', 'by', 'ansible', '#}'], data: template },
-    { directive: '{%', args: ['for', 'site', 'in', 'sites', '%}'], data: template },
+    { directive: '{# managed by ansible #}', args: [], data: template },
+    { directive: '{% for site in sites %}', args: [], data: control('open', 'for site in sites', 'for') },
     {
       section: 'VirtualHost',
-      args: ['*:{{', 'site.port', '}}'],
+      args: ['*:{{ site.port }}'],
       children: [
-        { directive: 'ServerName', args: ['{{', 'site.name', '}}'] },
-        { directive: '{{', args: ['site.extra', '|', 'default("")', '}}'], data: template },
-        { directive: '{%', args: ['if', 'site.wsgi', '%}'], data: template },
-        { directive: 'WSGIDaemonProcess', args: ['{{', 'site.name', '}}', 'threads=4'] },
-        { directive: '{%', args: ['endif', '%}'], data: template },
+        { directive: 'ServerName', args: ['{{ site.name }}'] },
+        { directive: '{{ site.extra | default("") }}', args: [], data: template },
+        { directive: '{% if site.wsgi %}', args: [], data: control('open', 'if site.wsgi', 'if') },
+        { directive: 'WSGIDaemonProcess', args: ['{{ site.name }}', 'threads=4'] },
+        { directive: '{% endif %}', args: [], data: control('close', 'endif', 'endif') },
       ],
       closed: true,
     },
-    { directive: '{%', args: ['endfor', '%}'], data: template },
+    { directive: '{% endfor %}', args: [], data: control('close', 'endfor', 'endfor') },
   ])
 })
 
@@ -887,18 +892,18 @@ test('ERB: <% if %> lines inside a VirtualHost do not derail it', (t) => {
     '',
   ].join('\n')
   const tree = read(input)
-  const template = { template: true }
+  const control = (role: string, statement: string, keyword: string) => ({ template: true, control: [{ role, statement, keyword }] })
   t.deepEqual(shape(tree.children), [
     {
       section: 'VirtualHost',
-      args: ['*:<%=', '@port', '%>'],
+      args: ['*:<%= @port %>'],
       children: [
-        { directive: 'ServerName', args: ['<%=', '@servername', '%>'] },
-        { directive: '<%', args: ['if', '@ssl', '-%>'], data: template },
+        { directive: 'ServerName', args: ['<%= @servername %>'] },
+        { directive: '<% if @ssl -%>', args: [], data: control('open', 'if @ssl', 'if') },
         { directive: 'SSLEngine', args: ['on'] },
-        { directive: '<%-', args: ['else', '-%>'], data: template },
-        { directive: '<%#', args: ['plain', 'http', '%>'], data: template },
-        { directive: '<%', args: ['end', '-%>'], data: template },
+        { directive: '<%- else -%>', args: [], data: control('branch', 'else', 'else') },
+        { directive: '<%# plain http %>', args: [], data: { template: true } },
+        { directive: '<% end -%>', args: [], data: control('close', 'end', 'end') },
       ],
       closed: true,
     },

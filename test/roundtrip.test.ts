@@ -99,7 +99,14 @@ function checkInvariants(tree: Root, text: string): void {
         if (JSON.stringify(node.position?.start) !== JSON.stringify(node.open.position?.start)) {
           fail(`${what}: section does not start at its open tag`)
         }
-        if (node.close) {
+        if (node.close && node.close.raw === '') {
+          // Closed on its last child's close tag line (`</VirtualHost> </IfModule>`): that tag's place.
+          const last = node.children[node.children.length - 1]
+          if (last?.type !== 'section' || JSON.stringify(last.close?.position) !== JSON.stringify(node.close.position)) {
+            fail(`${what}: a close tag without text is not its last child's`)
+          }
+          if (JSON.stringify(node.position?.end) !== JSON.stringify(node.close.position?.end)) fail(`${what}: section does not end at its close tag`)
+        } else if (node.close) {
           const at = take(node.close.raw, `${what} close`)
           checkPosition(node.close.position, at, node.close.raw, false, `${what} close`)
           if (JSON.stringify(node.position?.end) !== JSON.stringify(node.close.position?.end)) {
@@ -228,12 +235,15 @@ type Model =
   | { kind: 'section'; name: string; closeName: string; args: string[]; children: Model[] }
   | { kind: 'directive'; name: string; args: string[] }
   | { kind: 'template'; line: string }
+  | { kind: 'block'; engine: Engine; branches: Model[][]; else: boolean }
   | { kind: 'comment'; parts: string[] }
   | { kind: 'blank'; space: string }
 
+type Engine = 'jinja' | 'erb' | 'epp'
+
 type Shape =
   | { section: string; args: readonly string[]; children: Shape[]; closed: boolean }
-  | { directive: string; args: readonly string[]; template?: true }
+  | { directive: string; args: readonly string[]; template?: true; control?: string }
   | { comment: string }
   | 'blank'
 
@@ -242,11 +252,14 @@ function shapeOfTree(nodes: Content[]): Shape[] {
     switch (n.type) {
       case 'section':
         return { section: n.name, args: n.args, children: shapeOfTree(n.children), closed: n.close !== null }
-      case 'directive':
-        if (n.data !== undefined && (n.data.template !== true || Object.keys(n.data).length !== 1)) {
+      case 'directive': {
+        const { template, control, ...rest } = n.data ?? {}
+        if (Object.keys(rest).length > 0 || (n.data !== undefined && template !== true)) {
           fail(`unexpected data ${JSON.stringify(n.data)} on ${n.name}`)
         }
-        return n.data?.template ? { directive: n.name, args: n.args, template: true } : { directive: n.name, args: n.args }
+        if (!template) return { directive: n.name, args: n.args }
+        return control ? { directive: n.name, args: n.args, template: true, control: control.map((c) => c.role).join(',') } : { directive: n.name, args: n.args, template: true }
+      }
       case 'comment':
         return { comment: n.value }
       default:
@@ -256,23 +269,33 @@ function shapeOfTree(nodes: Content[]): Shape[] {
 }
 
 const trimEnd = (s: string): string => s.replace(/[ \t\n\r\v\f]+$/, '')
-const words = (s: string): string[] => s.split(/[ \t\n\r\v\f]+/).filter((w) => w !== '')
+
+/** The control lines of a block of `engine` with `count` branches, the last an `else` or not. */
+function controlLines(engine: Engine, count: number, withElse: boolean): string[] {
+  const lines = { jinja: ['{% if ssl %}', '{% elif x %}', '{%- else %}', '{% endif -%}'], erb: ['<% if @ssl -%>', '<%- elsif @x -%>', '<% else -%>', '<% end -%>'], epp: ['<% if $ssl { -%>', '<% } elsif $x { -%>', '<% } else { -%>', '<% } -%>'] }[engine]
+  const branches = Array.from({ length: count - 1 }, (_, i) => (withElse && i === count - 2 ? lines[2] : lines[1]))
+  return [lines[0], ...branches, lines[3]]
+}
 
 function shapeOfModel(nodes: Model[]): Shape[] {
-  return nodes.map((n): Shape => {
+  return nodes.flatMap((n): Shape[] => {
     switch (n.kind) {
       case 'section':
-        return { section: n.name, args: n.args, children: shapeOfModel(n.children), closed: true }
+        return [{ section: n.name, args: n.args, children: shapeOfModel(n.children), closed: true }]
       case 'directive':
-        return { directive: n.name, args: n.args }
-      case 'template': {
-        const [name, ...args] = words(n.line)
-        return { directive: name, args, template: true }
+        return [{ directive: n.name, args: n.args }]
+      case 'template':
+        // One expression: one word, even with spaces inside.
+        return [{ directive: n.line, args: [], template: true }]
+      case 'block': {
+        const lines = controlLines(n.engine, n.branches.length, n.else)
+        const control = (line: string, i: number): Shape => ({ directive: line, args: [], template: true, control: i === 0 ? 'open' : i === lines.length - 1 ? 'close' : 'branch' })
+        return [...n.branches.flatMap((b, i) => [control(lines[i], i), ...shapeOfModel(b)]), control(lines[lines.length - 1], lines.length - 1)]
       }
       case 'comment':
-        return { comment: trimEnd(n.parts.join('')) }
+        return [{ comment: trimEnd(n.parts.join('')) }]
       default:
-        return 'blank'
+        return ['blank']
     }
   })
 }
@@ -288,10 +311,8 @@ const DIRECTIVE_NAMES = [
   'WSGIPassAuthorization', 'WSGIApplicationGroup', 'Require', 'Options', 'AllowOverride', 'Alias', 'Include',
   'IncludeOptional', 'Define', 'UnDefine', 'Use', 'Header', 'SetEnv', 'CustomLog', 'ErrorLog', 'LoadModule', 'Listen',
 ]
-const TEMPLATES = [
-  '{% for site in sites %}', '{% endfor %}', '{% if ssl %}', '{% endif %}', '{{ site.extra }}', '{# managed #}',
-  '<% if @ssl -%>', '<%- else -%>', '<% end -%>', '<%= @extra %>', '<%# note %>',
-]
+// Expression lines (block statements are made by 'block' models).
+const TEMPLATES = ['{{ site.extra }}', '{{site.extra|default("a b")}}', '{# managed by ansible #}', '<%= @extra %>', '<%# note %>', '@@LoadModule@@']
 
 const BARE_CHARS = ['a', 'b', 'k', 'Z', '0', '9', '/', '.', '-', '_', '=', ':', '*', '$', '{', '}', '%', '@', '!', '~', '^', '(', ')', '|', ',', '+', '?', '[', ']', '&', ';']
 const EXTRA_CHARS: Record<Charset, string[]> = {
@@ -301,11 +322,14 @@ const EXTRA_CHARS: Record<Charset, string[]> = {
 
 const directiveName = fc.oneof(fc.constantFrom(...DIRECTIVE_NAMES), fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,10}$/))
 
+/** Template delimiters: a value with one could join the words around it into one expression. */
+const TEMPLATE_DELIMITER = /\{\{|\{%|\{#|<%|\}\}|%\}|#\}|%>/
+
 function value(charset: Charset): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 3, arbitrary: fc.string({ unit: fc.constantFrom(...BARE_CHARS), minLength: 1, maxLength: 10 }) },
     { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...BARE_CHARS, ...EXTRA_CHARS[charset]), maxLength: 8 }) },
-  )
+  ).filter((v) => !TEMPLATE_DELIMITER.test(v))
 }
 
 function commentPart(charset: Charset): fc.Arbitrary<string> {
@@ -320,8 +344,8 @@ function modelArb(charset: Charset, maxChildren = 6): fc.Arbitrary<Model[]> {
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('blank' as const), space: fc.constantFrom('', '', ' ', '\t', '  \t', '\r', '\v\f') }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('template' as const), line: fc.constantFrom(...TEMPLATES) }) },
   )
-  const { nodes } = fc.letrec<{ node: Model; nodes: Model[]; section: Model }>((tie) => ({
-    node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('section')),
+  const { nodes } = fc.letrec<{ node: Model; nodes: Model[]; section: Model; block: Model }>((tie) => ({
+    node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('section'), tie('block')),
     nodes: fc.array(tie('node'), { maxLength: maxChildren }),
     section: fc
       .record({
@@ -335,6 +359,10 @@ function modelArb(charset: Charset, maxChildren = 6): fc.Arbitrary<Model[]> {
         const closeName = [...name].map((c, i) => ((caseFlips >> i) & 1 ? c.toLowerCase() : c)).join('')
         return { kind: 'section' as const, name, closeName, args, children: children as Model[] }
       }),
+    // A template block: its branches hold balanced sections (what a template that renders well has).
+    block: fc
+      .record({ engine: fc.constantFrom<Engine>('jinja', 'erb', 'epp'), branches: fc.array(tie('nodes'), { minLength: 1, maxLength: 3 }), withElse: fc.boolean() })
+      .map(({ engine, branches, withElse }) => ({ kind: 'block' as const, engine, branches: branches as Model[][], else: withElse && branches.length > 1 })),
   }))
   return nodes as fc.Arbitrary<Model[]>
 }
@@ -380,16 +408,23 @@ function render(model: Model[], layout: Layout): string {
     return pick(r, [' \\', '\t\\', '\\', ' \\']) + eol() + pick(r, ['    ', '\t', ' ', '']) + (r(2) ? '' : ' ')
   }
   const fixSep = (s: string): string => (/^[^ \t\r\f]*\\/.test(s) && /\n$/.test(s) ? s + ' ' : s)
+  // A word that starts a continued line with `#` would be a comment line inside the continuation
+  // (a warning): quoted, it is a word.
+  const arg = (a: string): string => {
+    const s = fixSep(sep())
+    const w = writeValue(a, r)
+    return s + (s.includes('\n') && w.startsWith('#') ? `"${a.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : w)
+  }
   const out: string[] = []
   const write = (nodes: Model[], depth: number): void => {
     for (const n of nodes) {
       const indent = pick(r, ['', '  '.repeat(depth), '\t'.repeat(depth), ' \t'])
       switch (n.kind) {
         case 'directive':
-          out.push(indent + n.name + n.args.map((a) => fixSep(sep()) + writeValue(a, r)).join('') + trailing() + eol())
+          out.push(indent + n.name + n.args.map(arg).join('') + trailing() + eol())
           break
         case 'section': {
-          const open = '<' + n.name + n.args.map((a) => fixSep(sep()) + writeValue(a, r)).join('') + (r(4) === 0 ? ' ' : '') + '>'
+          const open = '<' + n.name + n.args.map(arg).join('') + (r(4) === 0 ? ' ' : '') + '>'
           out.push(indent + open + trailing() + eol())
           write(n.children, depth + 1)
           out.push(pick(r, [indent, '', '  ']) + '</' + n.closeName + '>' + trailing() + eol())
@@ -398,6 +433,15 @@ function render(model: Model[], layout: Layout): string {
         case 'template':
           out.push(indent + n.line + trailing() + eol())
           break
+        case 'block': {
+          const lines = controlLines(n.engine, n.branches.length, n.else)
+          n.branches.forEach((b, i) => {
+            out.push(indent + lines[i] + trailing() + eol())
+            write(b, depth)
+          })
+          out.push(indent + lines[lines.length - 1] + trailing() + eol())
+          break
+        }
         case 'comment':
           // Parts after the first continue the comment on the next line.
           out.push(indent + '#' + n.parts.map((p, i) => (i === 0 ? p : '\\' + eol() + p)).join('') + trailing() + eol())
@@ -445,6 +489,10 @@ function counts(model: Model[]): { sections: number; directives: number } {
         sections++
         walk(n.children)
       } else if (n.kind === 'directive' || n.kind === 'template') directives++
+      else if (n.kind === 'block') {
+        directives += n.branches.length + 1
+        n.branches.forEach(walk)
+      }
     }
   }
   walk(model)

@@ -68,7 +68,7 @@ export const CONFIG_DIRS: ReadonlySet<string> = new Set([
 
 const SKIP_DIRS = new Set(['.git', 'node_modules'])
 
-const TEMPLATE_EXTENSION = /\.(?:j2|jinja2?|erb|tpl|template)$/i
+const TEMPLATE_EXTENSION = /\.(?:j2|jinja2?|erb|epp|s?tpl|template)$/i
 
 /** Backups and leftovers of editors, package managers, patch(1) and this tool. */
 const LEFTOVER =
@@ -82,9 +82,9 @@ const MAYBE_EXTENSION = /\.(?:stpl|apache|vhost|sample)$|\.conf\.in$/i
  * `*.conf` (so `apache2.conf`, `httpd.conf`), `*.wsgi`, any file directly inside one of the usual
  * include folders (`sites-available/example.com`, `mods-available/wsgi.load`) and templates of
  * `*.wsgi`; `maybe` (read it if its content is Apache: `looksLikeApache`) for templates (`*.j2`,
- * `*.jinja2`, `*.erb`, `*.tpl`, `*.template`) of those or with no inner extension (`vhost.j2`),
- * `*.stpl`, `*.apache`, `*.vhost`, `*.conf.in`, `*.sample`; `no` for anything else (`settings.py.j2`),
- * hidden files, backups and leftovers.
+ * `*.jinja2`, `*.erb`, `*.epp`, `*.tpl`, `*.template`) of those or with no inner extension
+ * (`vhost.j2`), `*.stpl`, `*.apache`, `*.vhost`, `*.conf.in`, `*.sample`; `no` for anything else
+ * (`settings.py.j2`), hidden files, backups and leftovers.
  */
 export function configNameKind(filePath: string): 'yes' | 'maybe' | 'no' {
   const name = basename(filePath)

@@ -89,6 +89,8 @@ export interface LoadResult {
   /** Path of the main server config (`apache2.conf`, `httpd.conf`), when the run has one. */
   mainConfig?: string
   errors: LoadError[]
+  /** What a file's parse warns about (Apache reads it, but not as it looks): the run goes on. */
+  warnings: LoadError[]
   skipped: Skipped[]
 }
 
@@ -98,14 +100,15 @@ export interface LoadResult {
  */
 export function load(options: LoadOptions): LoadResult {
   const errors: LoadError[] = []
-  const empty = (root: string | undefined): LoadResult => ({ root, base: root, files: [], graph: EMPTY_GRAPH, servers: [], maps: [], env: {}, errors, skipped: [] })
+  const warnings: LoadError[] = []
+  const empty = (root: string | undefined): LoadResult => ({ root, base: root, files: [], graph: EMPTY_GRAPH, servers: [], maps: [], env: {}, errors, warnings, skipped: [] })
   if (options.files) {
     // In memory the root only names the files' absolute paths: `/` unless given (not the cwd,
     // so that the result does not depend on where the process runs).
     const root = path.resolve(options.root ?? '/')
     const files = loadInMemory(options.files, root, errors)
     if (errors.some((e) => e.code === 'usage')) return empty(root)
-    reportParseErrors(files, errors)
+    reportParseErrors(files, errors, warnings)
     const env = runEnv(files, options.env)
     const apache = files.filter((l) => l.file.kind === 'apache')
     const graph = includeGraph(
@@ -113,7 +116,7 @@ export function load(options: LoadOptions): LoadResult {
       { env, paths: apache.map((l) => l.file.path) },
     )
     // Files given in memory have no folders to tell servers apart by: they are one server, as given.
-    return finish({ root, base: root, files, graph, servers: [], maps: [], env, errors, skipped: [] }, options, false)
+    return finish({ root, base: root, files, graph, servers: [], maps: [], env, errors, warnings, skipped: [] }, options, false)
   }
   const root = findRoot(options, errors)
   if (root === null) return empty(undefined)
@@ -124,8 +127,8 @@ export function load(options: LoadOptions): LoadResult {
   const resolved: LoadOptions = { ...options, maps, ...(mainConfig !== undefined ? { mainConfig } : {}) }
   const disk = loadFromDisk(resolved, root, base)
   errors.push(...disk.errors)
-  reportParseErrors(disk.files, errors)
-  const result = finish({ root, base, files: disk.files, graph: disk.graph, servers: [], maps: disk.maps, env: runEnv(disk.files, options.env), errors, skipped: disk.skipped }, resolved)
+  reportParseErrors(disk.files, errors, warnings)
+  const result = finish({ root, base, files: disk.files, graph: disk.graph, servers: [], maps: disk.maps, env: runEnv(disk.files, options.env), errors, warnings, skipped: disk.skipped }, resolved)
   if (result.servers.length === 0 && errors.length === 0) errors.push(nothingFound(options))
   return result
 }
@@ -166,14 +169,13 @@ function baseOf(options: LoadOptions, root: string): string {
   }
 }
 
-/** Each parse error becomes a run error; its file is frozen (never changed). */
-function reportParseErrors(files: readonly Loaded[], errors: LoadError[]): void {
+/** Each parse error becomes a run error, and its file is frozen (never changed); a warning is a warning. */
+function reportParseErrors(files: readonly Loaded[], errors: LoadError[], warnings: LoadError[]): void {
   for (const l of files) {
     if (l.file.kind !== 'apache' || l.envvars) continue
-    reportNul(l, errors)
     for (const d of l.file.tree.data.diagnostics) {
-      l.frozen = true
-      errors.push({
+      if (d.fatal === true) l.frozen = true
+      ;(d.fatal === true ? errors : warnings).push({
         code: 'parse',
         file: l.file.path,
         ...(d.line != null ? { line: d.line } : {}),
@@ -182,24 +184,6 @@ function reportParseErrors(files: readonly Loaded[], errors: LoadError[]): void 
       })
     }
   }
-}
-
-/**
- * A NUL byte in a config: Apache reads each line as a C string, so the line ends there and the
- * rest of it (a continuation `\` too) is not read; the tree reads on. One error, the file frozen.
- */
-function reportNul(l: Loaded, errors: LoadError[]): void {
-  const at = l.before.indexOf(0)
-  if (at === -1 || l.file.kind !== 'apache') return
-  const before = l.before.subarray(0, at)
-  const line = before.filter((b) => b === 0x0a).length + 1
-  const column = at - before.lastIndexOf(0x0a)
-  const file = l.file.path
-  l.frozen = true
-  errors.push({
-    code: 'parse', file, line, column,
-    message: `${file}:${line}:${column}: a NUL byte: Apache ends the line there and does not read the rest of it; remove it`,
-  })
 }
 
 const isTree = (c: InputFile['content']): c is Root => typeof c === 'object' && c !== null && !(c instanceof Uint8Array) && (c as Root).type === 'root'

@@ -13,7 +13,7 @@ export function daemonProblems(daemons: readonly DaemonGroup[], index: DaemonInd
     const first = index.daemon(d.name)
     if (first !== undefined && first !== d) out.push(problem('duplicate-daemon', d, { name: d.name, first }))
     if (d.name === '') out.push(problem('invalid-daemon-option', d, { name: d.name }))
-    for (const option of d.options) if (!option.known) out.push(problem('invalid-daemon-option', d, { name: d.name, option }))
+    for (const option of d.options) if (!option.known && !option.templated) out.push(problem('invalid-daemon-option', d, { name: d.name, option }))
   }
   return out
 }
@@ -27,7 +27,7 @@ export interface AliasContext {
 
 /** Add the problems of one alias (its group, application group and pass-authorization resolved) to `out`. */
 export function aliasProblems(alias: ScriptAlias, c: AliasContext, out: Problem[]): void {
-  for (const option of alias.invalidOptions) out.push(problem('invalid-alias-option', alias, { option }))
+  for (const option of alias.invalidOptions) if (!option.templated) out.push(problem('invalid-alias-option', alias, { option }))
   const pa = alias.options['pass-authorization']
   if (pa && onOff(pa.value) === undefined) out.push(problem('invalid-flag', alias, { raw: pa.raw, option: pa }))
   const notYet = notYetConfigured(alias, c.daemons)

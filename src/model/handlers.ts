@@ -209,7 +209,7 @@ const scriptAlias: Handler = (place, level, r, lower) => {
   const invalidOptions: WsgiOption[] = []
   for (const o of parseOptions(args, 2, resolve, ALIAS_OPTIONS)) {
     if (o.known) options[o.key as keyof ScriptAliasOptions] = o
-    else invalidOptions.push(o)
+    else invalidOptions.push(o) // a template expression too: checks.ts leaves it out of the refused ones
   }
   const [url = '', script = ''] = args
   const directive = lower === 'wsgiscriptalias' ? 'WSGIScriptAlias' : 'WSGIScriptAliasMatch'

@@ -1,5 +1,6 @@
 // The values of mod_wsgi directives: `key=value` options as mod_wsgi's wsgi_parse_option reads
 // them, and On/Off flags.
+import { isTemplated } from '../syntax/templates.js'
 import type { WsgiOption } from './types.js'
 
 /**
@@ -15,6 +16,10 @@ export function parseOptions(
   const out: WsgiOption[] = []
   for (let i = from; i < args.length; i++) {
     const arg = args[i]
+    if (isTemplated(arg)) {
+      out.push({ key: arg, value: '', raw: '', index: i, lastIndex: i, known: false, templated: true })
+      continue
+    }
     const eq = arg.indexOf('=')
     if (eq <= 0 || /\s/.test(arg.slice(0, eq))) {
       out.push({ key: eq <= 0 ? arg : arg.slice(0, eq), value: '', raw: '', index: i, lastIndex: i, known: false })

@@ -67,6 +67,8 @@ export function createPrecedence(lists: SettingLists, daemons: DaemonIndex): Pre
   const processGroup = (target: Target): GroupResolution => {
     const opt = target.alias?.options['process-group']
     if (target.alias && opt) return classify(opt.value, 'alias-option', target, { directive: target.alias.node }, [])
+    const templated = target.alias?.invalidOptions.find((o) => o.templated)
+    if (target.alias && templated) return { mode: 'templated', group: templated.key, via: 'alias-option', directive: target.alias.node, partial: [] }
     const e = effective(lists.processGroups, target)
     if (e.setting === undefined) return { mode: 'embedded', via: 'default', partial: e.partial }
     return classify(e.setting.value, e.via, target, { directive: e.setting.node, setting: e.setting }, e.partial)

@@ -144,6 +144,8 @@ export interface WsgiOption {
   lastIndex: number
   /** False when mod_wsgi would reject it: unknown name, or no `=`. */
   known: boolean
+  /** A template expression (`{{ opts }}`): what it renders to is unknown, so it is neither known nor refused. */
+  templated?: boolean
 }
 
 /** A `WSGIDaemonProcess` definition. */
@@ -230,8 +232,23 @@ export interface DynamicMode extends GroupBase {
   restrictProcess?: Setting
 }
 
+/**
+ * A template expression among the alias's words (`{{ "process-group=x" if y }}`) may render to its
+ * process group: where it runs is unknown until the template is rendered.
+ */
+export interface TemplatedMode extends GroupBase {
+  mode: 'templated'
+  /** The template expression, as written. */
+  group: string
+  daemon?: undefined
+  envVar?: undefined
+  allowed?: undefined
+  allowedDaemons?: undefined
+  restrictProcess?: undefined
+}
+
 /** Where a WSGI application runs, by `mode`. */
-export type GroupResolution = EmbeddedMode | DaemonMode | UnreachableMode | UndefinedGroupMode | DynamicMode
+export type GroupResolution = EmbeddedMode | DaemonMode | UnreachableMode | UndefinedGroupMode | DynamicMode | TemplatedMode
 
 /** An effective single-valued setting (application group) and what decided it. */
 export interface Effective {

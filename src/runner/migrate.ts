@@ -191,6 +191,9 @@ export function runMigration(options: MigrateOptions, chosen?: readonly Transfor
   if (errors.length > 0) return empty(path.resolve(options.root ?? '.'))
   const loaded = load(options)
   errors.push(...loaded.errors)
+  // What Apache reads other than it looks (a NUL, a comment line in a continuation, a template
+  // block read flat): said, and the run goes on.
+  for (const w of loaded.warnings) advisories.push({ transform: 'parse', file: w.file ?? '', ...(w.line !== undefined ? { line: w.line } : {}), ...(w.column !== undefined ? { column: w.column } : {}), message: w.message })
   skipped.push(...loaded.skipped)
   if (loaded.root === undefined) return empty(path.resolve(options.root ?? '.'))
   const root = loaded.root

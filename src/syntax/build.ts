@@ -1,9 +1,9 @@
 // The node builder: syntax tree nodes from the line table (line-table.ts), each line read in full
 // (line-reader.ts). One loop, not one call per level: a file may nest thousands deep.
-import { LineReader, TEMPLATE_START, type Item } from './line-reader.js'
-import { BLANK, CLOSED, COMMENT, FLAT, KIND_MASK, OPEN } from './line-table.js'
+import { LineReader, type Item } from './line-reader.js'
+import { BLANK, CLOSED, COMMENT, FLAT, KIND_MASK, OPEN, type LineExtra } from './line-table.js'
 import { markParsed } from './snapshot.js'
-import type { Comment, Content, Directive, Section, Tag } from './types.js'
+import type { Comment, Content, Directive, DirectiveData, Position, Section, Tag } from './types.js'
 
 /** Placeholder for a `children` key that is set right after it (never handed out). */
 export const NO_CHILDREN: Content[] = Object.freeze([]) as unknown as Content[]
@@ -22,7 +22,7 @@ export class NodeBuilder {
    * an array of just its size.
    */
   nodes(from: number, to: number): Content[] {
-    const { kind: kinds, end: ends } = this.reader.table
+    const { kind: kinds, end: ends, extra } = this.reader.table
     const out = this.pending
     const first = out.length
     /** The sections whose children are being read, where those start in `out`, and where to go on. */
@@ -37,21 +37,28 @@ export class NodeBuilder {
         const kind = kinds[i]
         if ((kind & KIND_MASK) !== OPEN) {
           out.push(this.leaf(i, kind))
-          i++
+          // A template block whose branches do not balance: its lines, flat.
+          if ((kind & FLAT) === 0) i++
+          else {
+            for (const node of this.flat(i + 1, ends[i], 'templateTag')) out.push(node)
+            i = ends[i]
+          }
           continue
         }
         const end = ends[i]
         const next = end + ((kind & CLOSED) !== 0 ? 1 : 0)
-        const section = this.section(i)
+        const more = extra.size === 0 ? undefined : extra.get(i)
+        const section = this.section(i, more)
+        const childStart = more?.compound === undefined ? i + 1 : more.compound.end + 1
         out.push(section)
-        if (end === i + 1) section.children = []
-        else if ((kind & FLAT) !== 0) section.children = this.flat(i + 1, end)
+        if (end <= childStart) section.children = []
+        else if ((kind & FLAT) !== 0) section.children = this.flat(childStart, end, 'macroTag')
         else {
           open.push(section)
           starts.push(out.length)
           resume.push(next)
           limits.push(limit)
-          i++
+          i = childStart
           limit = end
           continue
         }
@@ -71,32 +78,50 @@ export class NodeBuilder {
     if ((kind & KIND_MASK) === BLANK) return { type: 'blank', raw: item.raw, position: item.position }
     if ((kind & KIND_MASK) === COMMENT) return commentFrom(item)
     const node = directiveFrom(item)
-    if (item.kind === 'close') node.data = { strayClose: true }
+    if (item.kind === 'close') node.data = { ...node.data, strayClose: true }
     return node
   }
 
   /** The section opened on line `i`, its close tag and position; nodes() gives it its children. */
-  private section(i: number): Section {
+  private section(i: number, more: LineExtra | undefined): Section {
     const table = this.reader.table
     const kind = table.kind[i]
     const end = table.end[i]
+    const compound = more?.compound
     // The item is shared: what is read from it is read before the next line is.
-    const item = this.reader.itemAt(i)
-    const start = item.position.start
-    const section = sectionFrom(item)
+    const section = compound === undefined ? sectionFrom(this.reader.itemAt(i)) : this.compound(i, compound)
+    const start = (section.position as Position).start
     if ((kind & CLOSED) !== 0) {
       const close = this.reader.itemAt(end)
-      section.close = { raw: close.raw, name: close.name, position: close.position }
+      const shared = more?.sharedClose
+      section.close = shared === undefined ? { raw: close.raw, name: close.name, position: close.position } : { raw: '', name: shared, position: close.position }
       section.position = { start, end: close.position.end }
-    } else if (end > i + 1) {
+    } else if (end > (compound?.end ?? i) + 1) {
       // An unclosed section ends where its last child does: on its last line.
       section.position = { start, end: this.reader.itemAt(end - 1).position.end }
     }
     return section
   }
 
-  /** Lines [from, to) of a `<Macro>` body that balances only after expansion: tags stay directives. */
-  private flat(from: number, to: number): Content[] {
+  /** A section whose open tag is the template block of lines [i, compound.end] (see template-blocks.ts). */
+  private compound(i: number, compound: NonNullable<LineExtra['compound']>): Section {
+    const reader = this.reader
+    const start = reader.itemAt(i).position.start
+    const alternatives = compound.opens.map((line, k) => {
+      const { name, args } = reader.itemAt(line)
+      return { when: [compound.when[k]], kind: 'open' as const, name, args: Object.freeze(args.slice()) }
+    })
+    const first = reader.itemAt(compound.opens[0])
+    const section = sectionFrom(first)
+    const last = reader.itemAt(compound.end)
+    section.open = { raw: reader.text.slice(reader.table.start[i], reader.table.start[compound.end + 1]), name: first.name, position: { start, end: last.position.end } }
+    section.position = section.open.position
+    section.data = { alternatives }
+    return section
+  }
+
+  /** Lines [from, to) of a body that balances only after expansion or rendering: tags stay directives. */
+  private flat(from: number, to: number, mark: 'macroTag' | 'templateTag'): Content[] {
     const out: Content[] = []
     for (let i = from; i < to; i++) {
       const item = this.reader.itemAt(i)
@@ -105,7 +130,7 @@ export class NodeBuilder {
       else {
         if (item.kind === 'open') Object.freeze(item.args)
         const node = directiveFrom(item)
-        if (item.kind !== 'directive') node.data = { macroTag: true }
+        if (item.kind !== 'directive') node.data = { ...node.data, [mark]: true }
         out.push(node)
       }
     }
@@ -116,20 +141,31 @@ export class NodeBuilder {
 /** A section from its open tag, not closed (yet). */
 function sectionFrom(item: Item): Section {
   const open: Tag = { raw: item.raw, name: item.name, position: item.position }
-  return { type: 'section', name: item.name, args: item.args, open, close: null, children: NO_CHILDREN, position: item.position }
+  const section: Section = { type: 'section', name: item.name, args: item.args, open, close: null, children: NO_CHILDREN, position: item.position }
+  if (item.alternatives !== undefined) section.data = { alternatives: item.alternatives }
+  return section
 }
 
 function commentFrom(item: Item): Comment {
   return { type: 'comment', value: item.value, raw: item.raw, position: item.position }
 }
 
-/** A directive, or a tag read as one (`<Name` / `</Name`, in a flat macro body or stray). */
+/** A directive, or a tag read as one (`<Name` / `</Name`, in a flat body or stray). */
 function directiveFrom(item: Item): Directive {
   const name = item.kind === 'open' ? `<${item.name}` : item.kind === 'close' ? `</${item.name}` : item.name
   const node: Directive = { type: 'directive', name, args: item.args, raw: item.raw, position: item.position }
-  if (item.kind === 'directive' && !item.plainName && TEMPLATE_START.test(item.name)) node.data = { template: true }
+  if (item.template || item.controls !== undefined || item.alternatives !== undefined) node.data = templateData(item)
   markParsed(node, item.plainName)
   return node
+}
+
+/** What a template line's directive says about it. */
+function templateData(item: Item): DirectiveData {
+  const data: DirectiveData = {}
+  if (item.template) data.template = true
+  if (item.controls !== undefined) data.control = item.controls
+  if (item.alternatives !== undefined) data.alternatives = item.alternatives
+  return data
 }
 
 // Keeps the shapes of the builder's objects between parses (see the end of line-reader.ts).

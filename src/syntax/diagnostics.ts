@@ -6,7 +6,7 @@ export function formatDiagnostic(message: VFileMessage, file = message.file ?? '
   return `${file}:${message.line ?? 1}:${message.column ?? 1}: ${message.reason}`
 }
 
-/** True when the tree parsed without structural errors. */
+/** True when the tree parsed without errors (warnings, `fatal: false`, may remain). */
 export function isClean(tree: Root): boolean {
-  return tree.data.diagnostics.length === 0
+  return tree.data.diagnostics.every((d) => d.fatal !== true)
 }

@@ -1,11 +1,13 @@
 // Edits that keep the user's layout: new lines take the indentation and line ending of their
 // neighbours, removals take whole lines, option edits touch only the option's own word.
 import { checkLayout, checkName, checkValue } from './guard.js'
+import { readLogicalLine } from './lines.js'
 import { renderDirective, respell, spell } from './render.js'
 import { markSpelled } from './snapshot.js'
+import { indexOutsideTemplates, isTemplated } from './templates.js'
 import type { Content, Directive, ParentNode, Root, Section } from './types.js'
 import { CONTINUE, EXIT, visit } from './visit.js'
-import { quoteWord } from './words.js'
+import { quoteWord, splitWords } from './words.js'
 
 export type { ParentNode }
 
@@ -25,11 +27,12 @@ export function eolOf(node: Content): string {
 }
 
 /**
- * The node whose own text is the last line of `node`: `node`, or for an unclosed section, its
- * last child's (at any depth: a loop, as a file may nest thousands deep).
+ * The node whose own text is the last line of `node`: `node`, or for an unclosed section (or
+ * one closed on its last child's line, `</VirtualHost> </IfModule>`), its last child's (at any
+ * depth: a loop, as a file may nest thousands deep).
  */
 function lastLineOwner(node: Content): Content {
-  while (node.type === 'section' && node.close === null) {
+  while (node.type === 'section' && (node.close === null || node.close.raw === '')) {
     const last = node.children[node.children.length - 1]
     if (last === undefined) break
     node = last
@@ -47,6 +50,37 @@ function lastRaw(node: Content): string {
 /** Give `node` a line ending when it has none: it is about to be followed by another line. */
 function endLine(node: Content, eol: string): void {
   if (eolOf(node) === '') setLastRaw(node, lastRaw(node) + eol)
+}
+
+/**
+ * `raw` followed by `eol` and, when its last line ends in a `\` that would continue it into the
+ * next line (a continuation into the end of the file, which Apache drops there), by the empty
+ * line(s) that end it: a new line after it stays a line of its own. No byte of `raw` changes.
+ */
+export function endLogicalLine(raw: string, eol: string): string {
+  let out = EOL_AT_END.test(raw) ? raw : raw + eol
+  // A `\` kept from `\\` takes an empty line too (lines.ts): at most a few rounds.
+  for (let i = 0; i < 4 && readLogicalLine(out + 'X', 0, 1).end > out.length; i++) out += eol
+  return out
+}
+
+/**
+ * Make `node`'s last line end its logical line, with a line ending (see endLogicalLine). A `\`
+ * that ended the file without a line ending was a word to Apache, and is a continuation now: a
+ * directive's args are read again (Apache refused that word in nearly every directive).
+ */
+function endLogical(node: Content, eol: string): void {
+  const raw = lastRaw(node)
+  const ended = endLogicalLine(raw, EOL_AT_END.exec(raw)?.[0] ?? eol)
+  if (ended === raw) return
+  setLastRaw(node, ended)
+  const owner = lastLineOwner(node)
+  if (owner.type !== 'directive' || !/\\[ \t]*$/.test(raw)) return
+  const [name, ...args] = splitWords(readLogicalLine(ended, 0, 1).text).map((w) => w.value)
+  if (name === owner.name) {
+    owner.args = args
+    markSpelled(owner)
+  }
 }
 
 function dropEol(node: Content): void {
@@ -71,7 +105,7 @@ export function indentUnit(root: Root): string {
   /** The indentation of each section walked into. */
   const indents = new Map<ParentNode, string>([[root, '']])
   visit(root, (node: Content | Root, _: number | undefined, parent: ParentNode | undefined) => {
-    if (parent === undefined || node.type === 'root' || node.type === 'blank' || node.type === 'comment') return CONTINUE
+    if (parent === undefined || node.type === 'root' || node.type === 'blank' || node.type === 'comment' || isTemplateLine(node)) return CONTINUE
     const depth = indents.get(parent) as string
     const own = indentOf(node)
     if (own.length > depth.length && own.startsWith(depth)) {
@@ -84,9 +118,12 @@ export function indentUnit(root: Root): string {
   return unit ?? '    '
 }
 
+/** A template's own line (`{% if x %}`, `{{ extra }}`): templates indent those their own way. */
+const isTemplateLine = (node: Content): boolean => node.type === 'directive' && node.data?.template === true
+
 /** Indentation for a new child of `parent`: that of its children, else one level deeper. */
 export function childIndent(parent: ParentNode, root: Root): string {
-  const sample = parent.children.find((c) => c.type === 'directive' || c.type === 'section')
+  const sample = parent.children.find((c) => (c.type === 'directive' && !isTemplateLine(c)) || c.type === 'section')
   if (sample) return indentOf(sample)
   if (parent.type === 'root') return ''
   return indentOf(parent) + indentUnit(root)
@@ -135,10 +172,9 @@ export function insertAfter(parent: ParentNode, ref: Content, node: Content, roo
   const at = indexIn(parent, ref)
   const refEol = eolOf(ref)
   const nodeEol = eolOf(node)
-  if (refEol === '') {
-    setLastRaw(ref, lastRaw(ref) + (root?.data.eol ?? (nodeEol || '\n')))
-    dropEol(node)
-  } else endLine(node, refEol)
+  endLogical(ref, root?.data.eol ?? (nodeEol || '\n'))
+  if (refEol === '') dropEol(node)
+  else endLine(node, refEol)
   parent.children.splice(at + 1, 0, node)
 }
 
@@ -148,11 +184,10 @@ export function append(parent: ParentNode, node: Content, root?: Root): void {
   if (last) return insertAfter(parent, last, node, root)
   if (parent.type === 'section' && parent.open.raw !== '') {
     const openEol = EOL_AT_END.exec(parent.open.raw)?.[0] ?? ''
-    if (openEol === '') {
-      // The open tag ends a file without a final line ending: the new line goes last, without one.
-      parent.open.raw += root?.data.eol ?? (eolOf(node) || '\n')
-      dropEol(node)
-    } else endLine(node, openEol)
+    parent.open.raw = endLogicalLine(parent.open.raw, root?.data.eol ?? (eolOf(node) || '\n'))
+    // The open tag ended a file without a final line ending: the new line goes last, without one.
+    if (openEol === '') dropEol(node)
+    else endLine(node, openEol)
   }
   parent.children.push(node)
 }
@@ -212,11 +247,15 @@ export interface OptionRef {
   index: number
 }
 
+/**
+ * The `key=value` words of a directive. An `=` inside a template expression is no separator, and
+ * a word whose key is templated (`{{ k }}=1`) names no option: a template word is never split.
+ */
 export function options(node: Directive): OptionRef[] {
   const out: OptionRef[] = []
   node.args.forEach((arg, index) => {
-    const eq = arg.indexOf('=')
-    if (eq > 0) out.push({ key: arg.slice(0, eq), value: arg.slice(eq + 1), index })
+    const eq = indexOutsideTemplates(arg, '=')
+    if (eq > 0 && !isTemplated(arg.slice(0, eq))) out.push({ key: arg.slice(0, eq), value: arg.slice(eq + 1), index })
   })
   return out
 }
@@ -238,7 +277,8 @@ export function setOption(node: Directive, key: string, value: string): void {
 
 /** Remove `key=...` (every occurrence); a word alone on a continued line takes its line along. */
 export function removeOption(node: Directive, key: string): boolean {
-  const args = node.args.filter((arg) => !arg.startsWith(`${key}=`))
+  const drop = new Set(options(node).filter((o) => o.key === key).map((o) => o.index))
+  const args = node.args.filter((_, i) => !drop.has(i))
   if (args.length === node.args.length) return false
   setArgs(node, args)
   return true

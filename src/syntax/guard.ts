@@ -2,7 +2,11 @@
 // keeps a line break or a NUL on its line: `\n` would start a new line (a new directive, say an
 // Include), `\r` is one to every other tool, and Apache ends the line at a NUL. A name is the
 // first word of its line, so it decides what the line is: `#x` would be a comment, `</VirtualHost>`
-// a close tag. Each check throws a TypeError that says what was refused and why.
+// a close tag. A value holds no piece of a template expression (`{{` without its `}}`): a word
+// of a template is written whole or not at all (templates.ts). Each check throws a TypeError that
+// says what was refused and why.
+import { unbalancedStatement } from './template-lines.js'
+import { openTemplatePiece } from './templates.js'
 
 /**
  * A directive name as httpd's own and its modules' are spelled (`ServerName`, `WSGIDaemonProcess`,
@@ -48,8 +52,18 @@ export function checkName(name: string, what = 'directive name'): void {
 /** Refuse a value that would not stay one word on its line. */
 export function checkValue(value: string, what = 'argument'): void {
   if (typeof value !== 'string') throw new TypeError(`Cannot write ${what} ${String(value)}: it is not a string`)
-  const why = lineProblem(value)
+  const why = lineProblem(value) ?? templateProblem(value)
   if (why !== undefined) throw new TypeError(`Cannot write ${what} ${show(value)}: ${why}`)
+}
+
+/** Why `value` is a piece of a template expression, if it is one. */
+function templateProblem(value: string): string | undefined {
+  const whole = 'a templated word is written whole or not at all'
+  const opener = openTemplatePiece(value)
+  if (opener !== undefined) return `its ${opener} opens a template expression that it does not close: ${whole}`
+  const statement = unbalancedStatement(value)
+  if (statement !== undefined) return `it holds the template statement ${JSON.stringify(statement.statement)} without the rest of its block: ${whole}`
+  return undefined
 }
 
 /** Refuse an indentation that is not spaces and tabs, or a line ending that is not one. */

@@ -1,11 +1,14 @@
 // Reading one logical line of a file: what it is (for the scan), and in full (for the node
 // builder): its name, words, comment text, raw text and position. Words are split as httpd's
-// ap_getword_conf does (words.ts); tags as server/config.c reads them (tags.ts).
+// ap_getword_conf does (words.ts); tags as server/config.c reads them (tags.ts); a line that
+// starts with a template block statement as template-lines.ts reads it.
 import type { Point, Position } from 'unist'
 import { countLf, readLogicalLine, sourceOffset, type LogicalLine } from './lines.js'
 import { BLANK, CLOSE, COMMENT, CONTINUED, DIRECTIVE, LineTable, OPEN } from './line-table.js'
 import { NO_ARGS } from './snapshot.js'
 import { endsWithGt, isCloseTag, lastGt, tagNameEnd, tagNameStart } from './tags.js'
+import { readTemplateLine, type Alternative, type TemplateLine } from './template-lines.js'
+import { TEMPLATE_START, type Control } from './templates.js'
 import { cacheBits, isSpaceCode, sampleHash, StringCache, WordReader } from './words.js'
 
 /** One logical line, read in full: what the node builder needs to make its node. */
@@ -23,6 +26,12 @@ export interface Item {
   unterminated: boolean
   /** A directive whose name is the plain first word of `raw` (see snapshot.ts). */
   plainName: boolean
+  /** A line a template engine fills in, opaque to Apache's reading (data.template). */
+  template: boolean
+  /** Its block statements, for a line that opens, switches or ends template blocks. */
+  controls: Control[] | undefined
+  /** How a line with inline template conditionals renders. */
+  alternatives: Alternative[] | undefined
 }
 
 const CR = 13
@@ -30,11 +39,20 @@ const LF = 10
 const HASH = 35
 const LT = 60
 const LEFT_BRACE = 123
+const PERCENT = 37
+const AT = 64
 const DOUBLE_QUOTE = 34
 const SINGLE_QUOTE = 39
+const KIND_OF = { blank: BLANK, comment: COMMENT, directive: DIRECTIVE, open: OPEN, close: CLOSE }
 
-/** A first word that a template engine fills in: `<% %>`, `{% %}`, `{{ }}`, `{# #}`. */
-export const TEMPLATE_START = /^(?:<%|\{%|\{\{|\{#)/
+/** A line that may start with a template block statement: `{%` or `<%` (not `<%=`, `<%#`, `<%%`). */
+function mayStartStatement(t: string, s: number): boolean {
+  const c = t.charCodeAt(s)
+  if (t.charCodeAt(s + 1) !== PERCENT) return false
+  if (c === LEFT_BRACE) return true
+  const d = t.charCodeAt(s + 2)
+  return c === LT && d !== 61 && d !== HASH && d !== PERCENT
+}
 
 const ARGS_CACHE_BITS = 12
 
@@ -45,6 +63,11 @@ export class LineReader {
   /** The name of the last tag kindOf() read, and whether it lacks its `>`. */
   tagName = ''
   tagUnterminated = false
+  /** The words after a close tag's first (`</VirtualHost> </IfModule>`), from kindOf. */
+  tagArgs: readonly string[] = NO_ARGS
+  /** From kindOf: the block statements of a template control line (else undefined), and whether the line is a template's. */
+  controls: Control[] | undefined = undefined
+  template = false
   /** Physical line number at `lineStart`, the start of the line being read. */
   private line = 1
   private lineStart = 0
@@ -66,6 +89,9 @@ export class LineReader {
     value: '',
     unterminated: false,
     plainName: false,
+    template: false,
+    controls: undefined,
+    alternatives: undefined,
   }
 
   constructor(readonly text: string) {
@@ -85,26 +111,55 @@ export class LineReader {
    * tag, sets tagName and tagUnterminated.
    */
   kindOf(t: string, from: number, to: number): number {
+    this.controls = undefined
+    this.template = false
     let s = from
     while (s < to && isSpaceCode(t.charCodeAt(s))) s++
     if (s === to) return BLANK
     const c = t.charCodeAt(s)
     if (c === HASH) return COMMENT
-    if (c !== LT) return DIRECTIVE
+    if (c !== LT && c !== LEFT_BRACE) return DIRECTIVE
     let e = to
     while (e > s && isSpaceCode(t.charCodeAt(e - 1))) e--
-    const nameStart = tagNameStart(t, s, e)
-    if (nameStart === -1) return DIRECTIVE
+    if (mayStartStatement(t, s)) {
+      const kind = this.templateKind(readTemplateLine(t, s, e))
+      if (kind !== -1) return kind
+    }
+    const nameStart = c === LT ? tagNameStart(t, s, e) : -1
+    if (nameStart === -1) {
+      this.template = TEMPLATE_START.test(t.slice(s, s + 3))
+      return DIRECTIVE
+    }
     if (isCloseTag(t, nameStart)) {
       this.closeTag(t, s, e)
       this.tagName = this.item.name
       this.tagUnterminated = this.item.unterminated
+      this.tagArgs = this.item.args
       return CLOSE
     }
     const nameEnd = tagNameEnd(t, nameStart, e)
     this.tagName = this.wordReader.strings.slice(t, nameStart, nameEnd)
     this.tagUnterminated = lastGt(t, nameEnd, e) === -1
     return OPEN
+  }
+
+  /** kindOf for a line that starts with a template block statement; -1 when it has none. */
+  private templateKind(line: TemplateLine): number {
+    if (line.controls !== undefined) {
+      this.controls = line.controls
+      this.template = true
+      return DIRECTIVE
+    }
+    if (line.alternatives === undefined) return -1
+    const agreed = line.agreed
+    if (agreed === undefined) {
+      this.template = true
+      return DIRECTIVE
+    }
+    this.tagName = agreed.name
+    this.tagUnterminated = false
+    this.tagArgs = agreed.args
+    return KIND_OF[agreed.kind]
   }
 
   /** Line `i` of the table read in full, into the shared item (copy what you keep). */
@@ -197,6 +252,9 @@ export class LineReader {
     item.value = ''
     item.unterminated = false
     item.plainName = false
+    item.template = false
+    item.controls = undefined
+    item.alternatives = undefined
     if (s === e) {
       item.kind = 'blank'
       return
@@ -207,20 +265,52 @@ export class LineReader {
       item.value = t.slice(s + 1, e)
       return
     }
+    if ((c === LT || c === LEFT_BRACE) && mayStartStatement(t, s) && this.templateItem(t, s, e)) return
     const nameStart = c === LT ? tagNameStart(t, s, e) : -1
     if (nameStart !== -1) {
       if (isCloseTag(t, nameStart)) this.closeTag(t, s, e)
       else this.openTag(t, nameStart, e)
       return
     }
-    const count = this.wordReader.read(t, s, e)
-    item.kind = 'directive'
-    item.name = this.wordReader.words[0]
-    item.args = this.argsOf(count)
+    this.directive(t, s, e)
     const first = item.name.charCodeAt(0)
-    if ((first === LT || first === LEFT_BRACE) && TEMPLATE_START.test(item.name)) return
+    if ((first === LT || first === LEFT_BRACE || first === AT || first === PERCENT) && TEMPLATE_START.test(item.name)) {
+      item.template = true
+      return
+    }
     // A bare first word that reads as written is the name as raw spells it (snapshot.ts).
     item.plainName = c !== DOUBLE_QUOTE && c !== SINGLE_QUOTE && t.startsWith(item.name, s)
+  }
+
+  /** The trimmed line t[s, e) as a directive: its first word and the others. */
+  private directive(t: string, s: number, e: number): void {
+    const count = this.wordReader.read(t, s, e)
+    this.item.kind = 'directive'
+    this.item.name = this.wordReader.words[0]
+    this.item.args = this.argsOf(count)
+  }
+
+  /**
+   * The trimmed line t[s, e), which may start with a template block statement, read as
+   * template-lines.ts reads it; false when it has no statement (then it is read as usual).
+   */
+  private templateItem(t: string, s: number, e: number): boolean {
+    const line = readTemplateLine(t, s, e)
+    const item = this.item
+    if (line.controls === undefined && line.alternatives === undefined) return false
+    item.controls = line.controls
+    item.alternatives = line.alternatives
+    const agreed = line.agreed
+    if (agreed === undefined) {
+      this.directive(t, s, e)
+      item.template = true
+      return true
+    }
+    item.kind = agreed.kind as Item['kind']
+    item.name = agreed.name
+    // An open tag's args are its section's own; a directive's and a close tag's are frozen.
+    item.args = agreed.kind === 'open' ? agreed.args.slice() : Object.freeze(agreed.args.slice())
+    return true
   }
 
   /** `</Name>`: Apache compares the first word with `</Name>`; more words are an error. */

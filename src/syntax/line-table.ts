@@ -11,17 +11,34 @@ export const CLOSE = 4
 /** A close tag that closes nothing: a directive, marked strayClose. */
 export const STRAY = 5
 export const KIND_MASK = 7
-/** Continued with `\`: read through lines.ts. */
+/** Continued with `\`, or holding a NUL: read through lines.ts. */
 export const CONTINUED = 8
 /** An open tag whose section has a close tag (at `end`). */
 export const CLOSED = 16
 /** An open `<Macro>` tag. */
 export const MACRO = 32
-/** A `<Macro>` whose body only balances after expansion: its lines are read flat (build.ts). */
+/**
+ * A `<Macro>` whose body only balances after expansion, or a template block (its first control
+ * line) whose branches do not balance on their own: the lines up to `end` are read flat (build.ts).
+ */
 export const FLAT = 64
+
+/** What a few lines need beyond their kind (kept aside: most files have none). */
+export interface LineExtra {
+  /**
+   * A section whose open tag is a whole template block, each branch of which opens it
+   * (`{% if SSL %}` / `<VirtualHost *:443>` / `{% else %}` / `<VirtualHost *:80>` / `{% endif %}`):
+   * the block's last line, each branch's open tag line and statement.
+   */
+  compound?: { end: number; opens: number[]; when: string[] }
+  /** A section closed on the close tag line of the section inside it (`</VirtualHost> </IfModule>`): its name as written there. */
+  sharedClose?: string
+}
 
 export class LineTable {
   count = 0
+  /** By line index: see LineExtra. */
+  readonly extra = new Map<number, LineExtra>()
   /** Offset of each line's first character; start[count] is the end of the text. */
   start: Int32Array
   /** Physical line number each logical line starts on. */

@@ -4,6 +4,8 @@
 // looks at the text read so far, so `x\\` + LF continues too (keeping one `\`), an empty line
 // after it drops that `\` as well, and a `\` + LF at the end of the file is simply dropped.
 // (Verified on Apache 2.4.71; util.c's "[^\\]\\[\r]\n only" comment is older than its code.)
+// A NUL ends the line for Apache (it reads each line as a C string): the rest of that physical
+// line is not read, and the line does not continue, whatever it ends with (verified too).
 
 export interface LogicalLine {
   /** Offset of the first byte of the first physical line. */
@@ -57,8 +59,11 @@ export function countLf(s: string, from: number, to: number): number {
   return n
 }
 
-/** The logical line that starts at `start` (a line start), on physical line `lineNo`. */
-export function readLogicalLine(s: string, start: number, lineNo: number): LogicalLine {
+/**
+ * The logical line that starts at `start` (a line start), on physical line `lineNo`. `nul`: the
+ * offset of the first NUL at or after `start` (-1: none), when the caller knows it.
+ */
+export function readLogicalLine(s: string, start: number, lineNo: number, nul?: number): LogicalLine {
   const n = s.length
   const segments: Segment[] = []
   let pos = start
@@ -70,6 +75,13 @@ export function readLogicalLine(s: string, start: number, lineNo: number): Logic
     const end = lf === -1 ? n : lf + 1
     const contentEnd = end - eolLength(s, end, pos)
     count++
+    const at = nul === undefined ? indexOfNul(s, pos, contentEnd) : nul < contentEnd ? nul : -1
+    if (at !== -1) {
+      // Apache reads up to the NUL: the rest of the physical line is dropped, with its `\`.
+      length = push(segments, length, pos, at - pos)
+      pos = end
+      break
+    }
     // The text read so far ends in `\`: this line's, or the last kept one's when this one is empty.
     const last = segments[segments.length - 1]
     const endsInBackslash =
@@ -95,6 +107,12 @@ export function readLogicalLine(s: string, start: number, lineNo: number): Logic
   // Joined from an array, not with `+=`: a flat string, read as fast as the file's text.
   const text = segments.map((g) => s.slice(g.sourceStart, g.sourceStart + g.length)).join('')
   return { start, end: pos, line: lineNo, lines: count, text, segments }
+}
+
+/** Offset of the first NUL in s[from, to), or -1 (bounded: not indexOf, which would read on). */
+export function indexOfNul(s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === 0) return i
+  return -1
 }
 
 /** Add a run of `length` source characters at the end of the joined text; returns its new length. */

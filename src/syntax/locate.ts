@@ -1,6 +1,6 @@
 // Where nodes stand in printed output: 1-based line ranges, for reports.
 import { renderDirective } from './render.js'
-import type { Content, Root } from './types.js'
+import type { Content, Root, Tag } from './types.js'
 import { visit } from './visit.js'
 
 export interface LineRange {
@@ -46,7 +46,9 @@ export function lineRanges(root: Root): Map<Content, LineRange> {
       const open = opens.pop() as LineRange
       // An unclosed section ends where its last line does (not on the line after it).
       const last = node.children[node.children.length - 1]
-      const end = node.close ? span(node.close.raw).end : last ? (out.get(last) as LineRange).end : open.end
+      // A section closed on its last child's line (`</VirtualHost> </IfModule>`) ends there too.
+      const own = node.close !== null && node.close.raw !== ''
+      const end = own ? span((node.close as Tag).raw).end : last ? (out.get(last) as LineRange).end : open.end
       if (node.close) text(node.close.raw)
       out.set(node, { start: open.start, end })
     },

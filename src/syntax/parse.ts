@@ -5,7 +5,9 @@
 // logical line, a line starting with `<` + letter is a section tag (one tag per line: text after
 // the first `>` belongs to the tag's arguments, and the last `>` ends it), words split as
 // ap_getword_conf does. `<Macro>` bodies are read as mod_macro does: up to the matching
-// `</Macro>`, so sections inside them need not balance before expansion.
+// `</Macro>`, so sections inside them need not balance before expansion. Templates are read as
+// their engines write them: an expression is one word, a block's branches are alternatives
+// (templates.ts, template-lines.ts, template-blocks.ts).
 //
 // Two steps. The scan (scan.ts) reads the whole text once, line by line, and keeps a line table
 // (line-table.ts): where each logical line starts, its physical line number, what it is (blank,
@@ -21,6 +23,7 @@ import { NO_CHILDREN, NodeBuilder } from './build.js'
 import { decode } from './decode.js'
 import { deferChildren } from './lazy-children.js'
 import { LineReader } from './line-reader.js'
+import { Reporter } from './report.js'
 import { scan } from './scan.js'
 import { SectionMatcher } from './sections.js'
 import type { ParseOptions, Root } from './types.js'
@@ -30,7 +33,8 @@ export function parse(input: string | Uint8Array, options: ParseOptions = {}): R
   const { text, encoding } = isString ? { text: input, encoding: 'utf8' as const } : decode(input)
   const diagnostics: VFileMessage[] = []
   const reader = new LineReader(text)
-  const { end, eol } = scan(reader, new SectionMatcher(reader, diagnostics, options.path))
+  const reporter = new Reporter(diagnostics, options.path)
+  const { end, eol } = scan(reader, new SectionMatcher(reader, reporter), reporter)
   const root: Root = {
     type: 'root',
     children: NO_CHILDREN,

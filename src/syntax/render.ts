@@ -4,8 +4,15 @@ import { diffArrays } from 'diff/lib/diff/array.js'
 import { logicalLines, sourceOffset } from './lines.js'
 import { checkName, checkValue, refuseAfterOpenQuote } from './guard.js'
 import { isUnchanged, markSpelled } from './snapshot.js'
+import { controlOf, templateEnd } from './templates.js'
 import type { Directive } from './types.js'
 import { isSpace, quoteWord, splitWords, type Word } from './words.js'
+
+/** True when `word` starts with a template block statement (`{% if x %}`, `<% end %>`). */
+function startsWithStatement(word: string): boolean {
+  const end = templateEnd(word, 0, word.length)
+  return end !== -1 && controlOf(word.slice(0, end)) !== undefined
+}
 
 /** One word of a directive's source and the text that separates it from the word before. */
 export interface Piece {
@@ -57,6 +64,8 @@ function removePiece(pieces: Piece[], k: number): void {
   const next = pieces[k + 1]
   if (startsLine(pieces[k].sep) && next !== undefined && !startsLine(next.sep)) {
     next.sep = pieces[k].sep
+    // Now first on its line: a bare `#word` there would look like a comment line.
+    if (next.text.startsWith('#')) Object.assign(next, { text: quoteWord(next.value, '"'), quote: '"' })
   }
   pieces.splice(k, 1)
 }
@@ -85,6 +94,11 @@ export function renderDirective(node: Directive): string {
 export function spell(raw: string, name: string, args: readonly string[]): string {
   const layout = layoutOf(raw)
   const pieces = layout.pieces
+  if (pieces.length > 0 && startsWithStatement(pieces[0].text)) {
+    throw new TypeError(
+      `Cannot re-spell ${JSON.stringify(pieces[0].text)}...: the line starts with a template block statement, and its words are not one directive's; edit the template by hand`,
+    )
+  }
   if (pieces.length === 0) {
     // No source words: spelled from scratch, on the raw's line ending.
     checkName(name)
@@ -143,7 +157,9 @@ function arrange(pieces: Piece[], args: readonly string[]): Array<Piece & { gone
 /** A word spelled anew, after `sep`. */
 function newWord(value: string, quote: Word['quote'], sep: string): Piece {
   checkValue(value)
-  return { sep, text: quoteWord(value, quote), value, quote, open: false }
+  // A bare `#word` first on a continued line looks like a comment line there (and is reported).
+  const q = quote === '' && startsLine(sep) && value.startsWith('#') ? '"' : quote
+  return { sep, text: quoteWord(value, q), value, quote: q, open: false }
 }
 
 /** Set a directive's name/args and re-spell its raw text at once. */

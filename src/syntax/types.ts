@@ -6,8 +6,10 @@
 // per line). `position` covers the node's text without indentation and line ending.
 import type { Node, Parent, Point, Position } from 'unist'
 import type { VFileMessage } from 'vfile-message'
+import type { Alternative } from './template-lines.js'
+import type { Control } from './templates.js'
 
-export type { Point, Position }
+export type { Alternative, Control, Point, Position }
 
 /** A directive: `Name arg1 "arg 2"`, possibly continued over several lines with `\`. */
 export interface Directive extends Node {
@@ -32,12 +34,41 @@ export interface Directive extends Node {
 }
 
 export interface DirectiveData {
-  /** A line Apache would not read as a directive but that a template engine fills in (`<% %>`). */
+  /**
+   * A line that a template engine fills in, which Apache would not read as it looks: its first
+   * word is a template expression (`{{ extra }}`, `<%= @x %>`, `@@LoadModule@@`), or it holds
+   * template block statements (see `control`) or renders as different kinds of line (see
+   * `alternatives`).
+   */
   template?: boolean
+  /**
+   * The block statements of a template control line, in order (`{% if SSL %}`, `<% else %>`,
+   * `{% endif %}`): the nodes between a block's statements, among this node's siblings, are its
+   * branches (see branches.ts).
+   */
+  control?: readonly Control[]
+  /**
+   * How a line with inline template conditionals renders, read as Apache reads each rendering
+   * (`{% if A %}WSGIProcessGroup a{% else %}WSGIProcessGroup b{% endif %}`). When every rendering
+   * is a directive of the same name, the node is that directive with the first rendering's args;
+   * otherwise it is an opaque template line (`template`). Edits that re-spell it are refused.
+   */
+  alternatives?: readonly Alternative[]
   /** A close tag with no open tag, kept as written. */
   strayClose?: boolean
   /** A section tag inside a `<Macro>` whose body only balances after expansion. */
   macroTag?: boolean
+  /** A section tag inside a template block whose branches do not balance on their own (read flat). */
+  templateTag?: boolean
+}
+
+export interface SectionData {
+  /**
+   * An open tag that a template writes in alternative ways (`{% if SSL %}<VirtualHost *:443>{% else
+   * %}<VirtualHost *:80>{% endif %}`, on one line or as a block of lines): each rendering. `args`
+   * are the first one's.
+   */
+  alternatives?: readonly Alternative[]
 }
 
 /** `# text`. A comment ending in `\` continues on the next line, as in Apache. */
@@ -76,10 +107,14 @@ export interface Section extends Parent {
    */
   args: readonly string[]
   open: Tag
-  /** `null` when the section is never closed (a diagnostic says so). */
+  /**
+   * `null` when the section is never closed (a diagnostic says so). Its `raw` is '' when it is
+   * closed on the close tag line of the section inside it (`</VirtualHost> </IfModule>`).
+   */
   close: Tag | null
   children: Content[]
   position?: Position
+  data?: SectionData
 }
 
 export type Content = Directive | Section | Comment | Blank

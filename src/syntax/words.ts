@@ -1,5 +1,8 @@
 // Apache's word splitting (server/util.c: ap_getword_conf and substring_conf), with the source
 // range of every word so an edit can replace one word and leave the rest of the text alone.
+// A template expression (`{{ a }}`, `{% if x %}`, `<%= @a %>`, see templates.ts) is read whole,
+// as its template engine reads it: the white space and quotes inside it do not end the word.
+import { hasSpaceOutsideTemplates, isTemplated, templateEnd } from './templates.js'
 
 export interface Word {
   /** The value Apache sees: quotes removed, `\\` and `\<quote>` unescaped. */
@@ -26,6 +29,14 @@ export function isSpaceCode(c: number): boolean {
 const BACKSLASH = 92
 const DOUBLE_QUOTE = 34
 const SINGLE_QUOTE = 39
+const LEFT_BRACE = 123
+const LT = 60
+
+/** Where a template expression starting at text[i] ends, or -1 (cheap for other characters). */
+function spanEnd(text: string, i: number, to: number): number {
+  const c = text.charCodeAt(i)
+  return c === LEFT_BRACE || c === LT ? templateEnd(text, i, to) : -1
+}
 
 // Inside quotes `\\` and `\<quote>` are escapes; in a bare word only `\\`. (replace, not `+=`: a
 // string built a character at a time is a chain of small strings, kept as long as the value.)
@@ -48,17 +59,22 @@ export function splitWords(text: string, from = 0, to = text.length): Word[] {
     if (c === '"' || c === "'") {
       let j = i + 1
       while (j < to && text[j] !== c) {
-        if (text[j] === '\\' && j + 1 < to && (text[j + 1] === c || text[j + 1] === '\\')) j += 2
+        const end = spanEnd(text, j, to)
+        if (end !== -1) j = end
+        else if (text[j] === '\\' && j + 1 < to && (text[j + 1] === c || text[j + 1] === '\\')) j += 2
         else j++
       }
-      const value = unescape(text.slice(i + 1, j), c)
+      const value = unescape(text.slice(i + 1, Math.min(j, to)), c)
       // An unterminated quote takes the rest of the line, as in Apache.
       if (j < to) words.push({ value, start, end: ++j, quote: c })
-      else words.push({ value, start, end: j, quote: c, open: true })
+      else words.push({ value, start, end: to, quote: c, open: true })
       i = j
     } else {
       let j = i
-      while (j < to && !isSpace(text[j])) j++
+      while (j < to && !isSpace(text[j])) {
+        const end = spanEnd(text, j, to)
+        j = end !== -1 ? end : j + 1
+      }
       words.push({ value: unescape(text.slice(i, j), ''), start, end: j, quote: '' })
       i = j
     }
@@ -121,6 +137,9 @@ export class WordReader {
   readonly words: string[] = []
   /** Hash of each word's characters, for callers that cache what they make of the words. */
   readonly hashes: number[] = []
+  /** State of the word being read: its hash, and whether it holds a `\\` to resolve. */
+  private h = 0
+  private escaped = false
 
   constructor(readonly strings = new StringCache()) {}
 
@@ -134,40 +153,75 @@ export class WordReader {
       while (i < to && isSpaceCode(text.charCodeAt(i))) i++
       if (i >= to) return n
       const c = text.charCodeAt(i)
-      let escaped = false
-      let h = 0
+      this.escaped = false
+      this.h = 0
       if (c === DOUBLE_QUOTE || c === SINGLE_QUOTE) {
-        let j = i + 1
-        while (j < to) {
-          const d = text.charCodeAt(j)
-          if (d === c) break
-          if (d === BACKSLASH && j + 1 < to) {
-            const next = text.charCodeAt(j + 1)
-            if (next === c || next === BACKSLASH) {
-              escaped = true
-              j += 2
-              continue
-            }
-          }
-          h = (Math.imul(h, 31) + d) | 0
-          j++
-        }
-        words[n] = escaped ? unescape(text.slice(i + 1, j), text[i]) : this.strings.slice(text, i + 1, j, h)
+        const j = this.quoted(text, i + 1, to, c)
+        words[n] = this.escaped ? unescape(text.slice(i + 1, j), text[i]) : this.strings.slice(text, i + 1, j, this.h)
         // An unterminated quote takes the rest of the line, as in Apache.
         i = j < to ? j + 1 : j
       } else {
         let j = i
+        let h = 0
+        let end: number
         for (; j < to; j++) {
           const d = text.charCodeAt(j)
           if (isSpaceCode(d)) break
-          if (d === BACKSLASH) escaped = true
+          if (d === BACKSLASH) this.escaped = true
+          else if ((d === LEFT_BRACE || d === LT) && (end = templateEnd(text, j, to)) !== -1) {
+            this.h = h
+            j = this.span(text, j, end) - 1
+            h = this.h
+            continue
+          }
           h = (Math.imul(h, 31) + d) | 0
         }
-        words[n] = escaped ? unescape(text.slice(i, j), '') : this.strings.slice(text, i, j, h)
+        this.h = h
+        words[n] = this.escaped ? unescape(text.slice(i, j), '') : this.strings.slice(text, i, j, h)
         i = j
       }
-      hashes[n++] = h
+      hashes[n++] = this.h
     }
+  }
+
+  /** The end of a quoted word's text from `j` (its closing quote, or `to`). */
+  private quoted(text: string, j: number, to: number, quote: number): number {
+    let h = this.h
+    while (j < to) {
+      const d = text.charCodeAt(j)
+      if (d === quote) break
+      let end: number
+      if ((d === LEFT_BRACE || d === LT) && (end = templateEnd(text, j, to)) !== -1) {
+        this.h = h
+        j = this.span(text, j, end)
+        h = this.h
+        continue
+      }
+      if (d === BACKSLASH && j + 1 < to) {
+        const next = text.charCodeAt(j + 1)
+        if (next === quote || next === BACKSLASH) {
+          this.escaped = true
+          j += 2
+          continue
+        }
+      }
+      h = (Math.imul(h, 31) + d) | 0
+      j++
+    }
+    this.h = h
+    return j
+  }
+
+  /** Take in the template expression text[from, to) whole; returns `to`. */
+  private span(text: string, from: number, to: number): number {
+    let h = this.h
+    for (let k = from; k < to; k++) {
+      const d = text.charCodeAt(k)
+      if (d === BACKSLASH) this.escaped = true
+      h = (Math.imul(h, 31) + d) | 0
+    }
+    this.h = h
+    return to
   }
 }
 
@@ -189,13 +243,18 @@ function hashOf(text: string, from: number, to: number): number {
   return h
 }
 
-/** Write a value so that splitWords reads it back as one word, keeping a preferred quote style. */
+/**
+ * Write a value so that splitWords reads it back as one word, keeping a preferred quote style. A
+ * templated value is written as it is when it reads back whole (the spaces inside its
+ * expressions do not split it): quotes around it would be text the template did not have.
+ */
 export function quoteWord(value: string, prefer: '' | '"' | "'" = ''): string {
-  const needsQuotes =
-    value === '' || /[\s]/.test(value) || value.startsWith('"') || value.startsWith("'")
+  const templated = isTemplated(value)
+  const spaced = templated ? hasSpaceOutsideTemplates(value) : /[\s]/.test(value)
+  const needsQuotes = value === '' || spaced || value.startsWith('"') || value.startsWith("'")
   // A bare `\\` reads as one `\`, and a final `\` would continue the line.
   const bareOk = !needsQuotes && !value.includes('\\\\') && !value.endsWith('\\')
-  if (prefer === '' && bareOk) return value
+  if ((prefer === '' || templated) && bareOk) return value
   const quote = prefer === '' ? (value.includes('"') && !value.includes("'") ? "'" : '"') : prefer
   // Inside quotes only `\\` and `\<quote>` are escapes.
   let out = ''
@@ -204,6 +263,9 @@ export function quoteWord(value: string, prefer: '' | '"' | "'" = ''): string {
     if (c === quote) out += '\\' + c
     else if (c === '\\' && (value[i + 1] === '\\' || value[i + 1] === quote || i === value.length - 1)) out += '\\\\'
     else out += c
+  }
+  if (templated && out.length !== value.length) {
+    throw new TypeError(`Cannot write ${JSON.stringify(value)} as one word: its template expressions would need escapes inside quotes`)
   }
   return quote + out + quote
 }

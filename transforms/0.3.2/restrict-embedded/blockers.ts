@@ -15,6 +15,7 @@ export function notInDaemon(app: Pick<WsgiApp, 'group'>): string | undefined {
   const g = app.group
   if (g.mode === 'embedded') return 'runs embedded'
   if (g.mode === 'dynamic') return `picks its group per request (${g.group})`
+  if (g.mode === 'templated') return `may take its group from a template expression (${g.group}), unknown until it is rendered`
   if (g.mode === 'unreachable') return `names daemon group ${g.group ?? ''}, which it cannot reach`
   // A group defined elsewhere (a generated config's `process-group=localhost:9876`) is not
   // embedded: its requests never run in Apache's children, restricted or not.

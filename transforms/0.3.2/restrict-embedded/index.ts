@@ -211,7 +211,7 @@ const isOverride = (b: Blocker): boolean => /^allowoverride/i.test(b.at.node.nam
 function addOn(ctx: TransformContext, pass: Pass): boolean {
   const { model } = pass
   const apps = [...firstPlaces(model.scriptAliases), ...firstPlaces(model.handlerApps)].sort((a, b) => a.order - b.order)
-  const broken = ctx.files.find((f) => f.kind === 'apache' && f.tree.data.diagnostics.length > 0)
+  const broken = ctx.files.find((f) => f.kind === 'apache' && f.tree.data.diagnostics.some((d) => d.fatal === true))
   if (broken) {
     ctx.report({ at: apps[0], messageId: 'parseErrors', data: { file: broken.path } })
     return false

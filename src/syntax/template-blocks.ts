@@ -1,0 +1,139 @@
+// Template blocks in the section matcher (sections.ts): `{% if %}` / `{% elif %}` / `{% else %}` /
+// `{% endif %}`, `{% for %}` ... `{% endfor %}`, ERB's `<% if %>` ... `<% end %>`, EPP's
+// `<% if $x { %>` ... `<% } %>`. Each branch is a scope: the sections opened in it must close in
+// it, so that every way the template renders balances. Three outcomes for a block:
+//
+// - every branch balances: nothing to do (the common case);
+// - every branch opens the same one section and holds nothing else, and the last is an `else`
+//   (`{% if SSL %}` `<VirtualHost *:443>` `{% else %}` `<VirtualHost *:80>` `{% endif %}`): the
+//   whole block is that section's open tag (a compound tag, build.ts), its branches alternatives;
+// - otherwise the block is read flat (its tags stay directives), with a warning.
+import { BRANCH_SCOPE, newScope } from './scope.js'
+import type { SectionMatcher } from './sections.js'
+import { FLAT, KIND_MASK, OPEN } from './line-table.js'
+import { isMacro, sameName } from './tags.js'
+import { isElse, type Control } from './templates.js'
+
+/** A template block being read. */
+export interface Block {
+  /** The line of its opening statement. */
+  line: number
+  /** That line holds only this statement (a compound tag may start there). */
+  alone: boolean
+  /** The statement of the branch being read. */
+  current: Control
+  /** The branches read so far. */
+  branches: BranchEnd[]
+}
+
+/** What a branch turned out to be. */
+interface BranchEnd {
+  statement: string
+  else: boolean
+  /** Its sections balance. */
+  clean: boolean
+  /** The one section it opens, when it holds nothing else (a branch of a compound tag). */
+  opens: { line: number; name: string } | undefined
+}
+
+const show = (c: Control): string => JSON.stringify(c.statement)
+
+export class BlockMatcher {
+  constructor(private readonly m: SectionMatcher) {}
+
+  /** The block statements of control line `i`, in order. */
+  controls(i: number, controls: readonly Control[]): void {
+    for (const c of controls) this.control(i, c, controls.length === 1)
+  }
+
+  private control(i: number, c: Control, alone: boolean): void {
+    const m = this.m
+    if (c.role === 'open') {
+      // A block inside a branch is more than one section's open tag.
+      if (m.scope.kind === BRANCH_SCOPE) m.scope.directives++
+      m.enter(newScope(BRANCH_SCOPE, i, { line: i, alone, current: c, branches: [] }))
+      return
+    }
+    if (!this.toBranch(i, c)) return
+    const block = m.scope.block as Block
+    this.endBranch(i)
+    m.leave()
+    if (c.role === 'branch') {
+      block.current = c
+      m.enter(newScope(BRANCH_SCOPE, block.line, block))
+    } else this.endBlock(block, i, alone && block.alone)
+  }
+
+  /** The block at the end of the text, never closed. */
+  endAtEof(count: number): void {
+    const m = this.m
+    const block = m.scope.block as Block
+    this.endBranch(count)
+    m.leave()
+    const first = block.branches[0]?.statement ?? block.current.statement
+    m.warn(`the template block ${JSON.stringify(first)} is never closed: its branches run to the end of the file`, block.line, 'template-unclosed')
+    this.endBlock(block, count, false)
+  }
+
+  /**
+   * Make the current scope the branch that statement `c` on line `i` ends, ending the macro
+   * bodies left open in it; false (with a warning) when no block is open.
+   */
+  private toBranch(i: number, c: Control): boolean {
+    const m = this.m
+    if (m.scope.kind !== BRANCH_SCOPE && !m.outer.some((s) => s.kind === BRANCH_SCOPE)) {
+      m.warn(`${show(c)} belongs to no open template block: the template engine refuses it`, i, 'template-stray')
+      return false
+    }
+    while (m.scope.kind !== BRANCH_SCOPE) {
+      m.reader.table.end[m.endBody(i)] = i
+      m.scope.problems++
+    }
+    return true
+  }
+
+  /** End the current branch before line `end`: its open sections end unclosed. */
+  private endBranch(end: number): void {
+    const s = this.m.scope
+    const block = s.block as Block
+    const one = s.problems === 0 && s.open.length === 1 && s.tags === 1 && s.directives === 0
+    const opens = one ? { line: s.open[0], name: s.names[0] } : undefined
+    while (s.open.length > 0) this.m.unclosed(end, '')
+    block.branches.push({ statement: block.current.statement, else: isElse(block.current), clean: s.problems === 0, opens })
+  }
+
+  /** The block has ended (on line `close`, or at the end of the text): a compound tag, flat, or fine. */
+  private endBlock(block: Block, close: number, compoundOk: boolean): void {
+    if (block.branches.every((b) => b.clean)) return
+    const m = this.m
+    const table = m.reader.table
+    const opens = compoundOk ? compoundOf(block.branches) : undefined
+    if (opens !== undefined) {
+      table.extra.set(block.line, { compound: { end: close, opens: opens.map((o) => o.line), when: block.branches.map((b) => b.statement) } })
+      table.kind[block.line] = (table.kind[block.line] & ~KIND_MASK) | OPEN
+      if (m.scope.kind === BRANCH_SCOPE) m.scope.tags++
+      m.push(block.line, opens[0].name)
+      return
+    }
+    table.kind[block.line] |= FLAT
+    table.end[block.line] = close
+    m.warn(
+      `the sections in the template block ${JSON.stringify(block.branches[0].statement)} do not balance within its branches: ` +
+        'each branch must close the sections it opens (its tags are read as plain lines): check every rendering of the template',
+      block.line,
+      'template-unbalanced',
+    )
+  }
+}
+
+/** The section each branch opens, when every branch opens the same one and the last is an `else`. */
+function compoundOf(branches: BranchEnd[]): Array<{ line: number; name: string }> | undefined {
+  if (branches.length < 2 || !branches[branches.length - 1].else) return undefined
+  const opens: Array<{ line: number; name: string }> = []
+  for (const b of branches) {
+    if (b.opens === undefined || isMacro(b.opens.name)) return undefined
+    if (opens.length > 0 && !sameName(opens[0].name, b.opens.name)) return undefined
+    opens.push(b.opens)
+  }
+  return opens
+}
