@@ -57,5 +57,5 @@ test('a root that does not hold the venv: not read, said so, and the default tar
   const report = JSON.parse(r.stdout) as Report
   t.like(report.kallithea, { installed: null, target: '0.3.2', targetFrom: 'default' })
   t.like(report.kallithea.venvs[0], { venv: `${root}/srv/kallithea/venv`, unread: 'outside-root' })
-  t.regex(r.stderr, /kallithea: venv outside the root, not read \(run with a --root that holds it to detect the installed Kallithea\): /)
+  t.regex(r.stderr, /kallithea: venv outside the root, not read \(map it into the repository with --map SERVERPATH=REPOPATH, or run with a --root that holds it, to detect the installed Kallithea\): /)
 })

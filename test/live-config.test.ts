@@ -2,6 +2,7 @@
 // layouts) and reading the mod_wsgi version from the module a config loads.
 import test from 'ava'
 import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { apacheMessage, apachectlAt, compiledPaths, gracefulCommand } from '../src/load/apachectl.js'
 import { findLiveConfig, LAYOUTS } from '../src/load/live-config.js'
@@ -46,15 +47,19 @@ test('APACHE_CONFDIR (a second Debian instance) and --config come first; apachec
     found: 'APACHE_CONFDIR',
     ctl: { path: ctl, kind: 'script' },
     prefix: '/',
-    reload: 'apache2ctl graceful',
+    // This instance, not the main one: apache2ctl reads APACHE_CONFDIR.
+    reload: `APACHE_CONFDIR=${confdir} apache2ctl graceful`,
   })
   const given = findLiveConfig({ env: {}, apachectl: APACHE_BIN, config: path.join(root, 'srv/main.conf') })
   t.like(given, { mainConfig: path.join(root, 'srv/main.conf'), found: '--config', ctl: { path: APACHE_BIN, kind: 'binary', config: path.join(root, 'srv/main.conf') } })
   t.is((given as { reload: string }).reload, `apache2 -f ${path.join(root, 'srv/main.conf')} -k graceful`)
   t.deepEqual(findLiveConfig({ env: {}, config: path.join(root, 'nope.conf') }), { error: `--config ${path.join(root, 'nope.conf')}: does not exist` })
   t.deepEqual(findLiveConfig({ env: {}, apachectl: path.join(root, 'nope') }), { error: `--apachectl ${path.join(root, 'nope')}: does not exist` })
-  // Without those, the server's own answer: only found, never read here.
-  t.like(findLiveConfig({ env: { PATH: '/usr/sbin:/usr/bin:/bin' } }), { mainConfig: '/etc/apache2/apache2.conf', found: 'apache2ctl -V' })
+  // Without those, the control program's own answer (-V): a stand-in that answers for a temp tree.
+  const httpd = tree({ 'etc/httpd/conf/httpd.conf': 'Listen 80\n' })
+  const fake = path.join(httpd, 'apachectl')
+  writeFileSync(fake, `#!/bin/sh\nprintf ' -D HTTPD_ROOT="%s"\\n -D SERVER_CONFIG_FILE="conf/httpd.conf"\\n' '${httpd}/etc/httpd'\n`, { mode: 0o755 })
+  t.like(findLiveConfig({ env: {}, apachectl: fake }), { mainConfig: path.join(httpd, 'etc/httpd/conf/httpd.conf'), found: 'apachectl -V' })
 })
 
 test("apacheMessage: Apache's lines on one line, without apachectl's boilerplate", (t) => {

@@ -21,6 +21,7 @@ interface Report {
   errors: Array<{ code: string; message: string }>
   skipped: Array<{ path: string; code: string; file: string | null }>
   servers: Array<{ kind: string; name: string; files: string[] }>
+  kallithea: { installed: string | null; targetFrom: string }
   patch: string
 }
 const json = async (args: string[], cwd: string): Promise<Report> => {
@@ -130,13 +131,17 @@ test('--map reads the scripts and Includes a config names from the repository', 
     'infra/apache/kallithea.conf': SITE_0_3_1.replaceAll('@ROOT@/srv/kallithea', '/opt/kallithea').replace('</VirtualHost>', '    Include /opt/kallithea/apache-extra.conf\n</VirtualHost>'),
     'web/docker/dispatch.wsgi': DISPATCH_0_3_1.replaceAll('@ROOT@/srv/kallithea', '/opt/kallithea'),
     'web/docker/apache-extra.conf': 'WSGIPassAuthorization Off\n',
+    // The venv the daemon uses, under the same server path: the installed Kallithea is read there.
+    'web/docker/venv/lib/python2.7/site-packages/kallithea/__init__.py': 'VERSION = (0, 3, 3)\n',
   })
   const without = await runCli(['--dry-run', 'infra/apache'], { cwd: repo })
   t.is(without.status, 0, without.stderr)
   t.regex(without.stderr, /^not read: 2 paths outside the root: \/opt\/kallithea\/dispatch\.wsgi \(infra\/apache\/kallithea\.conf:10:5\), \/opt\/kallithea\/apache-extra\.conf \(infra\/apache\/kallithea\.conf:14:5\); read them from the repository with --map SERVERPATH=REPOPATH, or give a --root that holds them$/m)
 
+  t.regex(without.stderr, /venv outside the root, not read \(map it into the repository with --map SERVERPATH=REPOPATH/)
   const r = await json(['--dry-run', '--map', '/opt/kallithea=web/docker', 'infra/apache'], repo)
   t.deepEqual(r.errors, [])
+  t.like(r.kallithea, { installed: '0.3.3', targetFrom: 'installed' }, 'the mapped venv is read: its Kallithea is the target')
   t.deepEqual(r.skipped, [])
   t.deepEqual(r.files.filter((f) => f.status === 'changed').map((f) => f.path), ['infra/apache/kallithea.conf', 'web/docker/apache-extra.conf', 'web/docker/dispatch.wsgi'])
   t.regex(r.patch, /^-activate_this = '\/opt\/kallithea\/venv\/bin\/activate_this\.py'$/m, 'the mapped script is fixed, its text unchanged otherwise')

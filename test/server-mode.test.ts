@@ -136,7 +136,8 @@ const UNKNOWN_DIRECTIVE = `export default {
 test('the configtest fails after writing: every written file is put back byte for byte, exit 2', async (t) => {
   // mod_wsgi is not loaded; the site guards its WSGI lines with <IfModule mod_wsgi.c>, so Apache
   // accepts the config (and WSGIRestrictEmbedded On is not added: it could not share that guard).
-  // A transform of the user's adds a line Apache refuses.
+  // A transform of the user's adds a line Apache refuses. The vhost Includes a file outside the
+  // config folder (as certbot's /etc/letsencrypt): it is read where it is, fixed, and put back too.
   const s = await server({
     wsgi: false,
     site: `<VirtualHost 127.0.0.1:@PORT@>\r
@@ -144,31 +145,43 @@ test('the configtest fails after writing: every written file is put back byte fo
 \t<IfModule mod_wsgi.c>\r
 \t\tWSGIDaemonProcess kallithea processes=1 threads=4\r
 \t\tWSGIScriptAlias / @ROOT@/srv/kallithea/dispatch.wsgi\r
+\t\tInclude @ROOT@/etc/letsencrypt/options-wsgi.conf\r
 \t</IfModule>\r
 </VirtualHost>`,
-    files: { 'opt/unknown-directive.mjs': UNKNOWN_DIRECTIVE },
+    files: { 'opt/unknown-directive.mjs': UNKNOWN_DIRECTIVE, 'etc/letsencrypt/options-wsgi.conf': '# kept as it was\r\nWSGIPassAuthorization Off' },
   })
   const before = configState(s)
   const r = await runCli(['--json', '-t', path.join(s.root, 'opt/unknown-directive.mjs')], { cwd: s.root, env: s.env })
   t.is(r.status, 2)
-  t.regex(r.stderr, /^error: Apache's configtest fails after writing \(\/usr\/sbin\/apache2ctl -t\): .*Invalid command 'NoSuchDirective'.* Every written file was put back as it was \(1\); nothing changed$/m)
+  t.regex(r.stderr, /^error: Apache's configtest fails after writing \(\/usr\/sbin\/apache2ctl -t\): .*Invalid command 'NoSuchDirective'.* Every written file was put back as it was \(2\); nothing changed$/m)
   t.deepEqual(bytesOf(configState(s)), bytesOf(before), 'byte for byte (CRLF, tabs, no final newline)')
-  // stdout is written before the first file is replaced (an output that fails stops the run with
-  // nothing changed), so the report says what was about to be written; the outcome is on stderr.
-  const report = JSON.parse(r.stdout) as { written: string[]; advisories: Array<{ message: string }>; server: { restored: string[]; configtest: { before: string; after: string | null } } }
+  // On the live server the JSON report comes after the write: it says how it went.
+  const report = JSON.parse(r.stdout) as {
+    exitCode: number; written: string[]; errors: Array<{ code: string }>; advisories: Array<{ message: string }>
+    server: { restored: string[]; configtest: { before: string; after: string | null } }
+  }
   t.deepEqual(validateReport(report), [])
-  t.deepEqual(report.written.sort(), [`${s.root.slice(1)}/etc/apache2/sites-available/kallithea.conf`])
+  t.is(report.exitCode, 2)
+  t.deepEqual(report.errors.map((e) => e.code), ['configtest'])
+  t.deepEqual(report.written, [])
+  t.deepEqual(report.server.restored.sort(), [`${s.root.slice(1)}/etc/apache2/sites-available/kallithea.conf`, `${s.root.slice(1)}/etc/letsencrypt/options-wsgi.conf`])
   t.true(report.advisories.some((a) => a.message.includes('WSGIRestrictEmbedded On not added: WSGIDaemonProcess kallithea')), 'not added outside the guard')
-  t.like(report.server.configtest, { before: 'passed', after: null })
+  t.like(report.server.configtest, { before: 'passed', after: 'failed' })
   t.is(backupRuns(s).length, 1, 'the backups were made before writing, and stay')
 })
 
 test('configtest passes: written, and how to reload is said; --no-backup keeps none', async (t) => {
-  const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages') })
+  // The dispatch script lies in /srv, outside the config: read and fixed where it is.
+  const s = await server({
+    site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages').replace('/srv/kallithea/dispatch.wsgi', '/srv/kallithea/app/dispatch.wsgi'),
+    files: { 'srv/kallithea/app/dispatch.wsgi': "import site\nsite.addsitedir('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages')\n\ndef application(environ, start_response):\n    start_response('200 OK', [])\n    return [b'ok']\n" },
+  })
   const r = await runCli(['--no-backup'], { cwd: s.root, env: s.env })
   t.is(r.status, 0, r.stderr)
-  t.regex(r.stderr, /^configtest passed; reload Apache to use the new config: systemctl reload apache2, or apache2ctl graceful \(or run with --reload\)$/m)
-  t.regex(r.stderr, /^\d+ scanned, 1 changed, /m)
+  t.notRegex(readFileSync(path.join(s.root, 'srv/kallithea/app/dispatch.wsgi'), 'utf8'), /addsitedir/, 'the script in /srv is fixed')
+  // An instance named by APACHE_CONFDIR is reloaded with it: apache2ctl alone would reload the main one.
+  t.true(r.stderr.includes(`configtest passed; reload Apache to use the new config: APACHE_CONFDIR=${s.confdir} apache2ctl graceful (or run with --reload)\n`), r.stderr)
+  t.regex(r.stderr, /^\d+ scanned, 2 changed, /m)
   t.deepEqual(backupRuns(s), [])
   t.regex(readFileSync(path.join(s.confdir, 'sites-available/kallithea.conf'), 'utf8'), /WSGIPassAuthorization On/)
 })
@@ -181,7 +194,7 @@ test('--config and --apachectl name the server: the httpd binary gets Debian\'s 
   t.is(r.status, 0, r.stderr)
   const report = JSON.parse(r.stdout) as { server: { found: string; apachectl: string; backupDir: string; configtest: unknown; reload: string }; written: string[] }
   t.deepEqual(validateReport(report), [])
-  t.like(report.server, { found: '--config', apachectl: '/usr/sbin/apache2', configtest: { before: 'passed', after: null, output: null } })
+  t.like(report.server, { found: '--config', apachectl: '/usr/sbin/apache2', configtest: { before: 'passed', after: 'passed', output: null } })
   t.regex(r.stderr, /^configtest passed; reload Apache/m)
   t.true(report.server.backupDir.startsWith(`${backupDir}/`))
   t.true(existsSync(path.join(report.server.backupDir, 'etc/apache2/sites-available/kallithea.conf')))

@@ -234,14 +234,19 @@ async function finish(io: Io, args: Args, result: MigrateResult, started: number
   if (shown.delete(io)) io.stderr('\r\x1b[K')
   const clash = outputClash(io, args, result)
   if (clash !== null) return usageFailure(io, [clash.message], { json: Boolean(o.json) && !clash.stdout, mode, hint: false })
+  // On the live server the JSON report says how writing went (the configtest after it, a
+  // put-back, the reload), so it comes after; --patch and --summary still come before.
+  const reportAfter = live !== undefined && mode === 'write' && o.json === true
   let emitted = false
   const emit = async (): Promise<void> => {
     emitted = true
-    writeOutputs(await outputs(io, args, result, live), io.cwd, io.stdout)
+    const all = await outputs(io, args, result, live)
+    writeOutputs(reportAfter ? { ...all, stdout: undefined } : all, io.cwd, io.stdout)
   }
   // An output that fails throws an OutputError: main() says so, and nothing was written.
   const outcome = mode === 'write' ? await writeConfigs(io, args, result, live, emit) : { leftovers: [], signal: null }
   if (!emitted) await emit()
+  if (reportAfter) writeOutputs({ stdout: (await outputs(io, args, result, live)).stdout }, io.cwd, io.stdout)
   const { describeVersions } = await import('../runner/kallithea-version.js')
   const report = stderrReport(result, {
     mode,

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { readStatements } from '../python/index.js'
 import { decode } from '../syntax/decode.js'
+import { mapPath, type PathMap } from './maps.js'
 import { isInside } from './paths.js'
 
 /** Reads files for the run; every path is absolute. */
@@ -25,8 +26,11 @@ export interface TreeReader {
 
 
 /** A reader of the disk confined to `root` (an absolute real path). */
-export function rootedReader(root: string): TreeReader {
-  const real = (abs: string): string | undefined => {
+export function rootedReader(root: string, maps: readonly PathMap[] = []): TreeReader {
+  // A server path `--map` brings into the repository is read there (`/opt/kallithea/venv`).
+  const local = (abs: string): string => (path.isAbsolute(abs) ? mapPath(path.resolve(abs), maps) : abs)
+  const real = (server: string): string | undefined => {
+    const abs = local(server)
     if (!path.isAbsolute(abs) || !isInside(root, path.resolve(abs))) return undefined
     try {
       const r = realpathSync.native(abs)
@@ -35,10 +39,11 @@ export function rootedReader(root: string): TreeReader {
       return undefined
     }
   }
-  const allowed = (abs: string): boolean => {
+  const allowed = (server: string): boolean => {
+    const abs = local(server)
     if (!path.isAbsolute(abs) || !isInside(root, path.resolve(abs))) return false
     // A path that is not there is "inside" as far as the root goes; one whose symlinks leave is not.
-    return real(abs) !== undefined || realOrMissing(abs)
+    return real(server) !== undefined || realOrMissing(abs)
   }
   return {
     allowed,

@@ -66,7 +66,10 @@ export function findLiveConfig(options: FindOptions): LiveConfig | { error: stri
     return isFile(config) ? make(config, '--config', true) : { error: `--config ${options.config}: does not exist` }
   }
   const confdir = env.APACHE_CONFDIR
-  if (confdir && isFile(path.join(confdir, 'apache2.conf'))) return make(path.resolve(confdir, 'apache2.conf'), 'APACHE_CONFDIR', false)
+  if (confdir && isFile(path.join(confdir, 'apache2.conf'))) {
+    const found = make(path.resolve(confdir, 'apache2.conf'), 'APACHE_CONFDIR', false)
+    return { ...found, reload: instanceReload(path.resolve(confdir), found) }
+  }
   if (ctlPath !== undefined) {
     const v = compiledPaths(runApachectl(apachectlAt(ctlPath), ['-V'], env).output)
     if (v.configFile !== undefined) {
@@ -83,6 +86,18 @@ export function findLiveConfig(options: FindOptions): LiveConfig | { error: stri
       `no live Apache configuration found: ${ctlPath ? `${ctlPath} -V names none that exists` : 'no apachectl, apache2ctl or httpd found'}, ` +
       `and none of ${LAYOUTS.map((l) => `/${l.config}`).join(', ')} exists. Give --config FILE (and --apachectl PATH), or name the config files or folders to read`,
   }
+}
+
+/**
+ * How to reload a Debian instance named by APACHE_CONFDIR: the main one as the layout says; a
+ * second instance (/etc/apache2-NAME) by its systemd unit; any other by apache2ctl with the same
+ * APACHE_CONFDIR (apache2ctl alone would reload the main instance).
+ */
+function instanceReload(confdir: string, found: LiveConfig): string {
+  if (confdir === '/etc/apache2') return found.reload
+  const name = /^\/etc\/apache2-([\w.-]+)$/.exec(confdir)?.[1]
+  const graceful = found.ctl ? `APACHE_CONFDIR=${confdir} ${gracefulCommand(found.ctl)}` : undefined
+  return [name ? `systemctl reload apache2@${name}` : undefined, graceful].filter((x) => x !== undefined).join(', or ')
 }
 
 function isFile(p: string): boolean {

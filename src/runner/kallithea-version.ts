@@ -117,7 +117,7 @@ export function describeVersions(v: KallitheaVersions): string[] {
       : `venv ${r.venv} (${named(r)}${python}): Kallithea ${r.version} (${r.source}: ${r.evidence})`)
   }
   const unread: Array<[VenvReport['unread'], string]> = [
-    ['outside-root', 'outside the root, not read (run with a --root that holds them to detect the installed Kallithea)'],
+    ['outside-root', 'outside the root, not read (map it into the repository with --map SERVERPATH=REPOPATH, or run with a --root that holds it, to detect the installed Kallithea)'],
     ['missing', 'not there'],
   ]
   for (const [reason, what] of unread) {

@@ -253,7 +253,10 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
   const model = (): WsgiModel =>
     (asRead ??= buildModel(files.filter((f): f is ApacheFile => f.kind === 'apache'), { env: loaded.env, includes: loaded.graph }))
   const root = loaded.root as string
-  const plan = planRun({ selection: options, files, model, root, ...(options.reader ? { reader: options.reader } : {}), onDisk: !options.files }, errors)
+  const plan = planRun(
+    { selection: options, files, model, root, ...(options.reader ? { reader: options.reader } : {}), onDisk: !options.files, maps: loaded.maps },
+    errors,
+  )
   const selected = chosen ?? plan.selected
   const common = {
     ...(modWsgi !== undefined ? { modWsgiVersion: modWsgi } : {}),

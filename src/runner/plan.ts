@@ -2,6 +2,7 @@
 // config names, through a reader confined to the root), the target version, the transforms that
 // take the deployment there, and what the transforms are told of it.
 import { rootedReader, type TreeReader, type VenvInfo } from '../load/installed-version.js'
+import type { PathMap } from '../load/maps.js'
 import { kallitheaVenvs } from '../model/kallithea-venvs.js'
 import type { WsgiModel } from '../model/model.js'
 import { pastInstalled, readVenvs, targetOf, type KallitheaVersions } from './kallithea-version.js'
@@ -17,6 +18,8 @@ export interface PlanInput {
   /** Given: read through it; else the disk inside `root` when `onDisk`, else nothing. */
   reader?: TreeReader
   onDisk: boolean
+  /** Server paths read from elsewhere (`--map`, a main config's ServerRoot): venvs under them too. */
+  maps?: readonly PathMap[]
 }
 
 export interface Plan {
@@ -29,7 +32,7 @@ export interface Plan {
 }
 
 export function planRun(input: PlanInput, errors: ErrorSink): Plan {
-  const reader = input.reader ?? (input.onDisk ? rootedReader(input.root) : undefined)
+  const reader = input.reader ?? (input.onDisk ? rootedReader(input.root, input.maps) : undefined)
   let versions: KallitheaVersions = targetOf([], input.selection.to)
   let venvs = new Map<string, VenvInfo>()
   if (reader) {
