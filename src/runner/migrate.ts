@@ -264,6 +264,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
     ...(options.lang !== undefined ? { lang: options.lang } : {}),
     ...(embeddedPython !== undefined ? { embeddedPython } : {}),
     ...(options.allApps ? { allApps: true } : {}),
+    steps: selected.map((t) => t.meta.id),
   }
   const inputs = serverInputs(loaded, common, () => {
     const m = asRead

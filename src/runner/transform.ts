@@ -54,6 +54,8 @@ export interface TransformOptions {
    * python-home, user=/group=) to every application, not only Kallithea's (`--all-apps`).
    */
   allApps?: boolean
+  /** The ids of every transform this run takes: a step leaves to a later one what that one settles. */
+  steps?: readonly string[]
 }
 
 /** Values a message template (`{{name}}`) is filled with. */
