@@ -170,3 +170,39 @@ test('--lang: a UTF-8 locale or a usage error; the server-mode hook picks the ho
   t.is(serverLocale('en_GB.UTF-8', 'C.utf8\n'), 'en_GB.UTF-8', '--lang wins')
   t.is(serverLocale(undefined, 'C.utf8\n'), 'C.utf8')
 })
+
+test('the global WSGIPythonHome: the venv of a Kallithea daemon without python-home, and of Kallithea run embedded', async (t) => {
+  const files = { [`${SP2}/kallithea/__init__.py`]: 'VERSION = (0, 4, 0)\n' }
+  // mod_wsgi starts a daemon group without python-home= from the global Python home.
+  const daemon = `WSGIPythonHome ${V}\n` + SITE.replace(' \\\n        python-home=/srv/kallithea/venv', '')
+  const r = await runWith(files, {}, daemon)
+  t.like(r.kallithea, { installed: '0.4.0', target: '0.4.0', targetFrom: 'installed' })
+  t.deepEqual(r.kallithea.venvs[0]!.namedBy, [{ via: 'WSGIPythonHome', at: 'kallithea.conf:2' }])
+  // A daemon with its own python-home does not use the global one.
+  const own = await runWith({ ...files, '/opt/other/lib/python2.7/site-packages/x.py': '' }, {}, 'WSGIPythonHome /opt/other\n' + SITE)
+  t.deepEqual(own.kallithea.venvs.map((v) => v.venv), [V])
+  // The 0.3.1 form runs Kallithea embedded: WSGIPythonHome and WSGIPythonPath both apply there.
+  const embedded = `WSGIPythonHome /opt/py\nWSGIPythonPath ${SP2}\n<VirtualHost *:80>\n    ServerName kallithea.example.com\n    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n</VirtualHost>\n`
+  const e = await migrate({ root: '/srv/kallithea', files: [{ path: 'kallithea.conf', content: embedded }, { path: 'dispatch.wsgi', content: SCRIPT }], reader: memoryReader(files) })
+  t.deepEqual(e.kallithea.venvs.map((v) => [v.venv, v.namedBy[0]!.via]), [['/opt/py', 'WSGIPythonHome'], [V, 'WSGIPythonPath']])
+  t.like(e.kallithea, { installed: '0.4.0', target: '0.4.0' })
+})
+
+test('WSGIPythonPath is not a daemon group venv (mod_wsgi applies it to embedded mode only)', async (t) => {
+  const conf = `WSGIPythonPath /opt/embedded/lib/python2.7/site-packages\n` + SITE
+  const r = await runWith({ [`${SP2}/kallithea/__init__.py`]: 'VERSION = (0, 5, 1)\n' }, {}, conf)
+  t.deepEqual(r.kallithea.venvs.map((v) => v.venv), [V])
+  t.like(r.kallithea, { installed: '0.5.1' })
+})
+
+test('the installed Kallithea from site.addsitedir in the dispatch script alone', async (t) => {
+  const conf = `<VirtualHost *:80>\n    ServerName kallithea.example.com\n    WSGIDaemonProcess kallithea threads=1\n    WSGIProcessGroup kallithea\n    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n</VirtualHost>\n`
+  const script = `import site\nsite.addsitedir("${SP2}")\n` + SCRIPT
+  const r = await migrate({
+    root: '/srv/kallithea',
+    files: [{ path: 'kallithea.conf', content: conf }, { path: 'dispatch.wsgi', content: script }],
+    reader: memoryReader({ [`${SP2}/Kallithea-0.3.3-py2.7.egg-info/PKG-INFO`]: 'Version: 0.3.3\n' }),
+  })
+  t.like(r.kallithea, { installed: '0.3.3', target: '0.3.3', targetFrom: 'installed' })
+  t.deepEqual(r.kallithea.venvs.map((v) => [v.venv, v.namedBy]), [[V, [{ via: 'addsitedir', at: 'dispatch.wsgi:2' }]]])
+})

@@ -102,7 +102,8 @@ export function pastInstalled(selected: readonly Transform[], versions: Kallithe
 }
 
 const VIA: Record<VenvVia, string> = {
-  'python-home': 'python-home', 'python-path': 'python-path', activate_this: 'activate_this', addsitedir: 'site.addsitedir',
+  'python-home': 'python-home', 'python-path': 'python-path', WSGIPythonHome: 'WSGIPythonHome', WSGIPythonPath: 'WSGIPythonPath',
+  activate_this: 'activate_this', addsitedir: 'site.addsitedir',
 }
 
 /** Lines for people: what was found where, and the target with its reason. Venvs not read are listed together. */
