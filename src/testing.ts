@@ -9,7 +9,7 @@
 // the case (`<case>.input.conf` is the file `<case>.conf`, `<case>.input.dispatch.wsgi` the file
 // `dispatch.wsgi`: a dotted rest is a file name of its own); `<case>.options.json` holds run
 // options (`modWsgi`, `env`, `lang`, `allApps`, `embeddedPython`, `venvFiles`: the files of the venvs
-// the case names, read instead of the disk; `alsoRun`: built-in steps run along) and `advises` /
+// the case names, read instead of the disk; `hostLocales`: what `locale -a` lists; `alsoRun`: built-in steps run along) and `advises` /
 // `notAdvises`: texts or message ids an advisory must / must not carry. Each case
 // runs twice: the input must give the output exactly, every change explained, and the output run
 // again must change nothing (OpenRewrite's two cycles).
@@ -43,6 +43,8 @@ export interface FixtureOptions {
   embeddedPython?: string
   /** Files of the venvs the case names, by absolute path, read instead of the disk. */
   venvFiles?: Record<string, string>
+  /** The locales the host lists (`locale -a`, as server mode asks). */
+  hostLocales?: string[]
   /** Each must be a message id of an advisory or a part of its text. */
   advises?: string[]
   /** None may be a message id of an advisory or a part of its text. */
@@ -105,6 +107,7 @@ export function runFixture(subject: Subject, fixture: FixtureCase, which: 'input
       ...(fixture.options.modWsgi ? { modWsgi: fixture.options.modWsgi } : {}),
       ...(fixture.options.env ? { env: fixture.options.env } : {}),
       ...(fixture.options.lang ? { lang: fixture.options.lang } : {}),
+      ...(fixture.options.hostLocales ? { hostLocales: fixture.options.hostLocales } : {}),
       ...(fixture.options.allApps ? { allApps: true } : {}),
       ...(fixture.options.embeddedPython ? { embeddedPython: fixture.options.embeddedPython } : {}),
       ...(fixture.options.venvFiles ? { reader: memoryReader(fixture.options.venvFiles) } : {}),

@@ -254,3 +254,18 @@ test('on the live server lang= takes a UTF-8 locale the host lists (locale -a); 
   const chosen = await runCli(['--dry-run', '--to', '0.4.1', '--only', 'daemon-lang', '--lang', 'de_DE.UTF-8'], { cwd: s.root, env })
   t.regex(chosen.stdout, /^\+.*lang=de_DE\.UTF-8/m)
 })
+
+test('on the live server a host that lists no UTF-8 locale gets advice, not a lang= it lacks; --lang still sets one', async (t) => {
+  const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages') })
+  const bin = path.join(s.root, 'fake-bin')
+  mkdirSync(bin)
+  writeFileSync(path.join(bin, 'locale'), '#!/bin/sh\nprintf "C\\nPOSIX\\n"\n', { mode: 0o755 })
+  const env = { ...s.env, PATH: `${bin}:${s.env.PATH ?? process.env.PATH}` }
+  const r = await runCli(['--dry-run', '--json', '--to', '0.4.1', '--only', 'daemon-lang'], { cwd: s.root, env })
+  t.is(r.status, 0, r.stderr)
+  const report = JSON.parse(r.stdout) as { patch: string; advisories: Array<{ transform: string; message: string }> }
+  t.notRegex(report.patch, /lang=/)
+  t.true(report.advisories.some((a) => a.transform === 'daemon-lang' && /lists no UTF-8 locale \(locale -a\): lang= not added/.test(a.message)), JSON.stringify(report.advisories))
+  const chosen = await runCli(['--dry-run', '--to', '0.4.1', '--only', 'daemon-lang', '--lang', 'C.UTF-8'], { cwd: s.root, env })
+  t.regex(chosen.stdout, /^\+.*lang=C\.UTF-8/m)
+})

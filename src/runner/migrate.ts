@@ -42,6 +42,11 @@ export interface MigrateOptions extends Selection, Omit<LoadOptions, 'onProgress
   backup?: string
   /** The UTF-8 locale `lang=` gives the Kallithea daemon (0.4.1 form); default C.UTF-8. */
   lang?: string
+  /**
+   * The locales the host lists (`locale -a`; server mode asks). When none is UTF-8 and `lang` is
+   * not given, the 0.4.1 step advises installing one instead of naming a locale the host lacks.
+   */
+  hostLocales?: readonly string[]
   /** X.Y of the Python mod_wsgi embeds (server mode knows it); else read from the LoadModule line. */
   embeddedPython?: string
   /**
@@ -262,6 +267,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
     ...(modWsgi !== undefined ? { modWsgiVersion: modWsgi } : {}),
     ...plan.options,
     ...(options.lang !== undefined ? { lang: options.lang } : {}),
+    ...(options.hostLocales !== undefined ? { hostLocales: options.hostLocales } : {}),
     ...(embeddedPython !== undefined ? { embeddedPython } : {}),
     ...(options.allApps ? { allApps: true } : {}),
     steps: selected.map((t) => t.meta.id),

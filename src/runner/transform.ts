@@ -47,6 +47,8 @@ export interface TransformOptions {
   installedKallithea?: string
   /** The locale for `lang=` (--lang, or the host's UTF-8 locale in server mode); default C.UTF-8. */
   lang?: string
+  /** The locales the host lists (`locale -a`), when the run asked it (server mode): none UTF-8 means `lang=` has nothing to name. */
+  hostLocales?: readonly string[]
   /** X.Y of the Python mod_wsgi embeds, when the run knows it (else read from the LoadModule line). */
   embeddedPython?: string
   /**
