@@ -241,13 +241,18 @@ test('no live config found, with --json: the JSON report holds the error, exit 2
   t.regex(report.errors[0]!.message, /--config \/nonexistent\/apache2\.conf: does not exist/)
 })
 
-test('on the live server lang= takes a UTF-8 locale the host lists (locale -a); --lang wins', async (t) => {
+/** A private server whose host `locale -a` prints `listing` (a printf format): a fake `locale` first on PATH. */
+async function hostListing(listing: string) {
   const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages') })
-  // A host whose only UTF-8 locale is en_US.utf8 (no C.UTF-8): the `locale` it runs says so.
   const bin = path.join(s.root, 'fake-bin')
   mkdirSync(bin)
-  writeFileSync(path.join(bin, 'locale'), '#!/bin/sh\nprintf "C\\nPOSIX\\nen_US.utf8\\n"\n', { mode: 0o755 })
-  const env = { ...s.env, PATH: `${bin}:${s.env.PATH ?? process.env.PATH}` }
+  writeFileSync(path.join(bin, 'locale'), `#!/bin/sh\nprintf "${listing}"\n`, { mode: 0o755 })
+  return { s, env: { ...s.env, PATH: `${bin}:${s.env.PATH ?? process.env.PATH}` } }
+}
+
+test('on the live server lang= takes a UTF-8 locale the host lists (locale -a); --lang wins', async (t) => {
+  // A host whose only UTF-8 locale is en_US.utf8 (no C.UTF-8): the `locale` it runs says so.
+  const { s, env } = await hostListing('C\\nPOSIX\\nen_US.utf8\\n')
   const r = await runCli(['--dry-run', '--to', '0.4.1', '--only', 'daemon-lang'], { cwd: s.root, env })
   t.is(r.status, 0, r.stderr)
   t.regex(r.stdout, /^\+.*lang=en_US\.utf8/m)
@@ -256,11 +261,7 @@ test('on the live server lang= takes a UTF-8 locale the host lists (locale -a); 
 })
 
 test('on the live server a host that lists no UTF-8 locale gets advice, not a lang= it lacks; --lang still sets one', async (t) => {
-  const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages') })
-  const bin = path.join(s.root, 'fake-bin')
-  mkdirSync(bin)
-  writeFileSync(path.join(bin, 'locale'), '#!/bin/sh\nprintf "C\\nPOSIX\\n"\n', { mode: 0o755 })
-  const env = { ...s.env, PATH: `${bin}:${s.env.PATH ?? process.env.PATH}` }
+  const { s, env } = await hostListing('C\\nPOSIX\\n')
   const r = await runCli(['--dry-run', '--json', '--to', '0.4.1', '--only', 'daemon-lang'], { cwd: s.root, env })
   t.is(r.status, 0, r.stderr)
   const report = JSON.parse(r.stdout) as { patch: string; advisories: Array<{ transform: string; message: string }> }
