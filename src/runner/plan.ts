@@ -5,7 +5,7 @@ import { rootedReader, type TreeReader, type VenvInfo } from '../load/installed-
 import type { PathMap } from '../load/maps.js'
 import { kallitheaVenvs } from '../model/kallithea-venvs.js'
 import type { WsgiModel } from '../model/model.js'
-import { pastInstalled, readVenvs, targetOf, type KallitheaVersions } from './kallithea-version.js'
+import { pastInstalled, readVenvs, targetOf, type KallitheaVersions, type TargetFrom } from './kallithea-version.js'
 import { selectTransforms, type ErrorSink, type Selection } from './select.js'
 import type { SourceFile, Transform, TransformOptions } from './transform.js'
 
@@ -40,7 +40,14 @@ export function planRun(input: PlanInput, errors: ErrorSink): Plan {
     versions = targetOf(read.reports, input.selection.to)
     venvs = read.infos
   }
+  const before = errors.length
   const selected = selectTransforms({ ...input.selection, target: versions.target }, errors)
+  const from = input.selection.from
+  if (from !== undefined && input.selection.to === undefined && selected.length === 0 && errors.length === before) {
+    // The target came from the venvs or the default, and --from is not below it: say so, not nothing.
+    const why: Record<TargetFrom, string> = { to: '--to', installed: 'the installed Kallithea', python: 'its Python 3 venv', default: 'the default' }
+    errors.push({ code: 'usage', message: `--from ${from} is not below the target ${versions.target} (${why[versions.targetFrom]}): nothing to apply; give --to to go further` })
+  }
   return {
     selected,
     versions,
