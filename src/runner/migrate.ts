@@ -252,6 +252,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
   const module = options.readModule ? loadedModWsgi(loaded) : undefined
   const modWsgi = options.modWsgi ?? module?.version
   const embeddedPython = options.embeddedPython ?? module?.python
+  const embeddedPythonFrom = options.embeddedPython !== undefined ? 'as the embeddedPython option says' : `read from the module ${module?.module ?? ''}`
   // The model of every file as read serves the plan (which venvs, which Kallithea) and, for a run
   // of one server, its first transform.
   let asRead: WsgiModel | undefined
@@ -268,7 +269,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
     ...plan.options,
     ...(options.lang !== undefined ? { lang: options.lang } : {}),
     ...(options.hostLocales !== undefined ? { hostLocales: options.hostLocales } : {}),
-    ...(embeddedPython !== undefined ? { embeddedPython } : {}),
+    ...(embeddedPython !== undefined ? { embeddedPython, embeddedPythonFrom } : {}),
     ...(options.allApps ? { allApps: true } : {}),
     steps: selected.map((t) => t.meta.id),
   }

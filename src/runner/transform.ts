@@ -51,6 +51,8 @@ export interface TransformOptions {
   hostLocales?: readonly string[]
   /** X.Y of the Python mod_wsgi embeds, when the run knows it (else read from the LoadModule line). */
   embeddedPython?: string
+  /** How the run knows `embeddedPython`, for messages: `read from the module /usr/lib/.../mod_wsgi.so`. */
+  embeddedPythonFrom?: string
   /**
    * Apply the generic mod_wsgi fixes (process group, WSGIRestrictEmbedded, processes=1,
    * python-home, user=/group=) to every application, not only Kallithea's (`--all-apps`).
