@@ -3,7 +3,7 @@
 // commands as printed, Apache's configtest before writing (fails: nothing written) and after
 // (fails: every file put back byte for byte), backups where Apache never reads them, reload.
 import test from 'ava'
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeVenv, venvSitePackages } from './helpers/apache.js'
 import { debianServer, type DebianServer } from './helpers/debian-server.js'
@@ -209,6 +209,24 @@ test('a backup folder where Apache reads config is refused before anything is wr
   t.is(r.status, 2)
   t.regex(r.stderr, /--backup-dir .*conf-enabled: inside .*etc\/apache2, where Apache reads config files/)
   t.deepEqual(bytesOf(configState(s)), bytesOf(before))
+})
+
+test('a backup folder an Include pattern reaches (outside the config folders) is refused before anything is written', async (t) => {
+  const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages') })
+  // Apache reads every file below a folder an Include names: backups there would be config.
+  const extra = path.join(s.root, 'srv/apache-extra')
+  mkdirSync(extra)
+  appendFileSync(path.join(s.confdir, 'apache2.conf'), `IncludeOptional ${extra}\n`)
+  const before = configState(s)
+  const r = await runCli(['--backup-dir', path.join(extra, 'backups')], { cwd: s.root, env: s.env })
+  t.is(r.status, 2, r.stderr)
+  t.regex(r.stderr, /--backup-dir \S+\/srv\/apache-extra\/backups: Apache would read the backups there as config \(Include \S+\/srv\/apache-extra at \S+apache2\.conf:\d+\)/)
+  t.deepEqual(bytesOf(configState(s)), bytesOf(before))
+  t.false(existsSync(path.join(extra, 'backups')))
+  // A pattern whose last component cannot match the backups' folders does not stand in the way.
+  writeFileSync(path.join(s.confdir, 'apache2.conf'), readFileSync(path.join(s.confdir, 'apache2.conf'), 'utf8').replace(`IncludeOptional ${extra}\n`, `IncludeOptional ${extra}/*.conf\n`))
+  const ok = await runCli(['--backup-dir', extra], { cwd: s.root, env: s.env })
+  t.is(ok.status, 0, ok.stderr)
 })
 
 test('the mod_wsgi version comes from the module the config loads, and gates transforms as --mod-wsgi does', async (t) => {
