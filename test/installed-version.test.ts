@@ -9,6 +9,7 @@ import { inspectVenv, memoryReader, rootedReader } from '../src/load/installed-v
 import { checkLang, pickUtf8Locale, serverLocale } from '../src/load/locale.js'
 import { migrate } from '../src/runner/migrate.js'
 import { toJsonReport } from '../src/runner/report.js'
+import { validateReport } from './helpers/report.js'
 import { STEPS_0_3_2 } from './helpers/tree.js'
 
 const V = '/srv/kallithea/venv'
@@ -178,6 +179,7 @@ test('the global WSGIPythonHome: the venv of a Kallithea daemon without python-h
   const r = await runWith(files, {}, daemon)
   t.like(r.kallithea, { installed: '0.4.0', target: '0.4.0', targetFrom: 'installed' })
   t.deepEqual(r.kallithea.venvs[0]!.namedBy, [{ via: 'WSGIPythonHome', at: 'kallithea.conf:2' }])
+  t.deepEqual(validateReport(toJsonReport(r, { mode: 'dry-run', version: '1' })), [], 'the JSON report names the new way')
   // A daemon with its own python-home does not use the global one.
   const own = await runWith({ ...files, '/opt/other/lib/python2.7/site-packages/x.py': '' }, {}, 'WSGIPythonHome /opt/other\n' + SITE)
   t.deepEqual(own.kallithea.venvs.map((v) => v.venv), [V])
