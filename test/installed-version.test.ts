@@ -8,9 +8,10 @@ import path from 'node:path'
 import { inspectVenv, memoryReader, rootedReader } from '../src/load/installed-version.js'
 import { checkLang, pickUtf8Locale, serverLocale } from '../src/load/locale.js'
 import { migrate } from '../src/runner/migrate.js'
+import { describeVersions } from '../src/runner/kallithea-version.js'
 import { toJsonReport } from '../src/runner/report.js'
 import { validateReport } from './helpers/report.js'
-import { STEPS_0_3_2 } from './helpers/tree.js'
+import { makeTree, STEPS_0_3_2 } from './helpers/tree.js'
 
 const V = '/srv/kallithea/venv'
 const SP2 = `${V}/lib/python2.7/site-packages`
@@ -207,4 +208,40 @@ test('the installed Kallithea from site.addsitedir in the dispatch script alone'
   })
   t.like(r.kallithea, { installed: '0.3.3', target: '0.3.3', targetFrom: 'installed' })
   t.deepEqual(r.kallithea.venvs.map((v) => [v.venv, v.namedBy]), [[V, [{ via: 'addsitedir', at: 'dispatch.wsgi:2' }]]])
+})
+
+test('servers that hold different Kallitheas: each goes to the form of its own (no --to); --to takes all to one', async (t) => {
+  // Two Kallitheas, `kallithea-old` and `kallithea-new`, each in its own file (a server of its own).
+  const site = (name: string) => SITE.replaceAll('kallithea', `kallithea-${name}`).replaceAll('/srv/', '@ROOT@/srv/')
+  const script = (name: string) => SCRIPT.replaceAll('/srv/kallithea', `@ROOT@/srv/kallithea-${name}`)
+  const root = makeTree({
+    'sites/old.conf': site('old'),
+    'sites/new.conf': site('new'),
+    'srv/kallithea-old/dispatch.wsgi': script('old'),
+    'srv/kallithea-new/dispatch.wsgi': script('new'),
+    'srv/kallithea-old/venv/lib/python2.7/site-packages/kallithea/__init__.py': 'VERSION = (0, 4, 0)\n',
+    'srv/kallithea-new/venv/lib/python2.7/site-packages/kallithea/__init__.py': 'VERSION = (0, 5, 1)\n',
+  })
+  t.teardown(() => rmSync(root, { recursive: true, force: true }))
+  const r = await migrate({ paths: [root], root })
+  t.deepEqual(r.errors, [])
+  t.deepEqual(r.servers.map((s) => [s.name, s.kallithea]), [
+    ['sites/new.conf', { installed: '0.5.1', target: '0.5.1' }],
+    ['sites/old.conf', { installed: '0.4.0', target: '0.4.0' }],
+  ])
+  const touched = (transform: string) => [...new Set(r.changes.filter((c) => c.transform === transform).map((c) => c.file))].sort()
+  // 0.4.1 and 0.5.1 steps only where 0.5.1 is installed; the 0.4.0 step on both.
+  t.deepEqual(touched('daemon-lang'), ['sites/new.conf'])
+  t.deepEqual(touched('fileconfig-here'), ['srv/kallithea-new/dispatch.wsgi'])
+  t.deepEqual(touched('logging-config'), ['srv/kallithea-new/dispatch.wsgi', 'srv/kallithea-old/dispatch.wsgi'])
+  t.true(r.transforms.some((x) => x.id === 'fileconfig-here'), 'the run lists every step some server took')
+  t.like(r.kallithea, { installed: '0.4.0' }, 'the summary still names the oldest')
+  t.deepEqual(describeVersions(r.kallithea, r.servers).filter((l) => l.startsWith('target')), [
+    'target of sites/new.conf: the Kallithea 0.5.1 form (its venv holds 0.5.1)',
+    'target of sites/old.conf: the Kallithea 0.4.0 form (its venv holds 0.4.0)',
+  ])
+  t.deepEqual(validateReport(toJsonReport(r, { mode: 'dry-run', version: '1' })), [])
+  const all = await migrate({ paths: [root], root, to: '0.5.1' })
+  t.deepEqual(all.servers.map((s) => s.kallithea.target), ['0.5.1', '0.5.1'])
+  t.deepEqual([...new Set(all.changes.filter((c) => c.transform === 'daemon-lang').map((c) => c.file))].sort(), ['sites/new.conf', 'sites/old.conf'])
 })

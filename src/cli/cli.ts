@@ -261,7 +261,7 @@ async function finish(io: Io, args: Args, result: MigrateResult, started: number
     quiet: Boolean(o.quiet),
     seconds: (io.now() - started) / 1000,
     leftovers: outcome.leftovers,
-    versions: describeVersions(result.kallithea),
+    versions: describeVersions(result.kallithea, result.servers),
     ...(live ? { live } : {}),
   })
   if (report !== '') io.stderr(report)

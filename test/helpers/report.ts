@@ -33,7 +33,7 @@ export const REPORT_SPEC: Spec = {
   backups: ['string'],
   patch: 'string',
   patchEncoding: "'utf8'|'latin1'",
-  servers: [{ kind: "'main-config'|'include-folder'|'file'|'files'", name: 'string', files: ['string'] }],
+  servers: [{ kind: "'main-config'|'include-folder'|'file'|'files'", name: 'string', files: ['string'], kallithea: { installed: 'string|null', target: 'string' } }],
   server: {
     $nullable: {
       config: 'string',
