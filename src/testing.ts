@@ -9,13 +9,15 @@
 // the case (`<case>.input.conf` is the file `<case>.conf`, `<case>.input.dispatch.wsgi` the file
 // `dispatch.wsgi`: a dotted rest is a file name of its own); `<case>.options.json` holds run
 // options (`modWsgi`, `env`, `lang`, `allApps`, `embeddedPython`, `venvFiles`: the files of the venvs
-// the case names, read instead of the disk) and `advises`: texts or message ids an advisory must carry. Each case
+// the case names, read instead of the disk; `hostLocales`: what `locale -a` lists; `alsoRun`: built-in steps run along) and `advises` /
+// `notAdvises`: texts or message ids an advisory must / must not carry. Each case
 // runs twice: the input must give the output exactly, every change explained, and the output run
 // again must change nothing (OpenRewrite's two cycles).
 import { AssertionError } from 'node:assert'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { builtinTransforms } from '../transforms/index.js'
 import { memoryReader } from './load/installed-version.js'
 import { stepsOf, type Preset } from './runner/define.js'
 import { runMigration, type MigrateResult } from './runner/migrate.js'
@@ -41,8 +43,14 @@ export interface FixtureOptions {
   embeddedPython?: string
   /** Files of the venvs the case names, by absolute path, read instead of the disk. */
   venvFiles?: Record<string, string>
+  /** The locales the host lists (`locale -a`, as server mode asks). */
+  hostLocales?: string[]
   /** Each must be a message id of an advisory or a part of its text. */
   advises?: string[]
+  /** None may be a message id of an advisory or a part of its text. */
+  notAdvises?: string[]
+  /** Ids of built-in steps the run takes along with the subject, in their version order (their changes are in the output). */
+  alsoRun?: string[]
   [key: string]: unknown
 }
 
@@ -99,12 +107,25 @@ export function runFixture(subject: Subject, fixture: FixtureCase, which: 'input
       ...(fixture.options.modWsgi ? { modWsgi: fixture.options.modWsgi } : {}),
       ...(fixture.options.env ? { env: fixture.options.env } : {}),
       ...(fixture.options.lang ? { lang: fixture.options.lang } : {}),
+      ...(fixture.options.hostLocales ? { hostLocales: fixture.options.hostLocales } : {}),
       ...(fixture.options.allApps ? { allApps: true } : {}),
       ...(fixture.options.embeddedPython ? { embeddedPython: fixture.options.embeddedPython } : {}),
       ...(fixture.options.venvFiles ? { reader: memoryReader(fixture.options.venvFiles) } : {}),
     },
-    transformsOf(subject),
+    withSteps(transformsOf(subject), fixture.options.alsoRun),
   )
+}
+
+/** The subject's transforms and the built-in steps a case runs along, in the order a run takes them. */
+function withSteps(subject: Transform[], ids: readonly string[] = []): Transform[] {
+  if (ids.length === 0) return subject
+  const along = ids.map((id) => {
+    const t = builtinTransforms.find((b) => b.meta.id === id)
+    if (!t) throw new Error(`alsoRun: no built-in step has the id '${id}'`)
+    return t
+  })
+  const order = (t: Transform): number => builtinTransforms.indexOf(t)
+  return [...new Set([...subject, ...along])].sort((a, b) => order(a) - order(b))
 }
 
 /** Everything wrong with a case (empty when it passes): output, explanations, advisories, second run. */
@@ -120,7 +141,7 @@ export function fixtureProblems(subject: Subject, fixture: FixtureCase): string[
   const changed = first.files.filter((r) => r.status === 'changed').map((r) => r.path).sort()
   const explained = [...new Set(first.changes.map((c) => c.file))].sort()
   if (changed.join('\n') !== explained.join('\n')) problems.push(`changed files ${JSON.stringify(changed)} but explained ${JSON.stringify(explained)}`)
-  const ids = new Set(transformsOf(subject).map((t) => t.meta.id))
+  const ids = new Set([...transformsOf(subject).map((t) => t.meta.id), ...(fixture.options.alsoRun ?? [])])
   for (const c of first.changes) {
     if (!ids.has(c.transform)) problems.push(`a change by ${c.transform}, which is not under test`)
     if (c.explanation.length <= 20) problems.push(`a change is not explained: ${JSON.stringify(c.explanation)}`)
@@ -130,6 +151,10 @@ export function fixtureProblems(subject: Subject, fixture: FixtureCase): string[
     if (!first.advisories.some((a) => a.messageId === expected || a.message.includes(expected))) {
       problems.push(`no advisory says "${expected}"; got ${JSON.stringify(first.advisories.map((a) => a.message))}`)
     }
+  }
+  for (const unwanted of fixture.options.notAdvises ?? []) {
+    const hit = first.advisories.find((a) => a.messageId === unwanted || a.message.includes(unwanted))
+    if (hit) problems.push(`an advisory says "${unwanted}": ${JSON.stringify(hit.message)}`)
   }
   const again = runFixture(subject, fixture, 'output')
   for (const e of again.errors) problems.push(`second run: error: ${e.message}`)

@@ -8,8 +8,10 @@ import path from 'node:path'
 import { inspectVenv, memoryReader, rootedReader } from '../src/load/installed-version.js'
 import { checkLang, pickUtf8Locale, serverLocale } from '../src/load/locale.js'
 import { migrate } from '../src/runner/migrate.js'
+import { describeVersions } from '../src/runner/kallithea-version.js'
 import { toJsonReport } from '../src/runner/report.js'
-import { STEPS_0_3_2 } from './helpers/tree.js'
+import { validateReport } from './helpers/report.js'
+import { makeTree, STEPS_0_3_2 } from './helpers/tree.js'
 
 const V = '/srv/kallithea/venv'
 const SP2 = `${V}/lib/python2.7/site-packages`
@@ -169,4 +171,77 @@ test('--lang: a UTF-8 locale or a usage error; the server-mode hook picks the ho
   t.is(pickUtf8Locale('C\nPOSIX\n'), undefined)
   t.is(serverLocale('en_GB.UTF-8', 'C.utf8\n'), 'en_GB.UTF-8', '--lang wins')
   t.is(serverLocale(undefined, 'C.utf8\n'), 'C.utf8')
+})
+
+test('the global WSGIPythonHome: the venv of a Kallithea daemon without python-home, and of Kallithea run embedded', async (t) => {
+  const files = { [`${SP2}/kallithea/__init__.py`]: 'VERSION = (0, 4, 0)\n' }
+  // mod_wsgi starts a daemon group without python-home= from the global Python home.
+  const daemon = `WSGIPythonHome ${V}\n` + SITE.replace(' \\\n        python-home=/srv/kallithea/venv', '')
+  const r = await runWith(files, {}, daemon)
+  t.like(r.kallithea, { installed: '0.4.0', target: '0.4.0', targetFrom: 'installed' })
+  t.deepEqual(r.kallithea.venvs[0]!.namedBy, [{ via: 'WSGIPythonHome', at: 'kallithea.conf:2' }])
+  t.deepEqual(validateReport(toJsonReport(r, { mode: 'dry-run', version: '1' })), [], 'the JSON report names the new way')
+  // A daemon with its own python-home does not use the global one.
+  const own = await runWith({ ...files, '/opt/other/lib/python2.7/site-packages/x.py': '' }, {}, 'WSGIPythonHome /opt/other\n' + SITE)
+  t.deepEqual(own.kallithea.venvs.map((v) => v.venv), [V])
+  // The 0.3.1 form runs Kallithea embedded: WSGIPythonHome and WSGIPythonPath both apply there.
+  const embedded = `WSGIPythonHome /opt/py\nWSGIPythonPath ${SP2}\n<VirtualHost *:80>\n    ServerName kallithea.example.com\n    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n</VirtualHost>\n`
+  const e = await migrate({ root: '/srv/kallithea', files: [{ path: 'kallithea.conf', content: embedded }, { path: 'dispatch.wsgi', content: SCRIPT }], reader: memoryReader(files) })
+  t.deepEqual(e.kallithea.venvs.map((v) => [v.venv, v.namedBy[0]!.via]), [['/opt/py', 'WSGIPythonHome'], [V, 'WSGIPythonPath']])
+  t.like(e.kallithea, { installed: '0.4.0', target: '0.4.0' })
+})
+
+test('WSGIPythonPath is not a daemon group venv (mod_wsgi applies it to embedded mode only)', async (t) => {
+  const conf = `WSGIPythonPath /opt/embedded/lib/python2.7/site-packages\n` + SITE
+  const r = await runWith({ [`${SP2}/kallithea/__init__.py`]: 'VERSION = (0, 5, 1)\n' }, {}, conf)
+  t.deepEqual(r.kallithea.venvs.map((v) => v.venv), [V])
+  t.like(r.kallithea, { installed: '0.5.1' })
+})
+
+test('the installed Kallithea from site.addsitedir in the dispatch script alone', async (t) => {
+  const conf = `<VirtualHost *:80>\n    ServerName kallithea.example.com\n    WSGIDaemonProcess kallithea threads=1\n    WSGIProcessGroup kallithea\n    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n</VirtualHost>\n`
+  const script = `import site\nsite.addsitedir("${SP2}")\n` + SCRIPT
+  const r = await migrate({
+    root: '/srv/kallithea',
+    files: [{ path: 'kallithea.conf', content: conf }, { path: 'dispatch.wsgi', content: script }],
+    reader: memoryReader({ [`${SP2}/Kallithea-0.3.3-py2.7.egg-info/PKG-INFO`]: 'Version: 0.3.3\n' }),
+  })
+  t.like(r.kallithea, { installed: '0.3.3', target: '0.3.3', targetFrom: 'installed' })
+  t.deepEqual(r.kallithea.venvs.map((v) => [v.venv, v.namedBy]), [[V, [{ via: 'addsitedir', at: 'dispatch.wsgi:2' }]]])
+})
+
+test('servers that hold different Kallitheas: each goes to the form of its own (no --to); --to takes all to one', async (t) => {
+  // Two Kallitheas, `kallithea-old` and `kallithea-new`, each in its own file (a server of its own).
+  const site = (name: string) => SITE.replaceAll('kallithea', `kallithea-${name}`).replaceAll('/srv/', '@ROOT@/srv/')
+  const script = (name: string) => SCRIPT.replaceAll('/srv/kallithea', `@ROOT@/srv/kallithea-${name}`)
+  const root = makeTree({
+    'sites/old.conf': site('old'),
+    'sites/new.conf': site('new'),
+    'srv/kallithea-old/dispatch.wsgi': script('old'),
+    'srv/kallithea-new/dispatch.wsgi': script('new'),
+    'srv/kallithea-old/venv/lib/python2.7/site-packages/kallithea/__init__.py': 'VERSION = (0, 4, 0)\n',
+    'srv/kallithea-new/venv/lib/python2.7/site-packages/kallithea/__init__.py': 'VERSION = (0, 5, 1)\n',
+  })
+  t.teardown(() => rmSync(root, { recursive: true, force: true }))
+  const r = await migrate({ paths: [root], root })
+  t.deepEqual(r.errors, [])
+  t.deepEqual(r.servers.map((s) => [s.name, s.kallithea]), [
+    ['sites/new.conf', { installed: '0.5.1', target: '0.5.1' }],
+    ['sites/old.conf', { installed: '0.4.0', target: '0.4.0' }],
+  ])
+  const touched = (transform: string) => [...new Set(r.changes.filter((c) => c.transform === transform).map((c) => c.file))].sort()
+  // 0.4.1 and 0.5.1 steps only where 0.5.1 is installed; the 0.4.0 step on both.
+  t.deepEqual(touched('daemon-lang'), ['sites/new.conf'])
+  t.deepEqual(touched('fileconfig-here'), ['srv/kallithea-new/dispatch.wsgi'])
+  t.deepEqual(touched('logging-config'), ['srv/kallithea-new/dispatch.wsgi', 'srv/kallithea-old/dispatch.wsgi'])
+  t.true(r.transforms.some((x) => x.id === 'fileconfig-here'), 'the run lists every step some server took')
+  t.like(r.kallithea, { installed: '0.4.0' }, 'the summary still names the oldest')
+  t.deepEqual(describeVersions(r.kallithea, r.servers).filter((l) => l.startsWith('target')), [
+    'target of sites/new.conf: the Kallithea 0.5.1 form (its venv holds 0.5.1)',
+    'target of sites/old.conf: the Kallithea 0.4.0 form (its venv holds 0.4.0)',
+  ])
+  t.deepEqual(validateReport(toJsonReport(r, { mode: 'dry-run', version: '1' })), [])
+  const all = await migrate({ paths: [root], root, to: '0.5.1' })
+  t.deepEqual(all.servers.map((s) => s.kallithea.target), ['0.5.1', '0.5.1'])
+  t.deepEqual([...new Set(all.changes.filter((c) => c.transform === 'daemon-lang').map((c) => c.file))].sort(), ['sites/new.conf', 'sites/old.conf'])
 })

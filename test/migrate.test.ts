@@ -206,3 +206,22 @@ test('in-memory results are never written, even when asked', async (t) => {
   t.deepEqual(r.written, [])
   t.regex(r.errors.map((e) => e.message).join('\n'), /in-memory files cannot be written/)
 })
+
+test('bounds past every form: --to 0.7.0 and --from 0.6.0 are usage errors naming the versions; --from at the target says so', async (t) => {
+  const errs = (o: Parameters<typeof selectTransforms>[0]) => {
+    const e: SelectionError[] = []
+    selectTransforms(o, e)
+    return e.map((x) => x.message).join('\n')
+  }
+  t.regex(errs({ to: '0.7.0' }), /^--to 0\.7\.0: no Kallithea form past 0\.6\.0 is known; the versions are 0\.3\.2, 0\.3\.3, 0\.4\.0, 0\.4\.1, 0\.5\.1, 0\.6\.0 \(or latest\)$/)
+  t.regex(errs({ from: '0.6.0' }), /^--from 0\.6\.0: no step is newer, nothing to apply/)
+  t.is(errs({ to: '0.5.2' }), '', 'a version between two forms is fine (the forms up to it)')
+  // A user's transform for 0.7.0 makes 0.7.0 a known version.
+  const mine: Transform = { meta: { id: 'mine', version: '0.7.0', title: 'mine', description: '', rationale: '', messages: {} }, create: () => {} }
+  t.is(errs({ to: '0.7.0', transforms: [mine] }), '')
+  // No --to: the target is the default (or the installed version), and --from at it leaves nothing.
+  const r = await migrate({ files: [{ path: 'k.conf', content: SITE_0_3_1 }], from: '0.3.2' })
+  t.deepEqual(r.errors.map((e) => [e.code, e.message]), [['usage', '--from 0.3.2 is not below the target 0.3.2 (the default): nothing to apply; give --to to go further']])
+  t.is(r.patch.length, 0)
+  t.deepEqual((await migrate({ files: [{ path: 'k.conf', content: SITE_0_3_1 }], from: '0.3.2', to: '0.3.3' })).errors, [])
+})

@@ -3,7 +3,7 @@
 // commands as printed, Apache's configtest before writing (fails: nothing written) and after
 // (fails: every file put back byte for byte), backups where Apache never reads them, reload.
 import test from 'ava'
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { makeVenv, venvSitePackages } from './helpers/apache.js'
 import { debianServer, type DebianServer } from './helpers/debian-server.js'
@@ -211,6 +211,24 @@ test('a backup folder where Apache reads config is refused before anything is wr
   t.deepEqual(bytesOf(configState(s)), bytesOf(before))
 })
 
+test('a backup folder an Include pattern reaches (outside the config folders) is refused before anything is written', async (t) => {
+  const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages') })
+  // Apache reads every file below a folder an Include names: backups there would be config.
+  const extra = path.join(s.root, 'srv/apache-extra')
+  mkdirSync(extra)
+  appendFileSync(path.join(s.confdir, 'apache2.conf'), `IncludeOptional ${extra}\n`)
+  const before = configState(s)
+  const r = await runCli(['--backup-dir', path.join(extra, 'backups')], { cwd: s.root, env: s.env })
+  t.is(r.status, 2, r.stderr)
+  t.regex(r.stderr, /--backup-dir \S+\/srv\/apache-extra\/backups: Apache would read the backups there as config \(Include \S+\/srv\/apache-extra at \S+apache2\.conf:\d+\)/)
+  t.deepEqual(bytesOf(configState(s)), bytesOf(before))
+  t.false(existsSync(path.join(extra, 'backups')))
+  // A pattern whose last component cannot match the backups' folders does not stand in the way.
+  writeFileSync(path.join(s.confdir, 'apache2.conf'), readFileSync(path.join(s.confdir, 'apache2.conf'), 'utf8').replace(`IncludeOptional ${extra}\n`, `IncludeOptional ${extra}/*.conf\n`))
+  const ok = await runCli(['--backup-dir', extra], { cwd: s.root, env: s.env })
+  t.is(ok.status, 0, ok.stderr)
+})
+
 test('the mod_wsgi version comes from the module the config loads, and gates transforms as --mod-wsgi does', async (t) => {
   const s = await server({
     site: site031('@ROOT@/srv/kallithea/venv/lib/python2.7/site-packages'),
@@ -241,16 +259,32 @@ test('no live config found, with --json: the JSON report holds the error, exit 2
   t.regex(report.errors[0]!.message, /--config \/nonexistent\/apache2\.conf: does not exist/)
 })
 
-test('on the live server lang= takes a UTF-8 locale the host lists (locale -a); --lang wins', async (t) => {
+/** A private server whose host `locale -a` prints `listing` (a printf format): a fake `locale` first on PATH. */
+async function hostListing(listing: string) {
   const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages') })
-  // A host whose only UTF-8 locale is en_US.utf8 (no C.UTF-8): the `locale` it runs says so.
   const bin = path.join(s.root, 'fake-bin')
   mkdirSync(bin)
-  writeFileSync(path.join(bin, 'locale'), '#!/bin/sh\nprintf "C\\nPOSIX\\nen_US.utf8\\n"\n', { mode: 0o755 })
-  const env = { ...s.env, PATH: `${bin}:${s.env.PATH ?? process.env.PATH}` }
+  writeFileSync(path.join(bin, 'locale'), `#!/bin/sh\nprintf "${listing}"\n`, { mode: 0o755 })
+  return { s, env: { ...s.env, PATH: `${bin}:${s.env.PATH ?? process.env.PATH}` } }
+}
+
+test('on the live server lang= takes a UTF-8 locale the host lists (locale -a); --lang wins', async (t) => {
+  // A host whose only UTF-8 locale is en_US.utf8 (no C.UTF-8): the `locale` it runs says so.
+  const { s, env } = await hostListing('C\\nPOSIX\\nen_US.utf8\\n')
   const r = await runCli(['--dry-run', '--to', '0.4.1', '--only', 'daemon-lang'], { cwd: s.root, env })
   t.is(r.status, 0, r.stderr)
   t.regex(r.stdout, /^\+.*lang=en_US\.utf8/m)
   const chosen = await runCli(['--dry-run', '--to', '0.4.1', '--only', 'daemon-lang', '--lang', 'de_DE.UTF-8'], { cwd: s.root, env })
   t.regex(chosen.stdout, /^\+.*lang=de_DE\.UTF-8/m)
+})
+
+test('on the live server a host that lists no UTF-8 locale gets advice, not a lang= it lacks; --lang still sets one', async (t) => {
+  const { s, env } = await hostListing('C\\nPOSIX\\n')
+  const r = await runCli(['--dry-run', '--json', '--to', '0.4.1', '--only', 'daemon-lang'], { cwd: s.root, env })
+  t.is(r.status, 0, r.stderr)
+  const report = JSON.parse(r.stdout) as { patch: string; advisories: Array<{ transform: string; message: string }> }
+  t.notRegex(report.patch, /lang=/)
+  t.true(report.advisories.some((a) => a.transform === 'daemon-lang' && /lists no UTF-8 locale \(locale -a\): lang= not added/.test(a.message)), JSON.stringify(report.advisories))
+  const chosen = await runCli(['--dry-run', '--to', '0.4.1', '--only', 'daemon-lang', '--lang', 'C.UTF-8'], { cwd: s.root, env })
+  t.regex(chosen.stdout, /^\+.*lang=C\.UTF-8/m)
 })

@@ -130,13 +130,14 @@ async function run(argv: string[], io: Io): Promise<number> {
   const place = await whereToRead(args, io)
   if ('error' in place) return fail([place.error], false)
   const { migrate } = await import('../runner/migrate.js')
-  const lang = args.server ? await hostLang(o.lang, io.env) : o.lang
+  const { lang, hostLocales } = args.server ? await hostLang(o.lang, io.env) : { lang: o.lang, hostLocales: undefined }
   const result = await migrate({
     ...place.where,
     ...selection,
     ...(o['mod-wsgi'] !== undefined ? { modWsgi: o['mod-wsgi'] } : {}),
     ...(o['max-size'] !== undefined ? { maxSize: parseSize(o['max-size']) as number } : {}),
     ...(lang !== undefined ? { lang } : {}),
+    ...(hostLocales !== undefined ? { hostLocales } : {}),
     ...(o['all-apps'] ? { allApps: true } : {}),
     ...(args.maps.length > 0 ? { maps: args.maps } : {}),
     ...(o.exclude ? { exclude: o.exclude } : {}),
@@ -146,11 +147,16 @@ async function run(argv: string[], io: Io): Promise<number> {
   return finish(io, args, result, started, place.live)
 }
 
-/** On the live server, `lang=` takes a UTF-8 locale the host has (`locale -a`) unless --lang chose one. */
-async function hostLang(chosen: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (chosen !== undefined) return chosen
-  const { hostLocales, serverLocale } = await import('../load/locale.js')
-  return serverLocale(undefined, hostLocales(env))
+/**
+ * On the live server, `lang=` takes a UTF-8 locale the host has (`locale -a`) unless --lang chose
+ * one; what the host lists goes along (none UTF-8: the step advises instead).
+ */
+async function hostLang(chosen: string | undefined, env: NodeJS.ProcessEnv): Promise<{ lang?: string; hostLocales?: string[] }> {
+  if (chosen !== undefined) return { lang: chosen }
+  const { hostLocales, localeNames, serverLocale } = await import('../load/locale.js')
+  const listed = hostLocales(env)
+  const lang = serverLocale(undefined, listed)
+  return { ...(lang !== undefined ? { lang } : {}), ...(listed !== undefined ? { hostLocales: localeNames(listed) } : {}) }
 }
 
 type Where = Pick<MigrateOptions, 'paths' | 'root' | 'base' | 'mainConfig' | 'readModule'>
@@ -255,7 +261,7 @@ async function finish(io: Io, args: Args, result: MigrateResult, started: number
     quiet: Boolean(o.quiet),
     seconds: (io.now() - started) / 1000,
     leftovers: outcome.leftovers,
-    versions: describeVersions(result.kallithea),
+    versions: describeVersions(result.kallithea, result.servers),
     ...(live ? { live } : {}),
   })
   if (report !== '') io.stderr(report)

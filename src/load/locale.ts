@@ -24,9 +24,14 @@ export function checkLang(lang: string | undefined): string | null {
  * else the first UTF-8 one; undefined when the host lists none (then advise installing one).
  */
 export function pickUtf8Locale(localeA: string): string | undefined {
-  const names = localeA.split(/\r?\n/).map((l) => l.trim()).filter(isUtf8Locale)
+  const names = localeNames(localeA).filter(isUtf8Locale)
   const c = names.find((n) => /^C\./i.test(n))
   return c ?? names.find((n) => /^en_US\./i.test(n)) ?? names[0]
+}
+
+/** The locale names of `locale -a` output, one a line. */
+export function localeNames(localeA: string): string[] {
+  return localeA.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')
 }
 
 /**

@@ -107,6 +107,8 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     applicationGroups: r.applicationGroups,
     passAuthorizations: r.passAuthorizations,
     restrictProcesses: r.restrictProcesses,
+    pythonHomes: r.pythonHomes,
+    pythonPaths: r.pythonPaths,
     restrictEmbedded: r.restrictEmbedded,
     embeddedRestricted: restricted,
     runUser: runUserOf(r.user, r.group, options.platformUser, inputs.env),

@@ -39,6 +39,8 @@ export interface Reading
     | 'applicationGroups'
     | 'passAuthorizations'
     | 'restrictProcesses'
+    | 'pythonHomes'
+    | 'pythonPaths'
     | 'restrictEmbedded'
     | 'includes'
     | 'virtualHosts'
@@ -80,6 +82,8 @@ export function createReading(
     applicationGroups: [],
     passAuthorizations: [],
     restrictProcesses: [],
+    pythonHomes: [],
+    pythonPaths: [],
     restrictEmbedded: [],
     includes: [],
     virtualHosts: [],
@@ -145,7 +149,7 @@ function record<T extends Located>(r: Reading, rec: T): T {
 
 const valuesOf = (r: Reading, node: Directive): string[] => node.args.map(r.vars.resolve)
 
-const settingInto = (list: 'processGroups' | 'applicationGroups' | 'restrictProcesses'): Handler => (place, level, r) => {
+const settingInto = (list: 'processGroups' | 'applicationGroups' | 'restrictProcesses' | 'pythonHomes' | 'pythonPaths'): Handler => (place, level, r) => {
   r[list].push(record(r, new SettingRecord(place, level, valuesOf(r, place.node))))
 }
 
@@ -267,6 +271,8 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['wsgiapplicationgroup', settingInto('applicationGroups')],
   ['wsgipassauthorization', passAuthorization],
   ['wsgirestrictprocess', settingInto('restrictProcesses')],
+  ['wsgipythonhome', settingInto('pythonHomes')],
+  ['wsgipythonpath', settingInto('pythonPaths')],
   ['wsgirestrictembedded', restrictEmbedded],
   ['wsgirestrictedembedded', restrictEmbedded],
   ['addhandler', wsgiHandler],

@@ -1,14 +1,16 @@
 // The virtualenvs Kallithea runs from, as the config and its dispatch scripts name them: the
-// python-home and python-path of the daemon groups that serve Kallithea, and the activate_this /
+// python-home and python-path of the daemon groups that serve Kallithea, the global WSGIPythonHome
+// (for such a group without python-home, and for Kallithea run embedded) and WSGIPythonPath (for
+// Kallithea run embedded: mod_wsgi applies it to embedded mode only), and the activate_this /
 // site.addsitedir of its dispatch scripts. The run reads these venvs to learn the installed
 // Kallithea (src/load/installed-version.ts).
 import { analyzeDispatchScript, normalizeVenv, venvFromSitePackages } from '../python/index.js'
 import type { SourceFile } from '../runner/transform.js'
 import { where } from './describe.js'
-import { kallitheaScripts, servesKallithea } from './kallithea.js'
-import type { WsgiModel } from './model.js'
+import { isKallitheaAlias, kallitheaScripts, servesKallithea } from './kallithea.js'
+import type { Setting, WsgiModel } from './model.js'
 
-export type VenvVia = 'python-home' | 'python-path' | 'activate_this' | 'addsitedir'
+export type VenvVia = 'python-home' | 'python-path' | 'WSGIPythonHome' | 'WSGIPythonPath' | 'activate_this' | 'addsitedir'
 
 /** One place that names a venv. */
 export interface VenvRef {
@@ -29,6 +31,9 @@ export function kallitheaVenvs(model: WsgiModel, files: readonly SourceFile[]): 
     const file = at.replace(/:\d+$/, '')
     if (!refs.some((r) => r.venv === n && r.via === via && r.at.replace(/:\d+$/, '') === file)) refs.push({ venv: n, via, at })
   }
+  // Server config only, the last one wins (Apache keeps one value).
+  const home = globalSetting(model.pythonHomes)
+  const path = globalSetting(model.pythonPaths)
   const seen = new Set<unknown>()
   for (const d of model.daemons) {
     if (seen.has(d.node) || !servesKallithea(d, model, files)) continue
@@ -37,6 +42,12 @@ export function kallitheaVenvs(model: WsgiModel, files: readonly SourceFile[]): 
       if (o.key === 'python-home') add(o.value, 'python-home', where(d))
       if (o.key === 'python-path') for (const entry of o.value.split(':')) add(venvFromSitePackages(entry)?.venv, 'python-path', where(d))
     }
+    // A daemon group without python-home= starts from the global Python home.
+    if (home && !d.options.some((o) => o.key === 'python-home')) add(home.value, 'WSGIPythonHome', where(home))
+  }
+  if (model.scriptAliases.some((a) => a.group.mode === 'embedded' && isKallitheaAlias(a, files))) {
+    if (home) add(home.value, 'WSGIPythonHome', where(home))
+    for (const entry of path?.value.split(':') ?? []) add(venvFromSitePackages(entry)?.venv, 'WSGIPythonPath', where(path!))
   }
   for (const file of kallitheaScripts(model, files).keys()) {
     const a = analyzeDispatchScript(file.text)
@@ -44,4 +55,9 @@ export function kallitheaVenvs(model: WsgiModel, files: readonly SourceFile[]): 
     for (const x of a.siteDirs) add(x.venv, 'addsitedir', `${file.path}:${x.startLine}`)
   }
   return refs
+}
+
+/** The effective server-wide setting: the last one outside any virtual host. */
+function globalSetting(list: readonly Setting[]): Setting | undefined {
+  return list.filter((s) => s.scope.kind !== 'vhost' && s.value !== '').at(-1)
 }

@@ -381,6 +381,12 @@ export interface WsgiModel {
   applicationGroups: Setting[]
   passAuthorizations: Setting[]
   restrictProcesses: Setting[]
+  /**
+   * `WSGIPythonHome` and `WSGIPythonPath` (server config only). The Python home applies to embedded
+   * mode and to every daemon group without `python-home=`; the path to embedded mode only.
+   */
+  pythonHomes: Setting[]
+  pythonPaths: Setting[]
   restrictEmbedded: RestrictEmbedded[]
   /** An effective `WSGIRestrictEmbedded On` at global scope: apps left embedded answer HTTP 500. */
   embeddedRestricted: boolean

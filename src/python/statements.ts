@@ -76,6 +76,45 @@ export function importsName(stmt: Stmt, name: string): boolean {
   return fromImports([stmt]).some((f) => f.names.some((n) => (n.alias ?? n.name) === name))
 }
 
+/**
+ * What the names a script's imports bind stand for, by dotted path, later imports winning:
+ * `import logging.config as lc` → lc: logging.config; `import logging.config` → logging: logging;
+ * `from logging import config` → config: logging.config; `from logging.config import fileConfig
+ * as fc` → fc: logging.config.fileConfig. `from m import *` binds the names of m: `*` → m (the last).
+ */
+export function importBindings(stmts: readonly Stmt[]): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const stmt of stmts) {
+    const toks = stmt.tokens
+    if (isName(toks[0], 'import')) {
+      for (const g of splitTopLevel(toks.slice(1), ',')) {
+        const as = g.length >= 3 && isName(g[g.length - 2], 'as')
+        const mod = (as ? g.slice(0, -2) : g).map((t) => t.text).join('')
+        if (!/^[A-Za-z_][\w.]*$/.test(mod)) continue
+        if (as) out.set(g[g.length - 1]!.text, mod)
+        else out.set(mod.split('.')[0]!, mod.split('.')[0]!)
+      }
+    }
+    for (const f of fromImports([stmt])) {
+      if (f.star) out.set('*', f.module)
+      for (const n of f.names) out.set(n.alias ?? n.name, `${f.module}.${n.name}`)
+    }
+  }
+  return out
+}
+
+/**
+ * The dotted path a callee stands for, given `importBindings`: its first name replaced by what an
+ * import bound it to (a bare name may come from `from m import *`); null when no import binds it.
+ */
+export function qualifiedName(callee: string, imports: ReadonlyMap<string, string>): string | null {
+  const [first, ...rest] = callee.split('.')
+  const bound = imports.get(first!)
+  if (bound !== undefined) return [bound, ...rest].join('.')
+  const star = imports.get('*')
+  return rest.length === 0 && star !== undefined ? `${star}.${first}` : null
+}
+
 /** A statement that is exactly one call: `callee(args)`. */
 export interface CallStatement {
   stmt: Stmt

@@ -18,7 +18,7 @@ export function pythonOfModule(modulePath: string): string | undefined {
 
 /** The Python mod_wsgi embeds and how the run knows it: given to the run, or read from the LoadModule line of mod_wsgi. */
 export function embeddedPython(ctx: TransformContext): { python: string; how: string } | undefined {
-  if (ctx.options.embeddedPython) return { python: ctx.options.embeddedPython, how: 'as the run was told' }
+  if (ctx.options.embeddedPython) return { python: ctx.options.embeddedPython, how: ctx.options.embeddedPythonFrom ?? 'as the embeddedPython option says' }
   for (const file of ctx.files) {
     if (file.kind !== 'apache') continue
     for (const node of ctx.config(file).findDirectives('LoadModule').nodes()) {

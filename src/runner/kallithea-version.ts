@@ -102,11 +102,21 @@ export function pastInstalled(selected: readonly Transform[], versions: Kallithe
 }
 
 const VIA: Record<VenvVia, string> = {
-  'python-home': 'python-home', 'python-path': 'python-path', activate_this: 'activate_this', addsitedir: 'site.addsitedir',
+  'python-home': 'python-home', 'python-path': 'python-path', WSGIPythonHome: 'WSGIPythonHome', WSGIPythonPath: 'WSGIPythonPath',
+  activate_this: 'activate_this', addsitedir: 'site.addsitedir',
 }
 
-/** Lines for people: what was found where, and the target with its reason. Venvs not read are listed together. */
-export function describeVersions(v: KallitheaVersions): string[] {
+/** A server of the run and the form it was taken to (MigrateResult.servers). */
+export interface ServerTarget {
+  name: string
+  kallithea: { installed: string | null; target: string }
+}
+
+/**
+ * Lines for people: what was found where, and the target with its reason (one line per server
+ * when the servers' targets differ). Venvs not read are listed together.
+ */
+export function describeVersions(v: KallitheaVersions, servers: readonly ServerTarget[] = []): string[] {
   const named = (r: VenvReport): string => r.namedBy.map((n) => `${VIA[n.via]} at ${n.at}`).join(', ')
   const lines: string[] = []
   for (const r of v.venvs) {
@@ -132,6 +142,14 @@ export function describeVersions(v: KallitheaVersions): string[] {
     installed: v.installed !== null && v.target !== v.installed ? `the installed ${v.installed}; the 0.3.2 form is the oldest there is` : 'the installed version',
     python: 'its venv is Python 3, so Kallithea 0.6.0 or later',
     default: v.venvs.length === 0 ? 'no venv named: the default' : 'no installed version found: the default',
+  }
+  if (new Set(servers.map((s) => s.kallithea.target)).size > 1) {
+    // Each server goes to the form of the Kallithea its own venvs hold.
+    for (const s of servers) {
+      const k = s.kallithea
+      lines.push(`target of ${s.name}: the Kallithea ${k.target} form (${k.installed !== null ? `its venv holds ${k.installed}` : 'no installed version found in its venvs: the default'})`)
+    }
+    return lines
   }
   lines.push(`target: the Kallithea ${v.target} form (${why[v.targetFrom]})`)
   return lines

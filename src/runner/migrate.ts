@@ -17,8 +17,9 @@ import { changesWithLines, fileResults } from './results.js'
 import { runTransforms } from './run-transforms.js'
 import { selectTransforms, type Selection } from './select.js'
 import { serverInputs } from './servers.js'
-import type { ApacheFile, MessageData, Transform } from './transform.js'
-import { versionOf } from './versions.js'
+import type { ApacheFile, MessageData, SourceFile, Transform } from './transform.js'
+import { compareVersions, versionOf } from './versions.js'
+import { builtinTransforms } from '../../transforms/index.js'
 import type { TreeReader } from '../load/installed-version.js'
 import { checkLang } from '../load/locale.js'
 import { NO_VERSIONS, type KallitheaVersions } from './kallithea-version.js'
@@ -42,6 +43,11 @@ export interface MigrateOptions extends Selection, Omit<LoadOptions, 'onProgress
   backup?: string
   /** The UTF-8 locale `lang=` gives the Kallithea daemon (0.4.1 form); default C.UTF-8. */
   lang?: string
+  /**
+   * The locales the host lists (`locale -a`; server mode asks). When none is UTF-8 and `lang` is
+   * not given, the 0.4.1 step advises installing one instead of naming a locale the host lacks.
+   */
+  hostLocales?: readonly string[]
   /** X.Y of the Python mod_wsgi embeds (server mode knows it); else read from the LoadModule line. */
   embeddedPython?: string
   /**
@@ -130,6 +136,8 @@ export interface ServerInfo {
   kind: Server['kind'] | 'files'
   name: string
   files: string[]
+  /** The Kallithea its own venvs hold (null: none found) and the form it was taken to. */
+  kallithea: { installed: string | null; target: string }
 }
 
 export interface MigrateResult {
@@ -210,8 +218,8 @@ export function runMigration(options: MigrateOptions, chosen?: readonly Transfor
     root,
     base: loaded.base ?? root,
     servers: loaded.servers.length > 0
-      ? loaded.servers.map((s, i) => ({ kind: s.kind, name: s.name, files: done.members[i] ?? s.files }))
-      : [{ kind: 'files', name: '.', files: done.members[0] ?? [] }],
+      ? loaded.servers.map((s, i) => ({ kind: s.kind, name: s.name, files: done.members[i] ?? s.files, kallithea: done.targets[i] ?? wholeTarget(done.versions) }))
+      : [{ kind: 'files', name: '.', files: done.members[0] ?? [], kallithea: done.targets[0] ?? wholeTarget(done.versions) }],
     maps: loaded.maps,
     ...(done.module !== undefined ? { modWsgi: done.module } : {}),
     transforms: done.selected.map(({ meta: { id, version, title } }) => ({ id, version, title })),
@@ -227,6 +235,8 @@ export function runMigration(options: MigrateOptions, chosen?: readonly Transfor
     stats: { modelBuilds: done.run.modelBuilds },
   }
 }
+
+const wholeTarget = (v: KallitheaVersions): ServerInfo['kallithea'] => ({ installed: v.installed, target: v.target })
 
 /** What is wrong with the options before anything is read. */
 function usageProblems(options: MigrateOptions, chosen: readonly Transform[] | undefined): MigrateError[] {
@@ -247,6 +257,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
   const module = options.readModule ? loadedModWsgi(loaded) : undefined
   const modWsgi = options.modWsgi ?? module?.version
   const embeddedPython = options.embeddedPython ?? module?.python
+  const embeddedPythonFrom = options.embeddedPython !== undefined ? 'as the embeddedPython option says' : `read from the module ${module?.module ?? ''}`
   // The model of every file as read serves the plan (which venvs, which Kallithea) and, for a run
   // of one server, its first transform.
   let asRead: WsgiModel | undefined
@@ -262,19 +273,30 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
     ...(modWsgi !== undefined ? { modWsgiVersion: modWsgi } : {}),
     ...plan.options,
     ...(options.lang !== undefined ? { lang: options.lang } : {}),
-    ...(embeddedPython !== undefined ? { embeddedPython } : {}),
+    ...(options.hostLocales !== undefined ? { hostLocales: options.hostLocales } : {}),
+    ...(embeddedPython !== undefined ? { embeddedPython, embeddedPythonFrom } : {}),
     ...(options.allApps ? { allApps: true } : {}),
+    steps: selected.map((t) => t.meta.id),
+  }
+  // Each server goes to the form of the Kallithea its own venvs hold (unless --to or `chosen` say).
+  const targets: Array<ServerInfo['kallithea']> = []
+  const serverPlan = chosen !== undefined ? undefined : (m: WsgiModel, serverFiles: readonly SourceFile[]) => {
+    const own = plan.forServer(m, serverFiles)
+    targets.push({ installed: own.installed, target: own.target })
+    return { selected: own.selected, options: { ...own.options, steps: own.selected.map((t) => t.meta.id) } }
   }
   const inputs = serverInputs(loaded, common, () => {
     const m = asRead
     asRead = undefined
     return m
-  })
+  }, serverPlan)
   const members: string[][] = []
+  const ran: Transform[][] = []
   const run = runTransforms(selected, {
     servers: inputs.map((prepare) => () => {
       const input = prepare()
       members.push(input.files.map((f) => f.path))
+      ran.push([...(input.selected ?? selected)])
       return input
     }),
     frozen: new Set(loaded.files.filter((l) => l.frozen).map((l) => l.file)),
@@ -282,7 +304,18 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   })
   errors.push(...run.errors)
-  return { selected, versions: plan.versions, run, members, module, advisories: [...plan.advisories, ...run.advisories] }
+  const whole = { installed: plan.versions.installed, target: plan.versions.target }
+  return {
+    selected: ran.length > 1 ? inRunOrder(ran, options.transforms ?? []) : (ran[0] ?? selected),
+    versions: plan.versions, run, members, module, advisories: [...plan.advisories, ...run.advisories],
+    targets: members.map((_, i) => targets[i] ?? whole),
+  }
+}
+
+/** Every step some server took, in the order a run takes them (version, then the built-in order). */
+function inRunOrder(lists: readonly Transform[][], extra: readonly Transform[]): Transform[] {
+  const order = [...builtinTransforms, ...extra]
+  return [...new Set(lists.flat())].sort((a, b) => compareVersions(a.meta.version, b.meta.version) || order.indexOf(a) - order.indexOf(b))
 }
 
 /**

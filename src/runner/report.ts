@@ -93,7 +93,7 @@ export interface JsonReport {
    * includes; `include-folder`: sites-*\/, conf.d/, ... without their main config; `file`: one file
    * and what it includes; `files`: files given in memory), with the scripts their applications load.
    */
-  servers: Array<{ kind: string; name: string; files: string[] }>
+  servers: Array<{ kind: string; name: string; files: string[]; kallithea: { installed: string | null; target: string } }>
   /** The live server (no paths given); null for paths. */
   server: null | {
     config: string
@@ -172,7 +172,7 @@ export function toJsonReport(result: MigrateResult, how: { mode: ReportMode; ver
     backups: [...result.backups],
     patch: text,
     patchEncoding: encoding,
-    servers: result.servers.map((s) => ({ kind: s.kind, name: s.name, files: [...s.files] })),
+    servers: result.servers.map((s) => ({ kind: s.kind, name: s.name, files: [...s.files], kallithea: { ...s.kallithea } })),
     server: how.live ? liveReport(how.live) : null,
   }
 }
@@ -250,7 +250,7 @@ export function toMarkdownSummary(result: MigrateResult, how: { mode: ReportMode
       `${plural(result.advisories.length, 'advisory', 'advisories')}, ${plural(result.errors.length, 'error')}.`,
   )
   lines.push('')
-  lines.push('### Kallithea version', '', ...describeVersions(result.kallithea).map((l) => `- ${cell(l)}`), '')
+  lines.push('### Kallithea version', '', ...describeVersions(result.kallithea, result.servers).map((l) => `- ${cell(l)}`), '')
   if (result.transforms.length > 0) {
     lines.push(`Transforms: ${result.transforms.map((t) => `${code(t.id)} (${t.version})`).join(', ')}.`)
     lines.push('')

@@ -23,6 +23,8 @@ export interface ServerInput {
   files: readonly SourceFile[]
   options: TransformOptions
   buildModel: () => WsgiModel
+  /** This server's own steps (its installed Kallithea's target); else the run's. */
+  selected?: readonly Transform[]
 }
 
 export interface RunInput {
@@ -48,6 +50,7 @@ export function runTransforms(selected: readonly Transform[], input: RunInput): 
     for (const key of saying) said.add(key)
     saying = new Set()
     const server = prepare()
+    const steps = server.selected ?? selected
     const engine = new Engine({ files: server.files, frozen: input.frozen, options: server.options, buildModel: server.buildModel })
     const incomplete = incompleteErrors(engine.model())
     if (incomplete.length > 0) {
@@ -56,9 +59,9 @@ export function runTransforms(selected: readonly Transform[], input: RunInput): 
       out.modelBuilds += engine.modelBuilds
       continue
     }
-    selected.forEach((transform, i) => {
+    steps.forEach((transform, i) => {
       const { id, title, modWsgi: needs } = transform.meta
-      input.onProgress?.({ phase: 'transform', done: i, total: selected.length, transform: id })
+      input.onProgress?.({ phase: 'transform', done: i, total: steps.length, transform: id })
       const modWsgi = input.modWsgi
       if (modWsgi !== undefined && versionOf(modWsgi) !== null && needs !== undefined && !satisfies(modWsgi, needs)) {
         const message = `not applied: ${title} needs mod_wsgi ${needs} and you run ${modWsgi}; upgrade mod_wsgi, then run again`

@@ -44,6 +44,7 @@ export function selectTransforms(options: Selection, errors: ErrorSink = []): Tr
   const from = bound('--from', options.from, usage)
   if (to && from && compareVersions(from, to) >= 0) usage(`--from ${options.from} is not below --to ${options.to}: nothing to apply`)
   const byId = checkTransforms(all, usage)
+  if (errors.length === before) beyondNewest(all, { to, from }, options, usage)
   for (const id of [...(options.only ?? []), ...(options.skip ?? [])]) {
     if (!byId.has(id)) usage(`unknown transform '${id}'; see --list`)
   }
@@ -83,6 +84,16 @@ function bound(flag: string, v: string | undefined, usage: (m: string) => void):
   const parsed = versionOf(v)
   if (parsed === null) usage(`${flag} ${v}: not a version; use e.g. 0.3.2 or latest`)
   return parsed ?? undefined
+}
+
+/** A bound past every form there is: `--to 0.7.0` names no known version, `--from 0.6.0` leaves no step. */
+function beyondNewest(all: readonly Transform[], b: { to?: SemVer; from?: SemVer }, options: Selection, usage: (m: string) => void): void {
+  const versions = [...new Set(all.map((t) => t.meta.version))].sort((x, y) => compareVersions(x, y))
+  const newest = versions.at(-1)
+  if (newest === undefined) return
+  const known = `the versions are ${versions.join(', ')} (or latest)`
+  if (b.to && compareVersions(b.to, newest) > 0) usage(`--to ${options.to}: no Kallithea form past ${newest} is known; ${known}`)
+  if (b.from && compareVersions(b.from, newest) >= 0) usage(`--from ${options.from}: no step is newer, nothing to apply; ${known}`)
 }
 
 /** Transforms by id, each checked: one id each, a version, a valid mod_wsgi range. */

@@ -16,6 +16,8 @@ export function serverInputs(
   common: Omit<TransformOptions, 'env' | 'mainConfig'>,
   /** A model of every file already built for the run (a run of one server starts from it). */
   built: () => WsgiModel | undefined = () => undefined,
+  /** A server's own steps and options (its installed Kallithea), from its first model and files. */
+  plan?: (model: WsgiModel, files: readonly SourceFile[]) => Pick<ServerInput, 'selected'> & { options?: Partial<TransformOptions> },
 ): Array<() => ServerInput> {
   const all = loaded.files.map((l) => l.file)
   const byPath = new Map(all.map((f) => [f.path, f]))
@@ -39,10 +41,13 @@ export function serverInputs(
       const match = scriptFileOf(alias, scripts)
       if (match !== undefined) members.add(match.file)
     }
+    // In the run's order (by path), as one server's files always were.
+    const files = all.filter((f) => members.has(f))
+    const own = plan?.(first, files)
     return {
-      // In the run's order (by path), as one server's files always were.
-      files: all.filter((f) => members.has(f)),
-      options: options(server.env, server.mainConfig),
+      files,
+      options: { ...options(server.env, server.mainConfig), ...own?.options },
+      ...(own?.selected !== undefined ? { selected: own.selected } : {}),
       buildModel: () => {
         const model = first ?? build()
         first = undefined

@@ -47,13 +47,19 @@ export interface TransformOptions {
   installedKallithea?: string
   /** The locale for `lang=` (--lang, or the host's UTF-8 locale in server mode); default C.UTF-8. */
   lang?: string
+  /** The locales the host lists (`locale -a`), when the run asked it (server mode): none UTF-8 means `lang=` has nothing to name. */
+  hostLocales?: readonly string[]
   /** X.Y of the Python mod_wsgi embeds, when the run knows it (else read from the LoadModule line). */
   embeddedPython?: string
+  /** How the run knows `embeddedPython`, for messages: `read from the module /usr/lib/.../mod_wsgi.so`. */
+  embeddedPythonFrom?: string
   /**
    * Apply the generic mod_wsgi fixes (process group, WSGIRestrictEmbedded, processes=1,
    * python-home, user=/group=) to every application, not only Kallithea's (`--all-apps`).
    */
   allApps?: boolean
+  /** The ids of every transform this run takes: a step leaves to a later one what that one settles. */
+  steps?: readonly string[]
 }
 
 /** Values a message template (`{{name}}`) is filled with. */

@@ -19,7 +19,7 @@ export const REPORT_SPEC: Spec = {
     target: 'string',
     targetFrom: "'to'|'installed'|'python'|'default'",
     venvs: [{
-      venv: 'string', namedBy: [{ via: "'python-home'|'python-path'|'activate_this'|'addsitedir'", at: 'string' }], pythons: ['string'],
+      venv: 'string', namedBy: [{ via: "'python-home'|'python-path'|'WSGIPythonHome'|'WSGIPythonPath'|'activate_this'|'addsitedir'", at: 'string' }], pythons: ['string'],
       version: 'string|null', source: 'string|null', evidence: 'string|null', unread: "'outside-root'|'missing'|null",
     }],
   },
@@ -33,7 +33,7 @@ export const REPORT_SPEC: Spec = {
   backups: ['string'],
   patch: 'string',
   patchEncoding: "'utf8'|'latin1'",
-  servers: [{ kind: "'main-config'|'include-folder'|'file'|'files'", name: 'string', files: ['string'] }],
+  servers: [{ kind: "'main-config'|'include-folder'|'file'|'files'", name: 'string', files: ['string'], kallithea: { installed: 'string|null', target: 'string' } }],
   server: {
     $nullable: {
       config: 'string',

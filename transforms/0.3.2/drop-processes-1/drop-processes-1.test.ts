@@ -93,3 +93,17 @@ test('maximum-requests: a group named otherwise serves Kallithea when its dispat
   const { advice: none } = await run({ 'site.conf': conf, 'var/www/scm/app.wsgi': 'def application(e, s):\n    pass\n' })
   t.deepEqual(none, [])
 })
+
+test('maximum-requests: not advised when the run also takes the 0.3.3 step, which makes the daemon single-threaded', async (t) => {
+  const conf = vhost(
+    '    WSGIDaemonProcess kallithea processes=1 threads=4 maximum-requests=500\n' +
+      '    WSGIProcessGroup kallithea\n' +
+      '    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n',
+  )
+  const both = await migrate({ files: [{ path: 'site.conf', content: conf }], root: '/srv/fixture', to: 'latest', only: ['drop-processes-1', 'single-threaded'] })
+  t.false(both.advisories.some((a) => a.messageId === 'maximumRequests'), JSON.stringify(both.advisories))
+  t.regex(both.files[0]!.text, /processes=5 threads=1 maximum-requests=500/)
+  // Without the 0.3.3 step (the default target 0.3.2, or --only) the advice stands.
+  const alone = await migrate({ files: [{ path: 'site.conf', content: conf }], root: '/srv/fixture' })
+  t.true(alone.advisories.some((a) => a.messageId === 'maximumRequests'))
+})

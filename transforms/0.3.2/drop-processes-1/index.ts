@@ -7,6 +7,7 @@
 //
 // While looking at each daemon it also advises (no edit) about `maximum-requests` on a
 // multi-threaded Kallithea daemon: the recycle cuts long hg/git clones running in other threads.
+// Not when the run also takes the 0.3.3 step, which makes that daemon single-threaded.
 import { firstPlaces } from '../../../src/model/describe.js'
 import { fixScope, servesKallithea } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, WsgiModel } from '../../../src/model/model.js'
@@ -75,6 +76,8 @@ function dropProcessesOption(ctx: TransformContext, daemon: DaemonGroup): void {
 function adviseMaximumRequests(ctx: TransformContext, daemon: DaemonGroup, model: WsgiModel): void {
   const max = lastOption(daemon, 'maximum-requests')
   if (max === undefined || !servesKallithea(daemon, model, ctx.files)) return
+  // single-threaded (0.3.3) runs later in this run and gives the daemon threads=1 (or says why not).
+  if (ctx.options.steps?.includes('single-threaded')) return
   const threadsValue = lastOption(daemon, 'threads')
   // With one thread the request that reaches the limit has finished and nothing else is running.
   if (threadsValue !== undefined && Number(threadsValue) === 1) return

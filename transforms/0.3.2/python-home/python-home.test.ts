@@ -114,5 +114,5 @@ test("a venv of another Python than the one mod_wsgi embeds (LoadModule path, or
   t.is((await run(py311)).text, py311.replace('python-path=/srv/kallithea/venv/lib/python3.11/site-packages', 'python-home=/srv/kallithea/venv'))
   const told = await migrate({ files: [{ path: 'site.conf', content: py311.replace(load, '') }], root: '/srv/fixture', only: ['python-home'], embeddedPython: '3.12' })
   t.deepEqual(told.changes, [])
-  t.true(told.advisories.some((a) => a.messageId === 'otherPython' && a.message.includes('Python 3.12 (as the run was told)')))
+  t.true(told.advisories.some((a) => a.messageId === 'otherPython' && a.message.includes('Python 3.12 (as the embeddedPython option says)')))
 })

@@ -23,6 +23,7 @@ import {
   normalizeVenv,
   removeVenvActivation,
   scanPython,
+  venvFromSitePackages,
   venvOfSitePackages,
   type DispatchAnalysis,
   type RemovalResult,
@@ -162,7 +163,7 @@ export const scriptActivation = defineTransform({
         '{{script}} {{what}} ({{lines}}) and WSGIDaemonProcess {{names}} has no python-home: not changed. ' +
         'Add python-home=<the venv Kallithea is installed in> to the WSGIDaemonProcess and remove the activation code.',
       otherPython:
-        '{{script}} activates {{venv}}, a Python {{venvPython}} virtualenv, but mod_wsgi embeds Python {{embedded}} ({{how}}): ' +
+        '{{script}} activates {{venv}}, a Python {{venvPython}} virtualenv ({{venvHow}}), but mod_wsgi embeds Python {{embedded}} ({{how}}): ' +
         'python-home must name a virtualenv made by that Python, so WSGIDaemonProcess {{names}} was not given one and the activation stays.',
       oldModWsgi:
         '{{script}} activates {{venv}} itself; mod_wsgi {{modWsgi}} has no python-home option (3.4+), so the activation stays. ' +
@@ -283,9 +284,9 @@ function addPythonHome(s: Script, model: WsgiModel, daemons: DaemonGroup[]): voi
   const venv = analysis.venv
   if (!modWsgiAtLeast(ctx.options.modWsgiVersion, '3.4.0')) return say(s, 'oldModWsgi', { venv, modWsgi: ctx.options.modWsgiVersion ?? '', names }, at)
   // A venv of another Python than mod_wsgi's cannot be python-home: the daemon would not start Python.
-  const pythons = ctx.options.venvs?.get(venv)?.pythons ?? []
+  const { pythons, venvHow } = venvPythons(s, venv, daemons)
   const embedded = otherPython(ctx, pythons.length === 1 ? pythons[0] : undefined)
-  if (embedded !== undefined) return say(s, 'otherPython', { venv, venvPython: pythons[0], embedded: embedded.python, how: embedded.how, names }, at)
+  if (embedded !== undefined) return say(s, 'otherPython', { venv, venvPython: pythons[0]!, venvHow, embedded: embedded.python, how: embedded.how, names }, at)
   for (const d of daemons) {
     const shared = model.scriptAliases.filter((a) => a.group.daemon?.node === d.node && !isKallitheaAlias(a, ctx.files))
     if (shared.length > 0) return say(s, 'sharedDaemon', { venv, name: d.name, apps: shared.map((a) => `${aliasName(a)} (${where(a)})`).join(', ') }, at)
@@ -298,6 +299,21 @@ function addPythonHome(s: Script, model: WsgiModel, daemons: DaemonGroup[]): voi
     if (!ctx.editable(ctx.fileOf(d.node))) return say(s, 'daemonParseErrors', { venv, name: d.name, where: where(d) }, at)
   }
   removeActivation(s, venv, daemons)
+}
+
+/**
+ * X.Y of the venv's Python: its `lib/pythonX.Y` folders when the run read it, else the
+ * `lib/pythonX.Y` of the paths the script (`site.addsitedir`) and the daemons (`python-path=`) give.
+ */
+function venvPythons(s: Script, venv: string, daemons: readonly DaemonGroup[]): { pythons: string[]; venvHow: string } {
+  const read = s.ctx.options.venvs?.get(venv)?.pythons ?? []
+  if (read.length > 0) return { pythons: read, venvHow: `its lib/python${read.join(', lib/python')} folder, read` }
+  const given = [
+    ...s.analysis.siteDirs.filter((d) => d.venv === venv).map((d) => d.pythonVersion),
+    ...daemons.flatMap((d) => d.options.filter((o) => o.key === 'python-path').flatMap((o) => o.value.split(':'))).map(venvFromSitePackages).filter((v) => v?.venv === venv).map((v) => v!.pythonVersion),
+  ].filter((p): p is string => p !== null)
+  const pythons = [...new Set(given)]
+  return { pythons, venvHow: `not read: lib/python${pythons.join(', lib/python')} in the paths the script and config give` }
 }
 
 /**

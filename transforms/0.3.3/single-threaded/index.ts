@@ -45,6 +45,9 @@ export const singleThreaded = defineTransform({
       capacity:
         'WSGIDaemonProcess {{name}} served up to {{before}} requests at once and now serves {{after}}: raise processes= if the ' +
         'host has the memory (each process holds a whole Kallithea).',
+      alreadySingle:
+        'WSGIDaemonProcess {{name}} already runs single-threaded (threads=1), with {{processes}}: left as is. The 0.3.3 ' +
+        'docs write processes=5 threads=1 maximum-requests=100; {{advice}}.',
       fromVariable:
         'WSGIDaemonProcess {{name}} sets {{option}} from a variable ({{raw}}): left as is. Kallithea from 0.3.3 runs ' +
         'single-threaded: make it processes=5 threads=1 maximum-requests=100.',
@@ -70,7 +73,10 @@ function migrateDaemon(ctx: TransformContext, daemon: DaemonGroup): void {
   const variable = written.find((o) => o.raw.includes('${'))
   const threads = count(last(daemon, 'threads')?.value, DEFAULT_THREADS)
   const processes = count(last(daemon, 'processes')?.value, DEFAULT_PROCESSES)
-  if (threads === 1) return
+  if (threads === 1) {
+    adviseSingle(ctx, daemon, processes)
+    return
+  }
   if (variable || threads === null || processes === null) {
     const o = variable ?? written[0]!
     ctx.report({ at: daemon, messageId: 'fromVariable', data: { name, option: `${o.key}=`, raw: o.raw } })
@@ -93,4 +99,21 @@ function migrateDaemon(ctx: TransformContext, daemon: DaemonGroup): void {
       if (processes * threads > now) fixer.note({ messageId: 'capacity', data: { name, before: processes * threads, after: now } })
     },
   })
+}
+
+/**
+ * A daemon that already has threads=1: what the step does is done, but it may serve one request
+ * at a time (no processes=) and never recycle (no maximum-requests): say so, change nothing.
+ */
+function adviseSingle(ctx: TransformContext, daemon: DaemonGroup, processes: number | null): void {
+  const written = last(daemon, 'processes') !== undefined
+  const hasMax = last(daemon, 'maximum-requests') !== undefined
+  const few = processes !== null && processes < PROCESSES
+  if (!few && hasMax) return
+  const advice = [
+    ...(few ? [`raise processes= to ${PROCESSES} or more if the host has the memory: each process serves one request at a time, so a long clone blocks ${processes === 1 ? 'every other request' : 'one of the few'}`] : []),
+    ...(!hasMax ? [`add maximum-requests=${MAXIMUM_REQUESTS} to recycle each process (with one thread a recycle cuts no request)`] : []),
+  ].join('; ')
+  const count = processes === null ? 'a process count from a variable' : `${processes} process${processes === 1 ? '' : 'es'}${written ? '' : ' (the default)'}`
+  ctx.report({ at: daemon, messageId: 'alreadySingle', data: { name: daemon.name, processes: count, advice } })
 }

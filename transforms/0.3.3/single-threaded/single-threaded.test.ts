@@ -37,3 +37,15 @@ test('after drop-processes-1 in one run: processes=1 goes, then the 0.3.3 trio c
   const again = await run(r.files[0]!.text, ['drop-processes-1', 'single-threaded'])
   t.deepEqual(again.changes, [], 'drop-processes-1 leaves processes=5 alone')
 })
+
+test('a daemon that already has threads=1: left as is, with what the 0.3.3 form adds', async (t) => {
+  const r = await run(vhost('WSGIDaemonProcess scm threads=1'))
+  t.deepEqual(r.changes, [])
+  t.like(r.advisories[0], { transform: 'single-threaded', messageId: 'alreadySingle', data: { name: 'scm', processes: '1 process (the default)' } })
+  t.regex(r.advisories[0]!.message, /raise processes= to 5 .*add maximum-requests=100/)
+  const three = await run(vhost('WSGIDaemonProcess scm processes=8 threads=1'))
+  t.like(three.advisories[0], { messageId: 'alreadySingle', data: { processes: '8 processes' } })
+  t.notRegex(three.advisories[0]!.message, /raise processes/)
+  const docs = await run(vhost('WSGIDaemonProcess scm processes=5 threads=1 maximum-requests=100'))
+  t.deepEqual(docs.advisories, [], 'the docs form: nothing to say')
+})

@@ -27,6 +27,10 @@ export const daemonLang = defineTransform({
         'Added lang={{lang}} to WSGIDaemonProcess {{name}}: Apache starts WSGI daemons in the C locale with ASCII as the encoding, ' +
         'which breaks non-ASCII user names, paths and commit messages in Kallithea; {{lang}} makes the encoding UTF-8 ' +
         '(another UTF-8 locale the host has, from locale -a, can be chosen with --lang).',
+      noHostLocale:
+        'WSGIDaemonProcess {{name}} sets no locale, and this host lists no UTF-8 locale (locale -a): lang= not added, as a locale ' +
+        'the host lacks leaves the daemon in C with ASCII all the same. Kallithea needs UTF-8 for non-ASCII names and commit messages: ' +
+        'install one (Debian: enable en_US.UTF-8 in /etc/locale.gen and run locale-gen; glibc 2.35 and later have C.UTF-8 built in), then run again.',
       notUtf8:
         'WSGIDaemonProcess {{name}} sets {{option}}={{value}}, which is not a UTF-8 locale: Kallithea needs UTF-8 for non-ASCII names ' +
         'and commit messages. Use a UTF-8 one (lang={{lang}}, or one locale -a lists).',
@@ -35,6 +39,8 @@ export const daemonLang = defineTransform({
   create(ctx) {
     const model = ctx.model()
     const lang = ctx.options.lang ?? DEFAULT_LANG
+    // The host was asked (server mode) and lists no UTF-8 locale: there is none to name.
+    const none = ctx.options.lang === undefined && ctx.options.hostLocales !== undefined && !ctx.options.hostLocales.some(isUtf8Locale)
     for (const daemon of firstPlaces(model.daemons)) {
       if (!ctx.editable(ctx.fileOf(daemon.node)) || !servesKallithea(daemon, model, ctx.files)) continue
       const name = daemon.name
@@ -43,6 +49,10 @@ export const daemonLang = defineTransform({
         if (!o.raw.includes('${') && !isUtf8Locale(o.value)) ctx.report({ at: daemon, messageId: 'notUtf8', data: { name, option: o.key, value: o.value, lang } })
       }
       if (set.length > 0) continue
+      if (none) {
+        ctx.report({ at: daemon, messageId: 'noHostLocale', data: { name } })
+        continue
+      }
       ctx.report({ at: daemon, messageId: 'added', data: { name, lang }, fix: (fixer) => fixer.modify(daemon.node, (n) => setOption(n, 'lang', lang)) })
     }
   },

@@ -37,10 +37,10 @@ test('the Python mod_wsgi was built for, from the LoadModule path', (t) => {
   t.is(pythonOfModule('/usr/lib/apache2/modules/mod_wsgi.so'), undefined)
 })
 
-test('a venv of another Python than mod_wsgi embeds, as the run was told', async (t) => {
+test('a venv of another Python than mod_wsgi embeds, as the embeddedPython option says', async (t) => {
   const venv = { '/srv/kallithea/venv/lib/python3.9/site-packages/kallithea/__init__.py': 'VERSION = (0, 6, 3)\n' }
   const r = await run(conf('WSGIDaemonProcess kallithea threads=1 python-home=/srv/kallithea/venv'), 'import os\n', { embeddedPython: '3.11', venv })
-  t.like(r.advisories.find((a) => a.messageId === 'otherPython'), { data: { venvPython: '3.9', embedded: '3.11', how: 'as the run was told' } })
+  t.like(r.advisories.find((a) => a.messageId === 'otherPython'), { data: { venvPython: '3.9', embedded: '3.11', how: 'as the embeddedPython option says' } })
   const same = await run(conf('WSGIDaemonProcess kallithea threads=1 python-home=/srv/kallithea/venv'), 'import os\n', { embeddedPython: '3.9', venv })
   t.deepEqual(same.advisories, [])
 })
