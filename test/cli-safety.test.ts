@@ -305,6 +305,49 @@ test('a backup made with any suffix is never overwritten by a later run', async 
   }
 })
 
+test('--patch or --summary naming an earlier backup, the backup record or a temporary file is refused; nothing is written', async (t) => {
+  for (const suffix of ['-orig', '.conf']) {
+    const root = tree(debianTree())
+    const first = await runCli(on(root, `--backup=${suffix}`))
+    t.is(first.status, 0, first.stderr)
+    // The run's files are all migrated: only the backup holds the original.
+    const before = snapshot(root)
+    const dir = path.join(root, 'etc/apache2/sites-available')
+    const cases: Array<[string[], RegExp]> = [
+      [['--dry-run', '--patch', path.join(dir, `kallithea.conf${suffix}`)], new RegExp(`that is etc/apache2/sites-available/kallithea\\.conf${suffix.replace('.', '\\.')}, a backup wsgi-migrate made \\(listed in \\.wsgi-migrate-backups\\); write it elsewhere`)],
+      [['--summary', path.join(dir, '.wsgi-migrate-backups')], /that is etc\/apache2\/sites-available\/\.wsgi-migrate-backups, the list of backups wsgi-migrate made in that folder/],
+      [['--check', '--patch', path.join(dir, '.kallithea.conf.wsgi-migrate-999999999-0123456789ab.tmp')], /that is .*\.tmp, a temporary file of wsgi-migrate/],
+    ]
+    for (const [args, message] of cases) {
+      const r = await runCli(on(root, ...args))
+      t.is(r.status, 2, args.join(' '))
+      t.regex(r.stderr, message)
+      same(t, before, snapshot(root))
+    }
+    // The record still names the backup: a later write leaves it alone.
+    const second = await runCli(on(root, `--backup=${suffix}`))
+    t.is(second.status, 0, second.stderr)
+    same(t, before, snapshot(root))
+  }
+})
+
+test('-orig and _bak backups are known by the record, not by their name: without its line, the file is an ordinary file', async (t) => {
+  for (const suffix of ['-orig', '_bak']) {
+    const root = tree(debianTree())
+    const first = await runCli(on(root, `--backup=${suffix}`))
+    t.is(first.status, 0, first.stderr)
+    const backup = `${SITE}${suffix}`
+    const json = JSON.parse((await runCli(on(root, '--dry-run', '--json'))).stdout) as { files: Array<{ path: string }>; skipped: Array<{ path: string; code: string }> }
+    t.deepEqual(json.skipped.filter((s) => s.path === backup).map((s) => s.code), ['artifact'])
+    t.false(json.files.some((f) => f.path === backup))
+    // Delete its line: the same file is read (and would be migrated) like any other.
+    writeFileSync(path.join(root, 'etc/apache2/sites-available/.wsgi-migrate-backups'), '')
+    const after = JSON.parse((await runCli(on(root, '--dry-run', '--json'))).stdout) as typeof json
+    t.deepEqual(after.skipped.filter((s) => s.path === backup), [])
+    t.true(after.files.some((f) => f.path === backup), `${backup} is read once the record no longer names it`)
+  }
+})
+
 test('an internal error is one line; WSGI_MIGRATE_DEBUG=1 shows the stack', async (t) => {
   // Its modWsgi getter throws where nothing expects it to: in the middle of --list.
   const dir = tree({ 'getter.mjs': "export default { meta: { id: 'x', version: '0.3.2', title: 'x', messages: {}, get modWsgi() { throw new Error('boom\\nsecond line') } }, create() {} }\n" })

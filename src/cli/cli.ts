@@ -301,11 +301,11 @@ function outputClash(io: Io, args: Args, result: MigrateResult): { message: stri
   for (const [flag, file] of [['--patch', o.patch], ['--summary', o.summary]] as const) {
     if (file === undefined) continue
     const hit = clashWithRun(path.resolve(io.cwd, file), result, backup)
-    if (hit !== null) return { message: `${flag} ${file}: that is ${hit}, a file of this run; write it elsewhere (nothing was written)`, stdout: false }
+    if (hit !== null) return { message: `${flag} ${file}: that is ${hit}; write it elsewhere (nothing was written)`, stdout: false }
   }
   const out = io.stdoutFile?.() ?? null
   const hit = out === null ? null : clashWithRun(out, result, backup)
-  return hit === null ? null : { message: `stdout is ${hit}, a file of this run; redirect it elsewhere (nothing was written)`, stdout: true }
+  return hit === null ? null : { message: `stdout is ${hit}; redirect it elsewhere (nothing was written)`, stdout: true }
 }
 
 function invokedDirectly(): boolean {
