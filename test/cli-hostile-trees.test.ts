@@ -1,7 +1,7 @@
 // The CLI over hostile trees: file names that are not UTF-8, folders it may not list, and configs
 // nested 20,000 deep, run end to end (scan, Includes, every built-in transform, patch, write).
 import test from 'ava'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { validateReport } from './helpers/report.js'
 import { EVERY_STEP, debianTree, ensureBuilt, runCli, snapshot, treeMaker, type CliRun } from './helpers/tree.js'
@@ -87,6 +87,20 @@ test('a folder that cannot be listed is an error like a file that cannot be read
     chmodSync(path.join(root, folder), 0o000)
     t.deepEqual([...snapshot(root).keys()], [...before.keys()])
     chmodSync(path.join(root, folder), 0o755)
+  }
+})
+
+test('--max-size past what one string holds (about 512 MiB): a 600 MiB file is "too large", not an internal error', async (t) => {
+  const root = tree(debianTree())
+  const big = path.join(root, 'etc/apache2/conf-enabled/big.conf')
+  writeFileSync(big, '')
+  truncateSync(big, 600 * 1024 * 1024) // sparse: no disk used
+  for (const size of ['1G', '600M']) {
+    const r = await runCli(on(root, '--dry-run', '--max-size', size))
+    t.is(r.status, 2, r.stderr)
+    t.regex(r.stderr, /^error: etc\/apache2\/conf-enabled\/big\.conf: too large \(600 MiB, over the 512\.0 MiB limit, the most wsgi-migrate can read; Apache configs are small\): leave it out\n/m)
+    t.notRegex(r.stderr, /internal error|Cannot create a string/)
+    t.is(r.stdout, '')
   }
 })
 
