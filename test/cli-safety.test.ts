@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { escapePatchControls } from '../src/cli/terminal.js'
 import { validateReport } from './helpers/report.js'
 import { SITE_0_3_1, addToTree, cliPath, debianTree, ensureBuilt, hasCommand, removeTree, runCli, snapshot, treeMaker, type Entry, type FileState } from './helpers/tree.js'
 
@@ -222,6 +223,34 @@ test('the patch quotes such names as git does, and git apply takes it', async (t
   t.is(applied.status, 0, applied.stderr)
   const headers = (text: string) => text.split('\n').filter((line) => /^(diff --git|--- |\+\+\+ )/.test(line)).sort()
   t.deepEqual(headers(r.stdout), headers(git('diff').stdout), 'the same quoted names as git diff')
+})
+
+test('the patch on a terminal has its control characters escaped; piped and in --patch it is byte for byte', async (t) => {
+  if (!hasCommand('script')) return t.log('script (util-linux) not installed')
+  const entries = debianTree()
+  entries[SITE] = SITE_0_3_1.replace('    WSGIDaemonProcess', '    Include "/x/\x1b[2Jcleared\x07"\n    WSGIDaemonProcess')
+  const root = tree(entries)
+  const args = on(root, '--dry-run')
+  // script(1) gives the CLI a terminal for stdout (and stderr); NO_COLOR: escaping is not colour.
+  const quoted = [process.execPath, cliPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  const tty = spawnSync('script', ['-qec', quoted, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'latin1' })
+  t.is(tty.status, 0, tty.stderr)
+  t.true(tty.stdout.includes(' Include "/x/\\x1b[2Jcleared\\x07"'), tty.stdout)
+  t.false(tty.stdout.includes('\x1b'), 'no raw ESC reaches the terminal')
+  t.false(tty.stdout.includes('\x07'))
+  const patchFile = path.join(tree({}), 'fix.patch')
+  const piped = await runCli([...args, '--patch', patchFile])
+  t.is(piped.status, 0, piped.stderr)
+  t.true(piped.stdout.includes(' Include "/x/\x1b[2Jcleared\x07"\n'), 'piped: the bytes as they are')
+  t.deepEqual(readFileSync(patchFile), piped.stdoutBytes, 'the patch file: the same bytes')
+})
+
+test('escaping the patch for a terminal keeps UTF-8, Latin-1, tabs and CRLF; escapes C0, DEL and C1 controls', (t) => {
+  const shown = (bytes: Buffer): string => escapePatchControls(bytes).toString('latin1')
+  t.is(shown(Buffer.from(' a\tb\r\n+caf\u00e9 \u20ac\n', 'utf8')), Buffer.from(' a\tb\r\n+caf\u00e9 \u20ac\n', 'utf8').toString('latin1'))
+  t.is(shown(Buffer.from(' x\x1b[2Jy\rz\x7f\u009b\n', 'utf8')), ' x\\x1b[2Jy\\x0dz\\x7f\\xc2\\x9b\n')
+  // Latin-1: a stray 0x9b is a CSI to an 8-bit terminal; 0xe9 is a letter.
+  t.is(shown(Buffer.from(' caf\xe9 \x9b\r\n', 'latin1')), ' caf\xe9 \\x9b\r\n')
 })
 
 // ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import { hasFlag, list, readArgs, UsageError, type Args } from './args.js'
 import { HELP } from './help.js'
 import { OutputError, clashWithRun, stdoutFile, writeAllSync, writeOutputs, type Outputs } from './outputs.js'
 import type { LiveOutcome } from './server.js'
-import { escapeControls, stderrReport, terminalJson } from './terminal.js'
+import { escapeControls, escapePatchControls, stderrReport, terminalJson } from './terminal.js'
 
 export { HELP }
 
@@ -275,8 +275,14 @@ async function outputs(io: Io, args: Args, result: MigrateResult, live: LiveOutc
     ...(o.summary !== undefined ? { summary: { file: o.summary, content: toMarkdownSummary(result, { mode: args.mode }) } } : {}),
     ...(o.json
       ? { stdout: terminalJson(toJsonReport(result, { mode: args.mode, version: packageVersion(), ...(live ? { live } : {}) })) }
-      : args.showDiff ? { stdout: color ? colorizePatch(result.patch) : result.patch } : {}),
+      : args.showDiff ? { stdout: shownPatch(result.patch, { color, terminal: io.stdoutIsTTY }, colorizePatch) } : {}),
   }
+}
+
+/** The patch as stdout gets it: byte for byte when piped; on a terminal (or in colour), control characters escaped, then painted. */
+function shownPatch(patch: Buffer, how: { color: boolean; terminal: boolean }, colorize: (patch: Buffer) => Buffer): Buffer {
+  const shown = how.color || how.terminal ? escapePatchControls(patch) : patch
+  return how.color ? colorize(shown) : shown
 }
 
 /** Write the changed files: beside themselves (paths given), or to the live server with its configtest. */
