@@ -1,10 +1,11 @@
 // The CLI over hostile trees: file names that are not UTF-8, folders it may not list, and configs
 // nested 20,000 deep, run end to end (scan, Includes, every built-in transform, patch, write).
 import test from 'ava'
-import { chmodSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { validateReport } from './helpers/report.js'
-import { EVERY_STEP, debianTree, ensureBuilt, runCli, snapshot, treeMaker, type CliRun } from './helpers/tree.js'
+import { EVERY_STEP, cliPath, debianTree, ensureBuilt, runCli, snapshot, treeMaker, type CliRun } from './helpers/tree.js'
 
 test.before(() => ensureBuilt())
 
@@ -88,6 +89,54 @@ test('a folder that cannot be listed is an error like a file that cannot be read
     t.deepEqual([...snapshot(root).keys()], [...before.keys()])
     chmodSync(path.join(root, folder), 0o755)
   }
+})
+
+test('a folder on the way to the WSGI script or to a plain Include that cannot be entered: an error naming it, not "no such file"', async (t) => {
+  const cases: Array<{ folder: string; extra?: Record<string, string>; args: (root: string) => string[] }> = [
+    // The dispatch script's folder (and the venv in it): permission denied.
+    { folder: 'srv/kallithea', args: (root) => on(root, '--dry-run') },
+    // apache2.conf's `Include extra/site.conf`, where extra/ may be listed but not entered.
+    {
+      folder: 'etc/apache2/extra',
+      extra: { 'etc/apache2/extra/site.conf': 'ServerName extra.example.com\n' },
+      args: (root) => ['--dry-run', '--root', root, path.join(root, 'etc/apache2/apache2.conf')],
+    },
+  ]
+  for (const c of cases) {
+    const entries = { ...debianTree(), ...c.extra }
+    if (c.extra) entries['etc/apache2/apache2.conf'] += 'Include extra/site.conf\n'
+    const root = tree(entries)
+    chmodSync(root, 0o755)
+    chmodSync(path.join(root, c.folder), c.extra ? 0o644 : 0o000)
+    const r = await runAsNobody(c.args(root))
+    chmodSync(path.join(root, c.folder), 0o755)
+    t.is(r.status, 2, r.stderr)
+    t.is(r.stdout, '', 'no patch')
+    t.regex(r.stderr, new RegExp(`^error: ${c.folder}: cannot read the directory: permission denied; check its permissions, or leave it out\n`, 'm'))
+    t.is(r.stderr.match(/^error: /gm)?.length, 1, r.stderr)
+    t.notRegex(r.stderr, /no such file|outside the root/)
+    if (!c.extra) t.regex(r.stderr, /^kallithea: venv cannot be read \(permission denied on a folder on the way\): check the permissions to detect the installed Kallithea: \S+\/srv\/kallithea\/venv/m)
+  }
+})
+
+test('venv files are read as configs are: a FIFO does not hang the run, a file over --max-size is not read', async (t) => {
+  const site = 'srv/kallithea/venv/lib/python2.7/site-packages'
+  const root = tree({ ...debianTree(), [`${site}/Kallithea-0.4.1.dist-info/METADATA`]: 'Metadata-Version: 2.1\nName: Kallithea\nVersion: 0.4.1\n' })
+  const init = path.join(root, site, 'kallithea/__init__.py')
+  mkdirSync(path.dirname(init), { recursive: true })
+  const run = (...args: string[]) => spawnSync(process.execPath, [cliPath, ...on(root, '--dry-run', ...args)], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } })
+  t.is(spawnSync('mkfifo', [init]).status, 0)
+  const fifo = run()
+  t.is(fifo.signal, null, 'the run ends (a FIFO read would wait for a writer forever)')
+  t.is(fifo.status, 0, fifo.stderr)
+  t.regex(fifo.stderr, /Kallithea 0\.4\.1 \(srv\/kallithea\/venv\/lib\/python2\.7\/site-packages\/Kallithea-0\.4\.1\.dist-info\/METADATA: Version: 0\.4\.1\)/)
+  rmSync(init)
+  writeFileSync(init, 'VERSION = (0, 5, 1)\n' + '#'.repeat(2 * 1024 * 1024) + '\n')
+  t.regex(run().stderr, /Kallithea 0\.5\.1 \(srv\/kallithea\/venv\/lib\/python2\.7\/site-packages\/kallithea\/__init__\.py: VERSION = \(0, 5, 1\)\)/)
+  // Over the limit: never read whole; the next place that says the version is used.
+  const limited = run('--max-size', '1M')
+  t.is(limited.status, 0, limited.stderr)
+  t.regex(limited.stderr, /Kallithea 0\.4\.1 \(srv\/kallithea\/venv\/lib\/python2\.7\/site-packages\/Kallithea-0\.4\.1\.dist-info\/METADATA/)
 })
 
 test('--max-size past what one string holds (about 512 MiB): a 600 MiB file is "too large", not an internal error', async (t) => {

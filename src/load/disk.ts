@@ -2,7 +2,7 @@
 // and WSGIScriptAlias lines lead to, inside the root only. One walk (include-graph.ts) reads each
 // file once, in Apache's order, and records each Include's files as it goes. What lies outside
 // the root is noted as not read (and the Include remembers it), never read.
-import { statSync } from 'node:fs'
+import { realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Directive } from '../syntax/types.js'
 import { discoverFiles, type Excluder, type SkipCode, type Skipped } from './discover.js'
@@ -13,9 +13,9 @@ import { walkIncludes, type IncludeGraph } from './include-graph.js'
 import { compareLoaded, runEnv, toLoaded, type Loaded } from './loaded.js'
 import type { LoadError, LoadOptions } from './load.js'
 import { mainContext, mapPath, type MainContext, type PathMap } from './maps.js'
-import { isInside, isMainConfigName, realOrNull, relativeTo } from './paths.js'
+import { blockedFolder, isDenied, isInside, isMainConfigName, realOrNull, relativeTo } from './paths.js'
 import { artifactFilter, type Artifact } from '../runner/artifacts.js'
-import { readConfigFile, ReadError } from './read.js'
+import { readConfigFile, ReadError, unreadableReason } from './read.js'
 import type { Variables } from './variables.js'
 
 /** A disk load under way. */
@@ -261,13 +261,26 @@ function followScript(run: DiskRun, node: Directive, file: string, vars: Variabl
     skip(run, script, 'outside-root', `WSGI script outside the root; not read: ${hint}`, node, file)
     return
   }
-  const real = realOrNull(script)
+  const real = scriptRealPath(run, script)
+  if (real === undefined) return
   if (real !== null && !isInside(run.root, real)) {
     skip(run, script, 'outside-root', `WSGI script is a symlink leaving the root (-> ${real}); not read`, node, file)
     return
   }
   // A script that is not there is the model's business (advisory), not an error.
   if (real !== null && isFile(real) && !run.scripts.has(real)) run.scripts.set(real, named === script ? undefined : named)
+}
+
+/** The real path of a script; null when it is not there; undefined when a folder on the way cannot be entered (an error). */
+function scriptRealPath(run: DiskRun, script: string): string | null | undefined {
+  try {
+    return realpathSync.native(script)
+  } catch (error) {
+    if (!isDenied(error)) return null
+    const folder = blockedFolder(script)
+    unreadableDirectory(run, realOrNull(folder) ?? folder, unreadableReason(error, 'directory'))
+    return undefined
+  }
 }
 
 function place(node: Directive, file: string): { file: string; line?: number; column?: number } {

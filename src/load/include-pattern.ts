@@ -8,7 +8,7 @@ import { realpathSync, statSync } from 'node:fs'
 import { isAbsolute, join, resolve, sep } from 'node:path'
 import { listDirectory, NOT_UTF8, type Entry, type Listing } from './entries.js'
 import { fnmatch, hasWildcard } from './glob.js'
-import { isInside } from './paths.js'
+import { blockedFolder, isDenied, isInside } from './paths.js'
 import { unreadableReason } from './read.js'
 
 /** A path the pattern leads to that cannot be read. */
@@ -93,12 +93,17 @@ const STEPS: { [K in Step['do']]: (x: Expansion, step: Extract<Step, { do: K }>)
   leave: (x, { real }) => void x.active.delete(real),
 }
 
-/** The real path of `path` when inside the root; null when outside; undefined when not there. */
+/**
+ * The real path of `path` when inside the root; null when outside; undefined when not there, or
+ * when a folder on the way cannot be entered (a failure, as a folder that cannot be listed: Apache
+ * cannot read it either, and what it holds is unknown).
+ */
 function realInside(x: Expansion, path: string): string | null | undefined {
   try {
     const real = realpathSync.native(path)
     return isInside(x.root, real) ? real : null
-  } catch {
+  } catch (error) {
+    if (isDenied(error)) x.result.failed.push({ path: blockedFolder(path), kind: 'directory', reason: unreadableReason(error, 'directory') })
     return undefined // does not exist (or cannot be resolved)
   }
 }

@@ -254,7 +254,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
     (asRead ??= buildModel(files.filter((f): f is ApacheFile => f.kind === 'apache'), { env: loaded.env, includes: loaded.graph }))
   const root = loaded.root as string
   const plan = planRun(
-    { selection: options, files, model, root, ...(options.reader ? { reader: options.reader } : {}), onDisk: !options.files, maps: loaded.maps },
+    { selection: options, files, model, root, ...(options.reader ? { reader: options.reader } : {}), onDisk: !options.files, maps: loaded.maps, ...(options.maxSize !== undefined ? { maxSize: options.maxSize } : {}) },
     errors,
   )
   const selected = chosen ?? plan.selected
