@@ -48,6 +48,34 @@ test('file names that are not UTF-8: a "not read" note with the bytes escaped; t
   t.regex(readFileSync(path.join(root, SITE), 'utf8'), /WSGIProcessGroup kallithea/)
 })
 
+test('Include and script paths in a Latin-1 config are the bytes written: UTF-8 ones are read, others a note, a missing one still an error', async (t) => {
+  const root = tree(debianTree())
+  // A Latin-1 ports.conf (the comment makes it so): names as Apache reads them, byte for byte.
+  const ports = path.join(root, 'etc/apache2/ports.conf')
+  const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1')
+  writeFileSync(ports, Buffer.concat([readFileSync(ports), latin1(`# r\xe9glages\nInclude caf\xe9.conf\nInclude caf\xc3\xa9-utf8.conf\nWSGIScriptAlias /x ${root}/srv/caf\xe9/x.wsgi\n`)]))
+  writeFileSync(bytePath(root, 'etc/apache2/caf\xe9.conf'), 'ServerName latin1.example.com\n')
+  writeFileSync(path.join(root, 'etc/apache2/café-utf8.conf'), 'ServerName utf8.example.com\n')
+  mkdirSync(bytePath(root, 'srv/caf\xe9'))
+  writeFileSync(bytePath(root, 'srv/caf\xe9/x.wsgi'), 'application = None\n')
+  const r = await runCli(on(root, '--dry-run', '--json'))
+  t.is(r.status, 0, r.stderr)
+  const report = JSON.parse(r.stdout)
+  t.deepEqual(report.errors, [])
+  t.true(report.files.some((f: { path: string }) => f.path === 'etc/apache2/café-utf8.conf'), 'the UTF-8 bytes name a file: read')
+  const notes = report.skipped.filter((s: { file: string | null }) => s.file === 'etc/apache2/ports.conf')
+  t.deepEqual(notes.map((s: { path: string; code: string; line: number }) => [s.path, s.code, s.line]), [
+    ['etc/apache2/caf\\xe9.conf', 'not-utf8', 7],
+    ['srv/caf\\xe9/x.wsgi', 'not-utf8', 9],
+  ])
+  // A plain Include of a name that is not there: Apache refuses to start, whatever its bytes.
+  writeFileSync(ports, Buffer.concat([readFileSync(ports), latin1('Include caf\xe9-gone.conf\n')]))
+  const gone = await runCli(on(root, '--dry-run'))
+  t.is(gone.status, 2, gone.stderr)
+  t.regex(gone.stderr, /^error: etc\/apache2\/ports\.conf:10:1: Include café-gone\.conf: no such file/m)
+  t.is(gone.stderr.match(/^error: /gm)?.length, 1, gone.stderr)
+})
+
 test('a temporary file a killed run left: a dry run names it, a write removes it and says so once', async (t) => {
   const root = tree(debianTree())
   const left = 'etc/apache2/sites-available/.kallithea.conf.wsgi-migrate-999999999-0123456789ab.tmp' // no such process

@@ -5,6 +5,9 @@
 import { realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Directive } from '../syntax/types.js'
+import { asWritten, bytePath } from './byte-names.js'
+import { NOT_UTF8 } from './entries.js'
+import { hasWildcard } from './glob.js'
 import { discoverFiles, type Excluder, type SkipCode, type Skipped } from './discover.js'
 import { resolveIncludePattern, type IncludeFailure } from './include-pattern.js'
 import { isEnvvarsPath } from './envvars.js'
@@ -217,7 +220,9 @@ function contextOf(run: DiskRun, top: string): { serverRoot: string; maps: reado
 function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Directive, top: string): string[] {
   const { root } = run
   const { serverRoot, maps, known } = contextOf(run, top)
-  const mapped = path.isAbsolute(pattern) ? mapPath(path.resolve(pattern), maps) : pattern
+  const name = written(run, from, pattern)
+  if (typeof name !== 'string') return notUtf8Include(run, name, node, from, { serverRoot, maps, known })
+  const mapped = path.isAbsolute(name) ? mapPath(path.resolve(name), maps) : name
   const { files, outside, failed } = resolveIncludePattern(mapped, { serverRoot, root })
   // Nothing there, and the run knows where Apache looks (not a guessed ServerRoot): Apache refuses it.
   if (files.length === 0 && outside.length === 0 && failed.length === 0 && node.name.toLowerCase() === 'include' && (known || path.isAbsolute(pattern))) run.missing.add(node)
@@ -242,6 +247,27 @@ function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Direct
   return taken.map((f) => rel(run, f))
 }
 
+/** A name from the file `from` as Apache reads it (see byte-names.ts). */
+const written = (run: DiskRun, from: string, text: string): string | Buffer => asWritten(text, run.read.get(path.join(run.base, from))?.encoding)
+
+/**
+ * An Include whose pattern is not UTF-8 (in a Latin-1 file): a "not read" note, and the Include
+ * remembers it (what it reads is unknown). A plain Include of a path that is not there is still
+ * an error where the run knows where Apache looks.
+ */
+function notUtf8Include(run: DiskRun, bytes: Buffer, node: Directive, from: string, where: { serverRoot: string; maps: readonly PathMap[]; known: boolean }): string[] {
+  const target = bytePath(bytes, { dir: where.serverRoot, maps: where.maps, root: run.root, base: run.base })
+  const plain = node.name.toLowerCase() === 'include' && !hasWildcard(bytes.toString('latin1'))
+  if (target.inside && plain && !target.mapped && (where.known || bytes[0] === 0x2f) && !target.exists) {
+    run.missing.add(node)
+    return []
+  }
+  run.unread.set(node, [...(run.unread.get(node) ?? []), target.shown])
+  if (target.inside) skip(run, target.shown, 'not-utf8', NOT_UTF8, node, from)
+  else skip(run, target.shown, 'outside-root', `${node.name} leads outside the root ${run.root}; not read`, node, from)
+  return []
+}
+
 /** A folder an Include reads that cannot be listed is an error (Apache fails on it too); a name that is not UTF-8, a note. */
 function includeFailure(run: DiskRun, failure: IncludeFailure, node: Directive, from: string): void {
   if (failure.kind === 'directory') unreadableDirectory(run, realOrNull(failure.path) ?? failure.path, failure.reason)
@@ -252,7 +278,8 @@ function includeFailure(run: DiskRun, failure: IncludeFailure, node: Directive, 
 function followScript(run: DiskRun, node: Directive, file: string, vars: Variables, top: string): void {
   const name = node.name.toLowerCase()
   if ((name !== 'wsgiscriptalias' && name !== 'wsgiscriptaliasmatch') || !node.args[1]) return
-  const target = vars.resolve(node.args[1])
+  const target = written(run, file, vars.resolve(node.args[1]))
+  if (typeof target !== 'string') return notUtf8Script(run, target, node, file, top)
   if (!path.isAbsolute(target) || (name === 'wsgiscriptaliasmatch' && /\$\d/.test(target))) return
   const named = path.resolve(target)
   const script = mapPath(named, contextOf(run, top).maps)
@@ -269,6 +296,14 @@ function followScript(run: DiskRun, node: Directive, file: string, vars: Variabl
   }
   // A script that is not there is the model's business (advisory), not an error.
   if (real !== null && isFile(real) && !run.scripts.has(real)) run.scripts.set(real, named === script ? undefined : named)
+}
+
+/** A script path that is not UTF-8: a note (inside the root or not), never read. */
+function notUtf8Script(run: DiskRun, bytes: Buffer, node: Directive, file: string, top: string): void {
+  if (bytes[0] !== 0x2f) return
+  const script = bytePath(bytes, { dir: '/', maps: contextOf(run, top).maps, root: run.root, base: run.base })
+  if (script.inside) skip(run, script.shown, 'not-utf8', `WSGI script: ${NOT_UTF8}`, node, file)
+  else skip(run, script.shown, 'outside-root', 'WSGI script outside the root; not read', node, file)
 }
 
 /** The real path of a script; null when it is not there; undefined when a folder on the way cannot be entered (an error). */
