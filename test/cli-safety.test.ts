@@ -3,7 +3,7 @@
 // real signals while writing, one-line internal errors.
 import test from 'ava'
 import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { escapePatchControls } from '../src/cli/terminal.js'
@@ -375,6 +375,53 @@ test('-orig and _bak backups are known by the record, not by their name: without
     t.deepEqual(after.skipped.filter((s) => s.path === backup), [])
     t.true(after.files.some((f) => f.path === backup), `${backup} is read once the record no longer names it`)
   }
+})
+
+/** The site as a plain file in sites-enabled/ (no symlink): its backups land where `*.conf` reads. */
+function siteInSitesEnabled(): Record<string, Entry> {
+  const entries = debianTree()
+  delete entries['etc/apache2/sites-available/kallithea.conf']
+  entries['etc/apache2/sites-enabled/kallithea.conf'] = SITE_0_3_1
+  return entries
+}
+
+test('a backup suffix that an Include of the run would read (--backup=.conf in sites-enabled/) is refused before anything is written', async (t) => {
+  const root = tree(siteInSitesEnabled())
+  const before = snapshot(root)
+  const r = await runCli(on(root, '--backup=.conf'))
+  t.is(r.status, 2, r.stderr)
+  t.is(r.stderr, 'wsgi-migrate: --backup=.conf: the backup etc/apache2/sites-enabled/kallithea.conf.conf would be read by Apache as config (IncludeOptional sites-enabled/*.conf at etc/apache2/apache2.conf:42), next to the file it backs up; choose a suffix that Include does not match, such as .orig (nothing was written)\n')
+  same(t, before, snapshot(root))
+  const json = JSON.parse((await runCli(on(root, '--backup=.conf', '--json'))).stdout) as { exitCode: number; errors: Array<{ code: string }> }
+  t.like(json, { exitCode: 2, errors: [{ code: 'usage' }] })
+  same(t, before, snapshot(root))
+  // A suffix *.conf does not match is fine.
+  const orig = await runCli(on(root, '--backup=.conf-orig'))
+  t.is(orig.status, 0, orig.stderr)
+  t.deepEqual(readFileSync(path.join(root, 'etc/apache2/sites-enabled/kallithea.conf.conf-orig')), before.get('etc/apache2/sites-enabled/kallithea.conf')?.bytes)
+})
+
+test('a backup or temporary file of ours that an Include reads: the note says Apache reads it, and through which Include', async (t) => {
+  const root = tree(debianTree())
+  const first = await runCli(on(root, '--backup=.conf'))
+  t.is(first.status, 0, first.stderr)
+  // Later, sites-available/ is included instead of sites-enabled/, and a killed run left a temporary file in conf.d/.
+  rmSync(path.join(root, 'etc/apache2/sites-enabled'), { recursive: true })
+  const conf = path.join(root, 'etc/apache2/apache2.conf')
+  writeFileSync(conf, `${readFileSync(conf, 'utf8')}IncludeOptional sites-available/*.conf\nInclude conf.d/\n`)
+  addToTree(root, { 'etc/apache2/conf.d/.site.conf.wsgi-migrate-999999999-0123456789ab.tmp': 'WSGIDaemonProcess kallithea\n' })
+  const r = await runCli(on(root, '--dry-run'))
+  t.is(r.status, 0, r.stderr)
+  t.true(
+    r.stderr.includes(
+      'not read: 2 files wsgi-migrate made that Apache reads as config: etc/apache2/sites-available/kallithea.conf.conf (etc/apache2/apache2.conf:43:1), ' +
+        'etc/apache2/conf.d/.site.conf.wsgi-migrate-999999999-0123456789ab.tmp (etc/apache2/apache2.conf:44:1); through the Include named after each',
+    ),
+    r.stderr,
+  )
+  const json = JSON.parse((await runCli(on(root, '--dry-run', '--json'))).stdout) as { skipped: Array<{ path: string; reason: string }> }
+  const note = json.skipped.find((s) => s.path === 'etc/apache2/sites-available/kallithea.conf.conf' && s.reason.includes('Apache reads it'))
+  t.regex(note?.reason ?? '', /; but Apache reads it as config through IncludeOptional sites-available\/\*\.conf: move it out of there, or delete it$/)
 })
 
 test('an internal error is one line; WSGI_MIGRATE_DEBUG=1 shows the stack', async (t) => {

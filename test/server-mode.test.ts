@@ -211,6 +211,17 @@ test('a backup folder where Apache reads config is refused before anything is wr
   t.deepEqual(bytesOf(configState(s)), bytesOf(before))
 })
 
+test('a backup folder below the folder an Include lists (no config read there yet) is refused before anything is written', async (t) => {
+  const s = await server({ site: `${site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages')}IncludeOptional @ROOT@/srv/apache-extra/*.conf\n` })
+  mkdirSync(path.join(s.root, 'srv/apache-extra'), { recursive: true })
+  const before = configState(s)
+  const r = await runCli(['--backup-dir', path.join(s.root, 'srv/apache-extra/backups')], { cwd: s.root, env: s.env })
+  t.is(r.status, 2, r.stderr)
+  t.regex(r.stderr, /--backup-dir \S+\/srv\/apache-extra\/backups: inside \S+\/srv\/apache-extra \(IncludeOptional \S+\/srv\/apache-extra\/\*\.conf at \S*sites-available\/kallithea\.conf:10\), where Apache reads config files/)
+  t.deepEqual(bytesOf(configState(s)), bytesOf(before))
+  t.false(existsSync(path.join(s.root, 'srv/apache-extra/backups')))
+})
+
 test('the mod_wsgi version comes from the module the config loads, and gates transforms as --mod-wsgi does', async (t) => {
   const s = await server({
     site: site031('@ROOT@/srv/kallithea/venv/lib/python2.7/site-packages'),

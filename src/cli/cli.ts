@@ -19,7 +19,7 @@ import type { ReportMode } from '../runner/report.js'
 import type { Transform } from '../runner/transform.js'
 import { hasFlag, list, readArgs, UsageError, type Args } from './args.js'
 import { HELP } from './help.js'
-import { OutputError, clashWithRun, stdoutFile, writeAllSync, writeOutputs, type Outputs } from './outputs.js'
+import { OutputError, backupReadByApache, clashWithRun, stdoutFile, writeAllSync, writeOutputs, type Outputs } from './outputs.js'
 import type { LiveOutcome } from './server.js'
 import { escapeControls, escapePatchControls, stderrReport, terminalJson } from './terminal.js'
 
@@ -232,7 +232,7 @@ async function finish(io: Io, args: Args, result: MigrateResult, started: number
   const o = args.values
   const mode = args.mode
   if (shown.delete(io)) io.stderr('\r\x1b[K')
-  const clash = outputClash(io, args, result)
+  const clash = outputClash(io, args, result) ?? backupClash(args, result)
   if (clash !== null) return usageFailure(io, [clash.message], { json: Boolean(o.json) && !clash.stdout, mode, hint: false })
   // On the live server the JSON report says how writing went (the configtest after it, a
   // put-back, the reload), so it comes after; --patch and --summary still come before.
@@ -312,6 +312,14 @@ function outputClash(io: Io, args: Args, result: MigrateResult): { message: stri
   const out = io.stdoutFile?.() ?? null
   const hit = out === null ? null : clashWithRun(out, result, backup)
   return hit === null ? null : { message: `stdout is ${hit}; redirect it elsewhere (nothing was written)`, stdout: true }
+}
+
+/** `--backup=SUFFIX` making a backup an Include of the run reads (a write with nothing else wrong). */
+function backupClash(args: Args, result: MigrateResult): { message: string; stdout: false } | null {
+  const suffix = args.values.backup
+  if (args.mode !== 'write' || suffix === undefined || result.errors.length > 0) return null
+  const message = backupReadByApache(result, suffix)
+  return message === null ? null : { message, stdout: false }
 }
 
 function invokedDirectly(): boolean {

@@ -3,6 +3,7 @@
 // the run with nothing changed; and none may name a file of the run.
 import { fstatSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs'
 import path from 'node:path'
+import { includeReads } from '../load/include-pattern.js'
 import { isInside, realOrNull, relativeTo } from '../load/paths.js'
 import { artifactFilter } from '../runner/artifacts.js'
 import type { MigrateResult } from '../runner/migrate.js'
@@ -60,6 +61,25 @@ const ARTIFACT = {
   record: 'the list of backups wsgi-migrate made in that folder',
   temporary: 'a temporary file of wsgi-migrate',
 } as const
+
+/**
+ * `--backup=SUFFIX`: why a backup it would make is read by Apache (an Include of the run matches
+ * it: `--backup=.conf` beside a file of `sites-enabled/*.conf`), or null when none is.
+ */
+export function backupReadByApache(result: MigrateResult, suffix: string): string | null {
+  for (const file of result.files) {
+    if (file.status !== 'changed' || file.absolutePath === undefined) continue
+    const backup = file.absolutePath + suffix
+    const include = result.includes?.find((i) => includeReads(i, backup))
+    if (include === undefined) continue
+    const where = `${include.file}${include.line !== undefined ? `:${include.line}` : ''}`
+    return (
+      `--backup=${suffix}: the backup ${file.path}${suffix} would be read by Apache as config (${include.directive} at ${where}), ` +
+      'next to the file it backs up; choose a suffix that Include does not match, such as .orig (nothing was written)'
+    )
+  }
+  return null
+}
 
 /** stdout's stats when it is a regular file (a redirection), else null. */
 export function stdoutFile(fd = 1): Stats | null {

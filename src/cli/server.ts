@@ -103,8 +103,10 @@ function backUp(result: MigrateResult, changed: readonly FileResult[], parent: s
   const wanted = path.resolve(parent, name)
   let dir = wanted
   for (let n = 2; existsSync(dir); n++) dir = `${wanted}-${n}`
+  // Not in a folder of a config read, nor below the folder an Include lists (IncludeOptional conf.d/*.conf).
   const read = result.files.filter((f) => f.kind === 'apache' && f.absolutePath !== undefined).map((f) => path.dirname(f.absolutePath as string))
-  const readBy = read.find((d) => isInside(d, dir))
+  const listed = (result.includes ?? []).filter((i) => isInside(i.base, dir)).map((i) => `${i.base} (${i.directive} at ${i.file}${i.line !== undefined ? `:${i.line}` : ''})`)
+  const readBy = read.find((d) => isInside(d, dir)) ?? listed[0]
   if (readBy !== undefined) {
     result.errors.push({ code: 'usage', message: `--backup-dir ${parent}: inside ${readBy}, where Apache reads config files; choose a folder outside the server's config. Nothing written` })
     return undefined

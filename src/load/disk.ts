@@ -9,7 +9,7 @@ import { asWritten, bytePath } from './byte-names.js'
 import { NOT_UTF8 } from './entries.js'
 import { hasWildcard } from './glob.js'
 import { discoverFiles, type Excluder, type SkipCode, type Skipped } from './discover.js'
-import { resolveIncludePattern, type IncludeFailure } from './include-pattern.js'
+import { diskInclude, resolveIncludePattern, type DiskInclude, type IncludeFailure } from './include-pattern.js'
 import { isEnvvarsPath } from './envvars.js'
 import { excluder } from './exclude.js'
 import { walkIncludes, type IncludeGraph } from './include-graph.js'
@@ -48,6 +48,8 @@ interface DiskRun {
   artifact: (file: string) => Artifact | null
   /** Folders found unreadable (real or named paths), each an error once. */
   unreadableDirs: Set<string>
+  /** Each Include met, as a pattern on disk (backups must stay out of what they read). */
+  includes: DiskInclude[]
 }
 
 export interface DiskLoad {
@@ -57,6 +59,8 @@ export interface DiskLoad {
   skipped: Skipped[]
   /** The maps used: given ones, and those main configs brought (their ServerRoot). */
   maps: PathMap[]
+  /** Each Include met, as a pattern on disk. */
+  includes: DiskInclude[]
 }
 
 /** Read the run below `root` (a real path): discovered files first, then what they lead to. */
@@ -64,7 +68,7 @@ export function loadFromDisk(options: LoadOptions, root: string, base: string): 
   const run: DiskRun = {
     root, base, options, errors: [], skipped: [], read: new Map(), pending: new Set(), done: 0, mains: new Map(),
     maps: options.maps ?? [], exclude: excluder(options.exclude ?? [], base), scripts: new Map(), unread: new Map(), missing: new Set(), artifact: artifactFilter(),
-    unreadableDirs: new Set(),
+    unreadableDirs: new Set(), includes: [],
   }
   const found = discover(run)
   for (const f of found) run.pending.add(f)
@@ -88,7 +92,7 @@ export function loadFromDisk(options: LoadOptions, root: string, base: string): 
     if (l?.file.kind === 'wsgi' && serverPath !== undefined) l.file.serverPath = serverPath
   }
   const maps = [...run.maps, ...[...run.mains.values()].flatMap((m) => m.maps)]
-  return { files: loadedFiles(run), graph, errors: run.errors, skipped: run.skipped, maps }
+  return { files: loadedFiles(run), graph, errors: run.errors, skipped: run.skipped, maps, includes: run.includes }
 }
 
 const rel = (run: DiskRun, abs: string): string => relativeTo(run.base, abs)
@@ -134,11 +138,17 @@ function unreadableDirectory(run: DiskRun, abs: string, reason: string): void {
   run.errors.push({ code: 'io', file: name, message: `${name}: ${reason}` })
 }
 
-/** Whether `abs` is a file this tool made (a backup, a temporary): then it is noted, not read. */
-function isArtifact(run: DiskRun, abs: string): boolean {
+/**
+ * Whether `abs` is a file this tool made (a backup, a temporary): then it is noted, not read.
+ * Reached through an Include, Apache reads it: the note names the Include and says so.
+ */
+function isArtifact(run: DiskRun, abs: string, node?: Directive, from?: string): boolean {
   const artifact = run.artifact(abs)
   if (artifact === null) return false
-  skip(run, rel(run, abs), 'artifact', artifact.reason)
+  // The backup record is comment lines only: Apache reading it reads nothing.
+  const read = node !== undefined && artifact.kind !== 'record'
+  const why = read ? `${artifact.reason}; but Apache reads it as config through ${node.name} ${node.args[0] ?? ''}: move it out of there, or delete it` : artifact.reason
+  skip(run, rel(run, abs), 'artifact', why, read ? node : undefined, read ? from : undefined)
   return true
 }
 
@@ -223,6 +233,7 @@ function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Direct
   const name = written(run, from, pattern)
   if (typeof name !== 'string') return notUtf8Include(run, name, node, from, { serverRoot, maps, known })
   const mapped = path.isAbsolute(name) ? mapPath(path.resolve(name), maps) : name
+  run.includes.push({ ...diskInclude(mapped, serverRoot), directive: `${node.name} ${node.args[0] ?? ''}`, ...place(node, from) })
   const { files, outside, failed } = resolveIncludePattern(mapped, { serverRoot, root })
   // Nothing there, and the run knows where Apache looks (not a guessed ServerRoot): Apache refuses it.
   if (files.length === 0 && outside.length === 0 && failed.length === 0 && node.name.toLowerCase() === 'include' && (known || path.isAbsolute(pattern))) run.missing.add(node)
@@ -234,7 +245,7 @@ function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Direct
   for (const f of failed) includeFailure(run, f, node, from)
   const taken: string[] = []
   for (const f of files) {
-    if (isArtifact(run, f)) continue
+    if (isArtifact(run, f, node, from)) continue
     const excludedBy = run.exclude(f)
     if (excludedBy === undefined) taken.push(f)
     else {

@@ -73,7 +73,7 @@ interface Expansion {
  * out. Files are returned by real path; `outside` holds the paths as Apache names them.
  */
 export function resolveIncludePattern(pattern: string, options: { serverRoot: string; root: string }): IncludeResult {
-  const full = isAbsolute(pattern) ? resolve(pattern) : resolve(options.serverRoot, pattern)
+  const full = absolutePattern(pattern, options.serverRoot)
   const wild = hasWildcard(full)
   const x: Expansion = {
     root: realpathSync.native(resolve(options.root)),
@@ -84,6 +84,40 @@ export function resolveIncludePattern(pattern: string, options: { serverRoot: st
   }
   for (let step = x.stack.pop(); step !== undefined; step = x.stack.pop()) STEPS[step.do](x, step as never)
   return x.result
+}
+
+/** An Include argument as the absolute pattern Apache expands: relative ones from ServerRoot. */
+const absolutePattern = (pattern: string, serverRoot: string): string => (isAbsolute(pattern) ? resolve(pattern) : resolve(serverRoot, pattern))
+
+/** An Include of the run, as a pattern on disk: what it names, and where it is written. */
+export interface DiskInclude {
+  /** Absolute; the folder before its first wildcard (or the whole path, without one) made real. */
+  pattern: string
+  /** The folder Apache lists to expand it (the pattern itself when it has no wildcard). */
+  base: string
+  /** `Include x` / `IncludeOptional x` as written, and where. */
+  directive: string
+  file: string
+  line?: number
+}
+
+/** The pattern on disk of an Include argument (after --map), for `includeReads`. */
+export function diskInclude(pattern: string, serverRoot: string): Pick<DiskInclude, 'pattern' | 'base'> {
+  const parts = absolutePattern(pattern, serverRoot).split(sep)
+  const first = parts.findIndex((part) => hasWildcard(part))
+  const head = (first === -1 ? parts : parts.slice(0, first)).join(sep) || sep
+  let base = head
+  try {
+    base = realpathSync.native(head)
+  } catch {
+    // not there (yet): as written
+  }
+  return { pattern: first === -1 ? base : join(base, ...parts.slice(first)), base }
+}
+
+/** Whether Apache, expanding the Include, reads `file` (absolute): a match, or a file below a folder it names. */
+export function includeReads(include: Pick<DiskInclude, 'pattern'>, file: string): boolean {
+  return fnmatch(include.pattern, file, { pathname: true, period: true, leadingDir: true })
 }
 
 const STEPS: { [K in Step['do']]: (x: Expansion, step: Extract<Step, { do: K }>) => void } = {

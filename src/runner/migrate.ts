@@ -7,6 +7,7 @@
 import path from 'node:path'
 import { load, type InputFile, type LoadOptions, type LoadResult, type PathMap, type Server, type SkipCode, type Skipped } from '../load/load.js'
 import type { Loaded } from '../load/loaded.js'
+import type { DiskInclude } from '../load/include-pattern.js'
 import { buildModel, type WsgiModel } from '../model/model.js'
 import { loadedModWsgi, type ModWsgiModule } from '../load/mod-wsgi-version.js'
 import type { LineRange } from '../syntax/locate.js'
@@ -157,6 +158,8 @@ export interface MigrateResult {
   backups: string[]
   /** The installed Kallithea found in the venvs the config names, and the version the run targets. */
   kallithea: KallitheaVersions
+  /** Each Include met on disk, as a pattern on disk: where a backup must not go (Apache would read it). */
+  includes?: DiskInclude[]
   /** How the run went, for tests and profiling (not part of the JSON report). */
   stats: RunStats
 }
@@ -224,6 +227,7 @@ export function runMigration(options: MigrateOptions, chosen?: readonly Transfor
     written: [],
     backups: [],
     kallithea: done.versions,
+    ...(loaded.includes !== undefined ? { includes: loaded.includes } : {}),
     stats: { modelBuilds: done.run.modelBuilds },
   }
 }
