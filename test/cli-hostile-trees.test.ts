@@ -1,10 +1,11 @@
 // The CLI over hostile trees: file names that are not UTF-8, folders it may not list, and configs
 // nested 20,000 deep, run end to end (scan, Includes, every built-in transform, patch, write).
 import test from 'ava'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { validateReport } from './helpers/report.js'
-import { EVERY_STEP, debianTree, ensureBuilt, runCli, snapshot, treeMaker, type CliRun } from './helpers/tree.js'
+import { EVERY_STEP, cliPath, debianTree, ensureBuilt, runCli, snapshot, treeMaker, type CliRun } from './helpers/tree.js'
 
 test.before(() => ensureBuilt())
 
@@ -47,6 +48,34 @@ test('file names that are not UTF-8: a "not read" note with the bytes escaped; t
   t.regex(readFileSync(path.join(root, SITE), 'utf8'), /WSGIProcessGroup kallithea/)
 })
 
+test('Include and script paths in a Latin-1 config are the bytes written: UTF-8 ones are read, others a note, a missing one still an error', async (t) => {
+  const root = tree(debianTree())
+  // A Latin-1 ports.conf (the comment makes it so): names as Apache reads them, byte for byte.
+  const ports = path.join(root, 'etc/apache2/ports.conf')
+  const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1')
+  writeFileSync(ports, Buffer.concat([readFileSync(ports), latin1(`# r\xe9glages\nInclude caf\xe9.conf\nInclude caf\xc3\xa9-utf8.conf\nWSGIScriptAlias /x ${root}/srv/caf\xe9/x.wsgi\n`)]))
+  writeFileSync(bytePath(root, 'etc/apache2/caf\xe9.conf'), 'ServerName latin1.example.com\n')
+  writeFileSync(path.join(root, 'etc/apache2/café-utf8.conf'), 'ServerName utf8.example.com\n')
+  mkdirSync(bytePath(root, 'srv/caf\xe9'))
+  writeFileSync(bytePath(root, 'srv/caf\xe9/x.wsgi'), 'application = None\n')
+  const r = await runCli(on(root, '--dry-run', '--json'))
+  t.is(r.status, 0, r.stderr)
+  const report = JSON.parse(r.stdout)
+  t.deepEqual(report.errors, [])
+  t.true(report.files.some((f: { path: string }) => f.path === 'etc/apache2/café-utf8.conf'), 'the UTF-8 bytes name a file: read')
+  const notes = report.skipped.filter((s: { file: string | null }) => s.file === 'etc/apache2/ports.conf')
+  t.deepEqual(notes.map((s: { path: string; code: string; line: number }) => [s.path, s.code, s.line]), [
+    ['etc/apache2/caf\\xe9.conf', 'not-utf8', 7],
+    ['srv/caf\\xe9/x.wsgi', 'not-utf8', 9],
+  ])
+  // A plain Include of a name that is not there: Apache refuses to start, whatever its bytes.
+  writeFileSync(ports, Buffer.concat([readFileSync(ports), latin1('Include caf\xe9-gone.conf\n')]))
+  const gone = await runCli(on(root, '--dry-run'))
+  t.is(gone.status, 2, gone.stderr)
+  t.regex(gone.stderr, /^error: etc\/apache2\/ports\.conf:10:1: Include café-gone\.conf: no such file/m)
+  t.is(gone.stderr.match(/^error: /gm)?.length, 1, gone.stderr)
+})
+
 test('a temporary file a killed run left: a dry run names it, a write removes it and says so once', async (t) => {
   const root = tree(debianTree())
   const left = 'etc/apache2/sites-available/.kallithea.conf.wsgi-migrate-999999999-0123456789ab.tmp' // no such process
@@ -87,6 +116,68 @@ test('a folder that cannot be listed is an error like a file that cannot be read
     chmodSync(path.join(root, folder), 0o000)
     t.deepEqual([...snapshot(root).keys()], [...before.keys()])
     chmodSync(path.join(root, folder), 0o755)
+  }
+})
+
+test('a folder on the way to the WSGI script or to a plain Include that cannot be entered: an error naming it, not "no such file"', async (t) => {
+  const cases: Array<{ folder: string; extra?: Record<string, string>; args: (root: string) => string[] }> = [
+    // The dispatch script's folder (and the venv in it): permission denied.
+    { folder: 'srv/kallithea', args: (root) => on(root, '--dry-run') },
+    // apache2.conf's `Include extra/site.conf`, where extra/ may be listed but not entered.
+    {
+      folder: 'etc/apache2/extra',
+      extra: { 'etc/apache2/extra/site.conf': 'ServerName extra.example.com\n' },
+      args: (root) => ['--dry-run', '--root', root, path.join(root, 'etc/apache2/apache2.conf')],
+    },
+  ]
+  for (const c of cases) {
+    const entries = { ...debianTree(), ...c.extra }
+    if (c.extra) entries['etc/apache2/apache2.conf'] += 'Include extra/site.conf\n'
+    const root = tree(entries)
+    chmodSync(root, 0o755)
+    chmodSync(path.join(root, c.folder), c.extra ? 0o644 : 0o000)
+    const r = await runAsNobody(c.args(root))
+    chmodSync(path.join(root, c.folder), 0o755)
+    t.is(r.status, 2, r.stderr)
+    t.is(r.stdout, '', 'no patch')
+    t.regex(r.stderr, new RegExp(`^error: ${c.folder}: cannot read the directory: permission denied; check its permissions, or leave it out\n`, 'm'))
+    t.is(r.stderr.match(/^error: /gm)?.length, 1, r.stderr)
+    t.notRegex(r.stderr, /no such file|outside the root/)
+    if (!c.extra) t.regex(r.stderr, /^kallithea: venv cannot be read \(permission denied on a folder on the way\): check the permissions to detect the installed Kallithea: \S+\/srv\/kallithea\/venv/m)
+  }
+})
+
+test('venv files are read as configs are: a FIFO does not hang the run, a file over --max-size is not read', async (t) => {
+  const site = 'srv/kallithea/venv/lib/python2.7/site-packages'
+  const root = tree({ ...debianTree(), [`${site}/Kallithea-0.4.1.dist-info/METADATA`]: 'Metadata-Version: 2.1\nName: Kallithea\nVersion: 0.4.1\n' })
+  const init = path.join(root, site, 'kallithea/__init__.py')
+  mkdirSync(path.dirname(init), { recursive: true })
+  const run = (...args: string[]) => spawnSync(process.execPath, [cliPath, ...on(root, '--dry-run', ...args)], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } })
+  t.is(spawnSync('mkfifo', [init]).status, 0)
+  const fifo = run()
+  t.is(fifo.signal, null, 'the run ends (a FIFO read would wait for a writer forever)')
+  t.is(fifo.status, 0, fifo.stderr)
+  t.regex(fifo.stderr, /Kallithea 0\.4\.1 \(srv\/kallithea\/venv\/lib\/python2\.7\/site-packages\/Kallithea-0\.4\.1\.dist-info\/METADATA: Version: 0\.4\.1\)/)
+  rmSync(init)
+  writeFileSync(init, 'VERSION = (0, 5, 1)\n' + '#'.repeat(2 * 1024 * 1024) + '\n')
+  t.regex(run().stderr, /Kallithea 0\.5\.1 \(srv\/kallithea\/venv\/lib\/python2\.7\/site-packages\/kallithea\/__init__\.py: VERSION = \(0, 5, 1\)\)/)
+  // Over the limit: never read whole; the next place that says the version is used.
+  const limited = run('--max-size', '1M')
+  t.is(limited.status, 0, limited.stderr)
+  t.regex(limited.stderr, /Kallithea 0\.4\.1 \(srv\/kallithea\/venv\/lib\/python2\.7\/site-packages\/Kallithea-0\.4\.1\.dist-info\/METADATA/)
+})
+
+test('--max-size past what one string holds (about 512 MiB): a 600 MiB file is "too large", not an internal error', async (t) => {
+  const root = tree(debianTree())
+  const big = path.join(root, 'etc/apache2/conf-enabled/big.conf')
+  writeFileSync(big, '')
+  truncateSync(big, 600 * 1024 * 1024) // sparse: no disk used
+  for (const size of ['1G', '600M']) {
+    const r = await runCli(on(root, '--dry-run', '--max-size', size))
+    t.is(r.status, 2, r.stderr)
+    t.regex(r.stderr, /^error: etc\/apache2\/conf-enabled\/big\.conf: too large \(600 MiB, over the 512\.0 MiB limit, the most wsgi-migrate can read; Apache configs are small\): leave it out\n/m)
+    t.notRegex(r.stderr, /internal error|Cannot create a string/)
+    t.is(r.stdout, '')
   }
 })
 

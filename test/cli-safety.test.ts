@@ -3,9 +3,10 @@
 // real signals while writing, one-line internal errors.
 import test from 'ava'
 import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { escapePatchControls } from '../src/cli/terminal.js'
 import { validateReport } from './helpers/report.js'
 import { SITE_0_3_1, addToTree, cliPath, debianTree, ensureBuilt, hasCommand, removeTree, runCli, snapshot, treeMaker, type Entry, type FileState } from './helpers/tree.js'
 
@@ -224,6 +225,34 @@ test('the patch quotes such names as git does, and git apply takes it', async (t
   t.deepEqual(headers(r.stdout), headers(git('diff').stdout), 'the same quoted names as git diff')
 })
 
+test('the patch on a terminal has its control characters escaped; piped and in --patch it is byte for byte', async (t) => {
+  if (!hasCommand('script')) return t.log('script (util-linux) not installed')
+  const entries = debianTree()
+  entries[SITE] = SITE_0_3_1.replace('    WSGIDaemonProcess', '    Include "/x/\x1b[2Jcleared\x07"\n    WSGIDaemonProcess')
+  const root = tree(entries)
+  const args = on(root, '--dry-run')
+  // script(1) gives the CLI a terminal for stdout (and stderr); NO_COLOR: escaping is not colour.
+  const quoted = [process.execPath, cliPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  const tty = spawnSync('script', ['-qec', quoted, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' }, encoding: 'latin1' })
+  t.is(tty.status, 0, tty.stderr)
+  t.true(tty.stdout.includes(' Include "/x/\\x1b[2Jcleared\\x07"'), tty.stdout)
+  t.false(tty.stdout.includes('\x1b'), 'no raw ESC reaches the terminal')
+  t.false(tty.stdout.includes('\x07'))
+  const patchFile = path.join(tree({}), 'fix.patch')
+  const piped = await runCli([...args, '--patch', patchFile])
+  t.is(piped.status, 0, piped.stderr)
+  t.true(piped.stdout.includes(' Include "/x/\x1b[2Jcleared\x07"\n'), 'piped: the bytes as they are')
+  t.deepEqual(readFileSync(patchFile), piped.stdoutBytes, 'the patch file: the same bytes')
+})
+
+test('escaping the patch for a terminal keeps UTF-8, Latin-1, tabs and CRLF; escapes C0, DEL and C1 controls', (t) => {
+  const shown = (bytes: Buffer): string => escapePatchControls(bytes).toString('latin1')
+  t.is(shown(Buffer.from(' a\tb\r\n+caf\u00e9 \u20ac\n', 'utf8')), Buffer.from(' a\tb\r\n+caf\u00e9 \u20ac\n', 'utf8').toString('latin1'))
+  t.is(shown(Buffer.from(' x\x1b[2Jy\rz\x7f\u009b\n', 'utf8')), ' x\\x1b[2Jy\\x0dz\\x7f\\xc2\\x9b\n')
+  // Latin-1: a stray 0x9b is a CSI to an 8-bit terminal; 0xe9 is a letter.
+  t.is(shown(Buffer.from(' caf\xe9 \x9b\r\n', 'latin1')), ' caf\xe9 \\x9b\r\n')
+})
+
 // ---------------------------------------------------------------------------------------------
 // Real signals while writing a tree of a few thousand files
 
@@ -303,6 +332,96 @@ test('a backup made with any suffix is never overwritten by a later run', async 
     t.regex(second.stderr, new RegExp(`not read: \\d+ files? wsgi-migrate made \\(backups listed in \\.wsgi-migrate-backups, temporary files\\): [^\\n]*etc/apache2/sites-available/kallithea\\.conf${suffix.replace('.', '\\.')}[,;]`))
     t.deepEqual(readFileSync(path.join(root, SITE + suffix)), original, `the ${suffix} backup keeps the original`)
   }
+})
+
+test('--patch or --summary naming an earlier backup, the backup record or a temporary file is refused; nothing is written', async (t) => {
+  for (const suffix of ['-orig', '.conf']) {
+    const root = tree(debianTree())
+    const first = await runCli(on(root, `--backup=${suffix}`))
+    t.is(first.status, 0, first.stderr)
+    // The run's files are all migrated: only the backup holds the original.
+    const before = snapshot(root)
+    const dir = path.join(root, 'etc/apache2/sites-available')
+    const cases: Array<[string[], RegExp]> = [
+      [['--dry-run', '--patch', path.join(dir, `kallithea.conf${suffix}`)], new RegExp(`that is etc/apache2/sites-available/kallithea\\.conf${suffix.replace('.', '\\.')}, a backup wsgi-migrate made \\(listed in \\.wsgi-migrate-backups\\); write it elsewhere`)],
+      [['--summary', path.join(dir, '.wsgi-migrate-backups')], /that is etc\/apache2\/sites-available\/\.wsgi-migrate-backups, the list of backups wsgi-migrate made in that folder/],
+      [['--check', '--patch', path.join(dir, '.kallithea.conf.wsgi-migrate-999999999-0123456789ab.tmp')], /that is .*\.tmp, a temporary file of wsgi-migrate/],
+    ]
+    for (const [args, message] of cases) {
+      const r = await runCli(on(root, ...args))
+      t.is(r.status, 2, args.join(' '))
+      t.regex(r.stderr, message)
+      same(t, before, snapshot(root))
+    }
+    // The record still names the backup: a later write leaves it alone.
+    const second = await runCli(on(root, `--backup=${suffix}`))
+    t.is(second.status, 0, second.stderr)
+    same(t, before, snapshot(root))
+  }
+})
+
+test('-orig and _bak backups are known by the record, not by their name: without its line, the file is an ordinary file', async (t) => {
+  for (const suffix of ['-orig', '_bak']) {
+    const root = tree(debianTree())
+    const first = await runCli(on(root, `--backup=${suffix}`))
+    t.is(first.status, 0, first.stderr)
+    const backup = `${SITE}${suffix}`
+    const json = JSON.parse((await runCli(on(root, '--dry-run', '--json'))).stdout) as { files: Array<{ path: string }>; skipped: Array<{ path: string; code: string }> }
+    t.deepEqual(json.skipped.filter((s) => s.path === backup).map((s) => s.code), ['artifact'])
+    t.false(json.files.some((f) => f.path === backup))
+    // Delete its line: the same file is read (and would be migrated) like any other.
+    writeFileSync(path.join(root, 'etc/apache2/sites-available/.wsgi-migrate-backups'), '')
+    const after = JSON.parse((await runCli(on(root, '--dry-run', '--json'))).stdout) as typeof json
+    t.deepEqual(after.skipped.filter((s) => s.path === backup), [])
+    t.true(after.files.some((f) => f.path === backup), `${backup} is read once the record no longer names it`)
+  }
+})
+
+/** The site as a plain file in sites-enabled/ (no symlink): its backups land where `*.conf` reads. */
+function siteInSitesEnabled(): Record<string, Entry> {
+  const entries = debianTree()
+  delete entries['etc/apache2/sites-available/kallithea.conf']
+  entries['etc/apache2/sites-enabled/kallithea.conf'] = SITE_0_3_1
+  return entries
+}
+
+test('a backup suffix that an Include of the run would read (--backup=.conf in sites-enabled/) is refused before anything is written', async (t) => {
+  const root = tree(siteInSitesEnabled())
+  const before = snapshot(root)
+  const r = await runCli(on(root, '--backup=.conf'))
+  t.is(r.status, 2, r.stderr)
+  t.is(r.stderr, 'wsgi-migrate: --backup=.conf: the backup etc/apache2/sites-enabled/kallithea.conf.conf would be read by Apache as config (IncludeOptional sites-enabled/*.conf at etc/apache2/apache2.conf:42), next to the file it backs up; choose a suffix that Include does not match, such as .orig (nothing was written)\n')
+  same(t, before, snapshot(root))
+  const json = JSON.parse((await runCli(on(root, '--backup=.conf', '--json'))).stdout) as { exitCode: number; errors: Array<{ code: string }> }
+  t.like(json, { exitCode: 2, errors: [{ code: 'usage' }] })
+  same(t, before, snapshot(root))
+  // A suffix *.conf does not match is fine.
+  const orig = await runCli(on(root, '--backup=.conf-orig'))
+  t.is(orig.status, 0, orig.stderr)
+  t.deepEqual(readFileSync(path.join(root, 'etc/apache2/sites-enabled/kallithea.conf.conf-orig')), before.get('etc/apache2/sites-enabled/kallithea.conf')?.bytes)
+})
+
+test('a backup or temporary file of ours that an Include reads: the note says Apache reads it, and through which Include', async (t) => {
+  const root = tree(debianTree())
+  const first = await runCli(on(root, '--backup=.conf'))
+  t.is(first.status, 0, first.stderr)
+  // Later, sites-available/ is included instead of sites-enabled/, and a killed run left a temporary file in conf.d/.
+  rmSync(path.join(root, 'etc/apache2/sites-enabled'), { recursive: true })
+  const conf = path.join(root, 'etc/apache2/apache2.conf')
+  writeFileSync(conf, `${readFileSync(conf, 'utf8')}IncludeOptional sites-available/*.conf\nInclude conf.d/\n`)
+  addToTree(root, { 'etc/apache2/conf.d/.site.conf.wsgi-migrate-999999999-0123456789ab.tmp': 'WSGIDaemonProcess kallithea\n' })
+  const r = await runCli(on(root, '--dry-run'))
+  t.is(r.status, 0, r.stderr)
+  t.true(
+    r.stderr.includes(
+      'not read: 2 files wsgi-migrate made that Apache reads as config: etc/apache2/sites-available/kallithea.conf.conf (etc/apache2/apache2.conf:43:1), ' +
+        'etc/apache2/conf.d/.site.conf.wsgi-migrate-999999999-0123456789ab.tmp (etc/apache2/apache2.conf:44:1); through the Include named after each',
+    ),
+    r.stderr,
+  )
+  const json = JSON.parse((await runCli(on(root, '--dry-run', '--json'))).stdout) as { skipped: Array<{ path: string; reason: string }> }
+  const note = json.skipped.find((s) => s.path === 'etc/apache2/sites-available/kallithea.conf.conf' && s.reason.includes('Apache reads it'))
+  t.regex(note?.reason ?? '', /; but Apache reads it as config through IncludeOptional sites-available\/\*\.conf: move it out of there, or delete it$/)
 })
 
 test('an internal error is one line; WSGI_MIGRATE_DEBUG=1 shows the stack', async (t) => {

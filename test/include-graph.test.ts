@@ -1,10 +1,11 @@
 // The Include graph: one walk in Apache's order, each Include statement resolved once; in memory
 // (a set of paths) and on disk (the load step).
 import test from 'ava'
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { directives, includeGraph, setResolver, type IncludeGraph } from '../src/load/include-graph.js'
+import { diskInclude, includeReads } from '../src/load/include-pattern.js'
 import { load } from '../src/load/load.js'
 import { buildModel } from '../src/model/model.js'
 import { parse } from '../src/syntax/parse.js'
@@ -139,4 +140,22 @@ test('on disk: one walk reads what the Includes lead to, with envvars and Define
   t.deepEqual(targets('sites-enabled/a.conf'), [['conf.d/k.conf'], ['conf.d/k.conf']])
   t.deepEqual(loaded.graph.roots, ['apache2.conf'])
   t.is(loaded.env.SITES, 'sites-enabled')
+})
+
+test('what an Include reads, as a pattern on disk: wildcards per folder, hidden names only whole folders give, the folder before a wildcard made real', (t) => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'wsgi-migrate-reads-')))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  mkdirSync(join(dir, 'real-sites'))
+  symlinkSync(join(dir, 'real-sites'), join(dir, 'sites'))
+  const glob = diskInclude('sites/*.conf', dir)
+  t.deepEqual(glob, { pattern: join(dir, 'real-sites/*.conf'), base: join(dir, 'real-sites') })
+  t.true(includeReads(glob, join(dir, 'real-sites/kallithea.conf.conf')))
+  t.false(includeReads(glob, join(dir, 'real-sites/kallithea.conf.orig')))
+  t.false(includeReads(glob, join(dir, 'real-sites/.kallithea.conf.wsgi-migrate-1-0123456789ab.tmp')), '* does not match a leading dot')
+  t.false(includeReads(glob, join(dir, 'sites/kallithea.conf.conf')), 'files are named by real path')
+  const whole = diskInclude(join(dir, 'conf.d'), '/elsewhere')
+  t.deepEqual(whole, { pattern: join(dir, 'conf.d'), base: join(dir, 'conf.d') })
+  t.true(includeReads(whole, join(dir, 'conf.d/.x.conf.wsgi-migrate-1-0123456789ab.tmp')), 'a folder included whole: every file below it')
+  t.true(includeReads(whole, join(dir, 'conf.d/deeper/x.conf.orig')))
+  t.false(includeReads(whole, join(dir, 'conf.dx/a.conf')))
 })

@@ -78,22 +78,39 @@ test('20,000 nested <VirtualHost>: each inner one is a problem, the innermost is
   t.is(m.virtualHosts[0].siteName, '')
 })
 
-test('a chain of 20,000 Includes, closed into a cycle: read in place, the cycle reported once', (t) => {
-  const paths = Array.from({ length: depth }, (_, i) => `conf/${i}.conf`)
-  const files = paths.map((p, i) => file(p, i === depth - 1 ? 'WSGIDaemonProcess last threads=1\nInclude conf/0.conf\n' : `Include ${paths[i + 1]}\n`))
-  const includes = includeGraph(files, { resolve: (pattern) => [pattern] })
-  const m = buildModel(files, { includes })
+/** `n` files, each including the next; the last defines a daemon and includes the first (a cycle). */
+function chain(n: number): { paths: string[]; files: ReturnType<typeof file>[] } {
+  const paths = Array.from({ length: n }, (_, i) => `conf/${i}.conf`)
+  const files = paths.map((p, i) => file(p, i === n - 1 ? 'WSGIDaemonProcess last threads=1\nInclude conf/0.conf\n' : `Include ${paths[i + 1]}\n`))
+  return { paths, files }
+}
+
+test('a chain of 20,000 Includes: the walk stops where Apache does (128 deep), with one problem', (t) => {
+  const { paths, files } = chain(depth)
+  const m = buildModel(files, { includes: includeGraph(files, { resolve: (pattern) => [pattern] }) })
+  // conf/0.conf is not the main config: the main config's Include of it is the first of the 128.
+  t.deepEqual(m.files, paths.slice(0, 128))
+  t.deepEqual(m.problems.map((p) => p.code), ['include-depth'])
+  const [deep] = problemsOf(m.problems, 'include-depth')
+  t.is(deep.file, paths[127])
+  t.deepEqual(deep.data, { target: paths[128], limit: 128, depth: 129 })
+})
+
+test('a chain of 100 Includes closed into a cycle: read in place, the cycle reported once', (t) => {
+  const n = 100
+  const { paths, files } = chain(n)
+  const m = buildModel(files, { includes: includeGraph(files, { resolve: (pattern) => [pattern] }) })
   t.deepEqual(m.files, paths)
   const [daemon] = m.daemons
-  t.is(daemon.file, paths[depth - 1])
-  t.is(daemon.scope.includes.length, depth - 1)
+  t.is(daemon.file, paths[n - 1])
+  t.is(daemon.scope.includes.length, n - 1)
   t.is(daemon.scope.includes[0].file, paths[0])
   t.deepEqual(m.problems.map((p) => p.code), ['include-cycle'])
   const [cycle] = problemsOf(m.problems, 'include-cycle')
-  t.is(cycle.file, paths[depth - 1])
-  t.is(cycle.record, m.includes[depth - 1])
+  t.is(cycle.file, paths[n - 1])
+  t.is(cycle.record, m.includes[n - 1])
   t.is(cycle.data.target, paths[0])
-  t.true(cycle.data.chain.length === depth + 1 && cycle.data.chain.every((p, i) => p === paths[i % depth]))
+  t.true(cycle.data.chain.length === n + 1 && cycle.data.chain.every((p, i) => p === paths[i % n]))
 })
 
 test('the transforms run over 20,000 nested sections and fix the site at the bottom', (t) => {

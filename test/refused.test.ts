@@ -101,6 +101,39 @@ test('Apache refuses each of these configs with the words the error quotes', asy
   }
 })
 
+/** `top` includes c1.conf, which includes c2.conf, ... c`n`.conf. */
+function includeChain(n: number, top = 'site.conf'): Record<string, string> {
+  const files: Record<string, string> = { [top]: 'Include c1.conf\n' + SITE }
+  for (let i = 1; i <= n; i++) files[`c${i}.conf`] = i < n ? `Include c${i + 1}.conf\n` : '# the end\n'
+  return files
+}
+
+const tooDeep = (at: number): string =>
+  `c${at}.conf:1:1: Include c${at + 1}.conf: c${at + 1}.conf would be read 129 Includes deep, past Apache's limit of 128 ` +
+  '(Apache: "Exceeded maximum include depth of 128"); Apache refuses to start. Include these files from fewer levels.'
+
+test('Includes nested 128 deep are read, 129 deep is an error at the Include; a site counts the main config\'s Include of it', (t) => {
+  t.deepEqual(inMemory(includeChain(128, 'apache2.conf')).errors, [])
+  t.deepEqual(inMemory(includeChain(129, 'apache2.conf')).errors.map((e) => e.message), [tooDeep(128)])
+  t.deepEqual(inMemory(includeChain(127)).errors, [])
+  const r = inMemory(includeChain(128))
+  t.deepEqual(r.errors.map((e) => e.message), [tooDeep(127)])
+  t.is(r.patch.length, 0)
+})
+
+test('apache2 -t and the run agree on the Include depth: a site with 127 nested Includes passes, 128 do not', async (t) => {
+  // The harness's main config includes site.conf: one Include more, as on a server.
+  const [passes, refused] = await Promise.all([configtest({ files: includeChain(127), include: ['site.conf'] }), configtest({ files: includeChain(128), include: ['site.conf'] })])
+  t.true(passes.ok, passes.output)
+  t.false(refused.ok)
+  // Apache's message nests "Syntax error on line 1 of <file>" per level and is cut before the end.
+  t.regex(refused.output, /Syntax error on line 1 of \S+\/c100\.conf/)
+  const deep = await migrate({ paths: [path.join(tree(includeChain(128)), 'site.conf')], root: '/' })
+  t.deepEqual(deep.errors.map((e) => e.message.replace(/^\S*\/(?=c\d+\.conf:)/, '').replace(/ \S*\/(c\d+\.conf would)/, ' $1')), [tooDeep(127)])
+  const fine = await migrate({ paths: [path.join(tree(includeChain(127)), 'site.conf')], root: '/' })
+  t.deepEqual(fine.errors, [])
+})
+
 test('an Include fan-out on disk: exit 2, one line naming the Include', async (t) => {
   const files: Record<string, string> = { '7.conf': 'WSGIDaemonProcess leaf threads=1\n' }
   for (let i = 0; i < 7; i++) files[`${i}.conf`] = `Include ${i + 1}.conf\n`.repeat(10)

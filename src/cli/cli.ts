@@ -19,9 +19,9 @@ import type { ReportMode } from '../runner/report.js'
 import type { Transform } from '../runner/transform.js'
 import { hasFlag, list, readArgs, UsageError, type Args } from './args.js'
 import { HELP } from './help.js'
-import { OutputError, clashWithRun, stdoutFile, writeAllSync, writeOutputs, type Outputs } from './outputs.js'
+import { OutputError, backupReadByApache, clashWithRun, stdoutFile, writeAllSync, writeOutputs, type Outputs } from './outputs.js'
 import type { LiveOutcome } from './server.js'
-import { escapeControls, stderrReport, terminalJson } from './terminal.js'
+import { escapeControls, escapePatchControls, stderrReport, terminalJson } from './terminal.js'
 
 export { HELP }
 
@@ -238,7 +238,7 @@ async function finish(io: Io, args: Args, result: MigrateResult, started: number
   const o = args.values
   const mode = args.mode
   if (shown.delete(io)) io.stderr('\r\x1b[K')
-  const clash = outputClash(io, args, result)
+  const clash = outputClash(io, args, result) ?? backupClash(args, result)
   if (clash !== null) return usageFailure(io, [clash.message], { json: Boolean(o.json) && !clash.stdout, mode, hint: false })
   // On the live server the JSON report says how writing went (the configtest after it, a
   // put-back, the reload), so it comes after; --patch and --summary still come before.
@@ -281,8 +281,14 @@ async function outputs(io: Io, args: Args, result: MigrateResult, live: LiveOutc
     ...(o.summary !== undefined ? { summary: { file: o.summary, content: toMarkdownSummary(result, { mode: args.mode }) } } : {}),
     ...(o.json
       ? { stdout: terminalJson(toJsonReport(result, { mode: args.mode, version: packageVersion(), ...(live ? { live } : {}) })) }
-      : args.showDiff ? { stdout: color ? colorizePatch(result.patch) : result.patch } : {}),
+      : args.showDiff ? { stdout: shownPatch(result.patch, { color, terminal: io.stdoutIsTTY }, colorizePatch) } : {}),
   }
+}
+
+/** The patch as stdout gets it: byte for byte when piped; on a terminal (or in colour), control characters escaped, then painted. */
+function shownPatch(patch: Buffer, how: { color: boolean; terminal: boolean }, colorize: (patch: Buffer) => Buffer): Buffer {
+  const shown = how.color || how.terminal ? escapePatchControls(patch) : patch
+  return how.color ? colorize(shown) : shown
 }
 
 /** Write the changed files: beside themselves (paths given), or to the live server with its configtest. */
@@ -307,11 +313,19 @@ function outputClash(io: Io, args: Args, result: MigrateResult): { message: stri
   for (const [flag, file] of [['--patch', o.patch], ['--summary', o.summary]] as const) {
     if (file === undefined) continue
     const hit = clashWithRun(path.resolve(io.cwd, file), result, backup)
-    if (hit !== null) return { message: `${flag} ${file}: that is ${hit}, a file of this run; write it elsewhere (nothing was written)`, stdout: false }
+    if (hit !== null) return { message: `${flag} ${file}: that is ${hit}; write it elsewhere (nothing was written)`, stdout: false }
   }
   const out = io.stdoutFile?.() ?? null
   const hit = out === null ? null : clashWithRun(out, result, backup)
-  return hit === null ? null : { message: `stdout is ${hit}, a file of this run; redirect it elsewhere (nothing was written)`, stdout: true }
+  return hit === null ? null : { message: `stdout is ${hit}; redirect it elsewhere (nothing was written)`, stdout: true }
+}
+
+/** `--backup=SUFFIX` making a backup an Include of the run reads (a write with nothing else wrong). */
+function backupClash(args: Args, result: MigrateResult): { message: string; stdout: false } | null {
+  const suffix = args.values.backup
+  if (args.mode !== 'write' || suffix === undefined || result.errors.length > 0) return null
+  const message = backupReadByApache(result, suffix)
+  return message === null ? null : { message, stdout: false }
 }
 
 function invokedDirectly(): boolean {

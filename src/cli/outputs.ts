@@ -3,7 +3,9 @@
 // the run with nothing changed; and none may name a file of the run.
 import { fstatSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs'
 import path from 'node:path'
-import { realOrNull } from '../load/paths.js'
+import { includeReads } from '../load/include-pattern.js'
+import { isInside, realOrNull, relativeTo } from '../load/paths.js'
+import { artifactFilter } from '../runner/artifacts.js'
 import type { MigrateResult } from '../runner/migrate.js'
 
 /** An output that could not be written; the message is one line. */
@@ -29,9 +31,10 @@ const statOrNull = (p: string): Stats | null => {
 const sameFile = (a: Stats | null, b: Stats | null): boolean => a !== null && b !== null && a.dev === b.dev && a.ino === b.ino
 
 /**
- * The file of the run (as the report names it) that an output would overwrite: a file read, or
- * the backup a write would make; null when there is none. `target` is the output's absolute
- * path, or the stats of an already open output (stdout redirected to a file).
+ * What of the run an output would overwrite, as a phrase (`x.conf, a file of this run`): a file
+ * read, the backup a write would make, or a file this tool made (an earlier backup, a backup
+ * record, a temporary file); null when there is none. `target` is the output's absolute path,
+ * or the stats of an already open output (stdout redirected to a file).
  */
 export function clashWithRun(target: string | Stats, result: MigrateResult, backupSuffix: string | undefined): string | null {
   const stats = typeof target === 'string' ? statOrNull(target) : target
@@ -40,10 +43,40 @@ export function clashWithRun(target: string | Stats, result: MigrateResult, back
   const hits = (candidate: string): boolean => real === candidate || (stats !== null && sameFile(stats, statOrNull(candidate)))
   for (const file of result.files) {
     if (file.absolutePath === undefined) continue
-    if (hits(file.absolutePath)) return file.path
+    if (hits(file.absolutePath)) return `${file.path}, a file of this run`
     if (backupSuffix !== undefined && file.status === 'changed' && hits(file.absolutePath + backupSuffix)) {
-      return `${file.path}${backupSuffix}, the backup of ${file.path}`
+      return `${file.path}${backupSuffix}, the backup of ${file.path}, a file of this run`
     }
+  }
+  // Earlier backups hold the only originals; the record says which files those are.
+  if (real !== null) {
+    const artifact = artifactFilter()(real)
+    if (artifact !== null) return `${isInside(result.base, real) ? relativeTo(result.base, real) : real}, ${ARTIFACT[artifact.kind]}`
+  }
+  return null
+}
+
+const ARTIFACT = {
+  backup: 'a backup wsgi-migrate made (listed in .wsgi-migrate-backups)',
+  record: 'the list of backups wsgi-migrate made in that folder',
+  temporary: 'a temporary file of wsgi-migrate',
+} as const
+
+/**
+ * `--backup=SUFFIX`: why a backup it would make is read by Apache (an Include of the run matches
+ * it: `--backup=.conf` beside a file of `sites-enabled/*.conf`), or null when none is.
+ */
+export function backupReadByApache(result: MigrateResult, suffix: string): string | null {
+  for (const file of result.files) {
+    if (file.status !== 'changed' || file.absolutePath === undefined) continue
+    const backup = file.absolutePath + suffix
+    const include = result.includes?.find((i) => includeReads(i, backup))
+    if (include === undefined) continue
+    const where = `${include.file}${include.line !== undefined ? `:${include.line}` : ''}`
+    return (
+      `--backup=${suffix}: the backup ${file.path}${suffix} would be read by Apache as config (${include.directive} at ${where}), ` +
+      'next to the file it backs up; choose a suffix that Include does not match, such as .orig (nothing was written)'
+    )
   }
   return null
 }

@@ -114,6 +114,7 @@ function backUp(result: MigrateResult, changed: readonly FileResult[], parent: s
   const wanted = path.resolve(parent, name)
   let dir = wanted
   for (let n = 2; existsSync(dir); n++) dir = `${wanted}-${n}`
+  // Not in a folder of a config read; an Include pattern reaching a copy is checked below.
   const read = result.files.filter((f) => f.kind === 'apache' && f.absolutePath !== undefined).map((f) => path.dirname(f.absolutePath as string))
   const readBy = read.find((d) => isInside(d, dir))
   if (readBy !== undefined) {

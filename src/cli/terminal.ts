@@ -1,7 +1,8 @@
 // What reaches a terminal: names and messages with their control characters escaped (a file name
 // holding `ESC[2J` must not clear the screen, one holding a newline must not forge a line), and
-// the closing report on stderr. The patch is the one thing printed as it is.
+// the closing report on stderr. The patch goes to a terminal escaped too; piped, it is exact.
 import path from 'node:path'
+import { UTF8_CHAR } from '../load/entries.js'
 import type { MigrateResult } from '../runner/migrate.js'
 import type { LiveOutcome } from './server.js'
 import { notReadLines, type ReportMode } from '../runner/report.js'
@@ -12,6 +13,25 @@ const NAMED: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' }
 /** `\n`, `\t`, `\r`, and `\xHH` for the other C0 and C1 control characters and DEL. */
 export function escapeControls(text: string): string {
   return text.replace(CONTROL, (c) => NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+}
+
+/** C0 controls but tab and newline, DEL, and C1 controls (U+0080-U+009F: two bytes in UTF-8). */
+const PATCH_CONTROL = /^(?:[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f])$/
+
+/**
+ * The patch bytes with their control characters as `\xHH` (a config line holding `ESC[2J` must not
+ * clear the screen): UTF-8 characters and Latin-1 bytes as they are, a stray byte 0x80-0x9f (a
+ * C1 control to an 8-bit terminal) escaped, and a CR kept only at the end of a line (CRLF files).
+ */
+export function escapePatchControls(patch: Buffer): Buffer {
+  const text = patch.toString('latin1')
+  const escaped = text.replace(UTF8_CHAR, (char: string, stray: string | undefined, at: number) => {
+    const bytes = stray ?? char
+    if (char === '\r' && text[at + 1] === '\n') return char
+    if (!PATCH_CONTROL.test(bytes) && !(stray !== undefined && stray < '\xa0')) return char
+    return [...bytes].map((c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')
+  })
+  return escaped === text ? patch : Buffer.from(escaped, 'latin1')
 }
 
 /** JSON text with DEL and C1 controls as `\u` escapes too (JSON.stringify leaves them raw): the same value. */

@@ -2,20 +2,23 @@
 // and WSGIScriptAlias lines lead to, inside the root only. One walk (include-graph.ts) reads each
 // file once, in Apache's order, and records each Include's files as it goes. What lies outside
 // the root is noted as not read (and the Include remembers it), never read.
-import { statSync } from 'node:fs'
+import { realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Directive } from '../syntax/types.js'
+import { asWritten, bytePath } from './byte-names.js'
+import { NOT_UTF8 } from './entries.js'
+import { hasWildcard } from './glob.js'
 import { discoverFiles, type Excluder, type SkipCode, type Skipped } from './discover.js'
-import { resolveIncludePattern, type IncludeFailure } from './include-pattern.js'
+import { diskInclude, resolveIncludePattern, type DiskInclude, type IncludeFailure } from './include-pattern.js'
 import { isEnvvarsPath } from './envvars.js'
 import { excluder } from './exclude.js'
 import { walkIncludes, type IncludeGraph } from './include-graph.js'
 import { compareLoaded, runEnv, toLoaded, type Loaded } from './loaded.js'
 import type { LoadError, LoadOptions } from './load.js'
 import { mainContext, mapPath, type MainContext, type PathMap } from './maps.js'
-import { isInside, isMainConfigName, realOrNull, relativeTo } from './paths.js'
+import { blockedFolder, isDenied, isInside, isMainConfigName, realOrNull, relativeTo } from './paths.js'
 import { artifactFilter, type Artifact } from '../runner/artifacts.js'
-import { readConfigFile, ReadError } from './read.js'
+import { readConfigFile, ReadError, unreadableReason } from './read.js'
 import type { Variables } from './variables.js'
 
 /** A disk load under way. */
@@ -45,6 +48,8 @@ interface DiskRun {
   artifact: (file: string) => Artifact | null
   /** Folders found unreadable (real or named paths), each an error once. */
   unreadableDirs: Set<string>
+  /** Each Include met, as a pattern on disk (backups must stay out of what they read). */
+  includes: DiskInclude[]
 }
 
 export interface DiskLoad {
@@ -54,6 +59,8 @@ export interface DiskLoad {
   skipped: Skipped[]
   /** The maps used: given ones, and those main configs brought (their ServerRoot). */
   maps: PathMap[]
+  /** Each Include met, as a pattern on disk. */
+  includes: DiskInclude[]
 }
 
 /** Read the run below `root` (a real path): discovered files first, then what they lead to. */
@@ -61,7 +68,7 @@ export function loadFromDisk(options: LoadOptions, root: string, base: string): 
   const run: DiskRun = {
     root, base, options, errors: [], skipped: [], read: new Map(), pending: new Set(), done: 0, mains: new Map(),
     maps: options.maps ?? [], exclude: excluder(options.exclude ?? [], base), scripts: new Map(), unread: new Map(), missing: new Set(), artifact: artifactFilter(),
-    unreadableDirs: new Set(),
+    unreadableDirs: new Set(), includes: [],
   }
   const found = discover(run)
   for (const f of found) run.pending.add(f)
@@ -85,7 +92,7 @@ export function loadFromDisk(options: LoadOptions, root: string, base: string): 
     if (l?.file.kind === 'wsgi' && serverPath !== undefined) l.file.serverPath = serverPath
   }
   const maps = [...run.maps, ...[...run.mains.values()].flatMap((m) => m.maps)]
-  return { files: loadedFiles(run), graph, errors: run.errors, skipped: run.skipped, maps }
+  return { files: loadedFiles(run), graph, errors: run.errors, skipped: run.skipped, maps, includes: run.includes }
 }
 
 const rel = (run: DiskRun, abs: string): string => relativeTo(run.base, abs)
@@ -131,11 +138,17 @@ function unreadableDirectory(run: DiskRun, abs: string, reason: string): void {
   run.errors.push({ code: 'io', file: name, message: `${name}: ${reason}` })
 }
 
-/** Whether `abs` is a file this tool made (a backup, a temporary): then it is noted, not read. */
-function isArtifact(run: DiskRun, abs: string): boolean {
+/**
+ * Whether `abs` is a file this tool made (a backup, a temporary): then it is noted, not read.
+ * Reached through an Include, Apache reads it: the note names the Include and says so.
+ */
+function isArtifact(run: DiskRun, abs: string, node?: Directive, from?: string): boolean {
   const artifact = run.artifact(abs)
   if (artifact === null) return false
-  skip(run, rel(run, abs), 'artifact', artifact.reason)
+  // The backup record is comment lines only: Apache reading it reads nothing.
+  const read = node !== undefined && artifact.kind !== 'record'
+  const why = read ? `${artifact.reason}; but Apache reads it as config through ${node.name} ${node.args[0] ?? ''}: move it out of there, or delete it` : artifact.reason
+  skip(run, rel(run, abs), 'artifact', why, read ? node : undefined, read ? from : undefined)
   return true
 }
 
@@ -217,7 +230,10 @@ function contextOf(run: DiskRun, top: string): { serverRoot: string; maps: reado
 function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Directive, top: string): string[] {
   const { root } = run
   const { serverRoot, maps, known } = contextOf(run, top)
-  const mapped = path.isAbsolute(pattern) ? mapPath(path.resolve(pattern), maps) : pattern
+  const name = written(run, from, pattern)
+  if (typeof name !== 'string') return notUtf8Include(run, name, node, from, { serverRoot, maps, known })
+  const mapped = path.isAbsolute(name) ? mapPath(path.resolve(name), maps) : name
+  run.includes.push({ ...diskInclude(mapped, serverRoot), directive: `${node.name} ${node.args[0] ?? ''}`, ...place(node, from) })
   const { files, outside, failed } = resolveIncludePattern(mapped, { serverRoot, root })
   // Nothing there, and the run knows where Apache looks (not a guessed ServerRoot): Apache refuses it.
   if (files.length === 0 && outside.length === 0 && failed.length === 0 && node.name.toLowerCase() === 'include' && (known || path.isAbsolute(pattern))) run.missing.add(node)
@@ -229,7 +245,7 @@ function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Direct
   for (const f of failed) includeFailure(run, f, node, from)
   const taken: string[] = []
   for (const f of files) {
-    if (isArtifact(run, f)) continue
+    if (isArtifact(run, f, node, from)) continue
     const excludedBy = run.exclude(f)
     if (excludedBy === undefined) taken.push(f)
     else {
@@ -242,6 +258,27 @@ function includeOnDisk(run: DiskRun, pattern: string, from: string, node: Direct
   return taken.map((f) => rel(run, f))
 }
 
+/** A name from the file `from` as Apache reads it (see byte-names.ts). */
+const written = (run: DiskRun, from: string, text: string): string | Buffer => asWritten(text, run.read.get(path.join(run.base, from))?.encoding)
+
+/**
+ * An Include whose pattern is not UTF-8 (in a Latin-1 file): a "not read" note, and the Include
+ * remembers it (what it reads is unknown). A plain Include of a path that is not there is still
+ * an error where the run knows where Apache looks.
+ */
+function notUtf8Include(run: DiskRun, bytes: Buffer, node: Directive, from: string, where: { serverRoot: string; maps: readonly PathMap[]; known: boolean }): string[] {
+  const target = bytePath(bytes, { dir: where.serverRoot, maps: where.maps, root: run.root, base: run.base })
+  const plain = node.name.toLowerCase() === 'include' && !hasWildcard(bytes.toString('latin1'))
+  if (target.inside && plain && !target.mapped && (where.known || bytes[0] === 0x2f) && !target.exists) {
+    run.missing.add(node)
+    return []
+  }
+  run.unread.set(node, [...(run.unread.get(node) ?? []), target.shown])
+  if (target.inside) skip(run, target.shown, 'not-utf8', NOT_UTF8, node, from)
+  else skip(run, target.shown, 'outside-root', `${node.name} leads outside the root ${run.root}; not read`, node, from)
+  return []
+}
+
 /** A folder an Include reads that cannot be listed is an error (Apache fails on it too); a name that is not UTF-8, a note. */
 function includeFailure(run: DiskRun, failure: IncludeFailure, node: Directive, from: string): void {
   if (failure.kind === 'directory') unreadableDirectory(run, realOrNull(failure.path) ?? failure.path, failure.reason)
@@ -252,7 +289,8 @@ function includeFailure(run: DiskRun, failure: IncludeFailure, node: Directive, 
 function followScript(run: DiskRun, node: Directive, file: string, vars: Variables, top: string): void {
   const name = node.name.toLowerCase()
   if ((name !== 'wsgiscriptalias' && name !== 'wsgiscriptaliasmatch') || !node.args[1]) return
-  const target = vars.resolve(node.args[1])
+  const target = written(run, file, vars.resolve(node.args[1]))
+  if (typeof target !== 'string') return notUtf8Script(run, target, node, file, top)
   if (!path.isAbsolute(target) || (name === 'wsgiscriptaliasmatch' && /\$\d/.test(target))) return
   const named = path.resolve(target)
   const script = mapPath(named, contextOf(run, top).maps)
@@ -261,13 +299,34 @@ function followScript(run: DiskRun, node: Directive, file: string, vars: Variabl
     skip(run, script, 'outside-root', `WSGI script outside the root; not read: ${hint}`, node, file)
     return
   }
-  const real = realOrNull(script)
+  const real = scriptRealPath(run, script)
+  if (real === undefined) return
   if (real !== null && !isInside(run.root, real)) {
     skip(run, script, 'outside-root', `WSGI script is a symlink leaving the root (-> ${real}); not read`, node, file)
     return
   }
   // A script that is not there is the model's business (advisory), not an error.
   if (real !== null && isFile(real) && !run.scripts.has(real)) run.scripts.set(real, named === script ? undefined : named)
+}
+
+/** A script path that is not UTF-8: a note (inside the root or not), never read. */
+function notUtf8Script(run: DiskRun, bytes: Buffer, node: Directive, file: string, top: string): void {
+  if (bytes[0] !== 0x2f) return
+  const script = bytePath(bytes, { dir: '/', maps: contextOf(run, top).maps, root: run.root, base: run.base })
+  if (script.inside) skip(run, script.shown, 'not-utf8', `WSGI script: ${NOT_UTF8}`, node, file)
+  else skip(run, script.shown, 'outside-root', 'WSGI script outside the root; not read', node, file)
+}
+
+/** The real path of a script; null when it is not there; undefined when a folder on the way cannot be entered (an error). */
+function scriptRealPath(run: DiskRun, script: string): string | null | undefined {
+  try {
+    return realpathSync.native(script)
+  } catch (error) {
+    if (!isDenied(error)) return null
+    const folder = blockedFolder(script)
+    unreadableDirectory(run, realOrNull(folder) ?? folder, unreadableReason(error, 'directory'))
+    return undefined
+  }
 }
 
 function place(node: Directive, file: string): { file: string; line?: number; column?: number } {

@@ -31,8 +31,8 @@ export function listDirectory(dir: string): Listing {
 /** Why a name that is not UTF-8 is not read (the name is shown by `escapeName`). */
 export const NOT_UTF8 = 'the name is not UTF-8 (its odd bytes shown as \\xHH); not read: rename it in UTF-8 to have it read'
 
-/** A UTF-8 character (any length) as its Latin-1 bytes; anything else, one stray byte. */
-const UTF8_CHAR = /[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}|([\x80-\xff])/g
+/** A UTF-8 character (any length) as its Latin-1 bytes; anything else, one stray byte (group 1). */
+export const UTF8_CHAR = /[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}|([\x80-\xff])/g
 
 /**
  * A file name in bytes as text one can read: its UTF-8 characters as they are, every byte that

@@ -8,7 +8,7 @@ import { realpathSync, statSync } from 'node:fs'
 import { isAbsolute, join, resolve, sep } from 'node:path'
 import { listDirectory, NOT_UTF8, type Entry, type Listing } from './entries.js'
 import { fnmatch, hasWildcard } from './glob.js'
-import { isInside } from './paths.js'
+import { blockedFolder, isDenied, isInside } from './paths.js'
 import { unreadableReason } from './read.js'
 
 /** A path the pattern leads to that cannot be read. */
@@ -73,7 +73,7 @@ interface Expansion {
  * out. Files are returned by real path; `outside` holds the paths as Apache names them.
  */
 export function resolveIncludePattern(pattern: string, options: { serverRoot: string; root: string }): IncludeResult {
-  const full = isAbsolute(pattern) ? resolve(pattern) : resolve(options.serverRoot, pattern)
+  const full = absolutePattern(pattern, options.serverRoot)
   const wild = hasWildcard(full)
   const x: Expansion = {
     root: realpathSync.native(resolve(options.root)),
@@ -86,6 +86,40 @@ export function resolveIncludePattern(pattern: string, options: { serverRoot: st
   return x.result
 }
 
+/** An Include argument as the absolute pattern Apache expands: relative ones from ServerRoot. */
+const absolutePattern = (pattern: string, serverRoot: string): string => (isAbsolute(pattern) ? resolve(pattern) : resolve(serverRoot, pattern))
+
+/** An Include of the run, as a pattern on disk: what it names, and where it is written. */
+export interface DiskInclude {
+  /** Absolute; the folder before its first wildcard (or the whole path, without one) made real. */
+  pattern: string
+  /** The folder Apache lists to expand it (the pattern itself when it has no wildcard). */
+  base: string
+  /** `Include x` / `IncludeOptional x` as written, and where. */
+  directive: string
+  file: string
+  line?: number
+}
+
+/** The pattern on disk of an Include argument (after --map), for `includeReads`. */
+export function diskInclude(pattern: string, serverRoot: string): Pick<DiskInclude, 'pattern' | 'base'> {
+  const parts = absolutePattern(pattern, serverRoot).split(sep)
+  const first = parts.findIndex((part) => hasWildcard(part))
+  const head = (first === -1 ? parts : parts.slice(0, first)).join(sep) || sep
+  let base = head
+  try {
+    base = realpathSync.native(head)
+  } catch {
+    // not there (yet): as written
+  }
+  return { pattern: first === -1 ? base : join(base, ...parts.slice(first)), base }
+}
+
+/** Whether Apache, expanding the Include, reads `file` (absolute): a match, or a file below a folder it names. */
+export function includeReads(include: Pick<DiskInclude, 'pattern'>, file: string): boolean {
+  return fnmatch(include.pattern, file, { pathname: true, period: true, leadingDir: true })
+}
+
 const STEPS: { [K in Step['do']]: (x: Expansion, step: Extract<Step, { do: K }>) => void } = {
   path: (x, { path, depth }) => includePath(x, path, depth),
   entry: includeEntry,
@@ -93,12 +127,17 @@ const STEPS: { [K in Step['do']]: (x: Expansion, step: Extract<Step, { do: K }>)
   leave: (x, { real }) => void x.active.delete(real),
 }
 
-/** The real path of `path` when inside the root; null when outside; undefined when not there. */
+/**
+ * The real path of `path` when inside the root; null when outside; undefined when not there, or
+ * when a folder on the way cannot be entered (a failure, as a folder that cannot be listed: Apache
+ * cannot read it either, and what it holds is unknown).
+ */
 function realInside(x: Expansion, path: string): string | null | undefined {
   try {
     const real = realpathSync.native(path)
     return isInside(x.root, real) ? real : null
-  } catch {
+  } catch (error) {
+    if (isDenied(error)) x.result.failed.push({ path: blockedFolder(path), kind: 'directory', reason: unreadableReason(error, 'directory') })
     return undefined // does not exist (or cannot be resolved)
   }
 }

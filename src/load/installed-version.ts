@@ -7,12 +7,13 @@
 //                                              Version: 0.5.1
 //   <site-packages>/Kallithea.egg-link         (a development install: the source folder's __init__.py)
 // `lib/python2.7` means Kallithea 0.5.x or older, `lib/python3.X` 0.6.0 or later: a hint only.
-import { readdirSync, readFileSync, realpathSync } from 'node:fs'
+import { readdirSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { readStatements } from '../python/index.js'
 import { decode } from '../syntax/decode.js'
 import { mapPath, type PathMap } from './maps.js'
-import { isInside } from './paths.js'
+import { isDenied, isInside } from './paths.js'
+import { readConfigFile } from './read.js'
 
 /** Reads files for the run; every path is absolute. */
 export interface TreeReader {
@@ -22,11 +23,17 @@ export interface TreeReader {
   readFile(abs: string): string | undefined
   /** The names in a directory, or undefined. */
   readDir(abs: string): string[] | undefined
+  /** Whether the path cannot be looked at for lack of permission (a folder on the way, or itself). */
+  denied?(abs: string): boolean
 }
 
 
-/** A reader of the disk confined to `root` (an absolute real path). */
-export function rootedReader(root: string, maps: readonly PathMap[] = []): TreeReader {
+/**
+ * A reader of the disk confined to `root` (an absolute real path). Files are read as configs are
+ * (`readConfigFile`): no FIFO (it would hang the run), nothing over `maxSize`, no symlink swapped
+ * in that leads out of the root.
+ */
+export function rootedReader(root: string, maps: readonly PathMap[] = [], options: { maxSize?: number } = {}): TreeReader {
   // A server path `--map` brings into the repository is read there (`/opt/kallithea/venv`).
   const local = (abs: string): string => (path.isAbsolute(abs) ? mapPath(path.resolve(abs), maps) : abs)
   const real = (server: string): string | undefined => {
@@ -43,15 +50,19 @@ export function rootedReader(root: string, maps: readonly PathMap[] = []): TreeR
     const abs = local(server)
     if (!path.isAbsolute(abs) || !isInside(root, path.resolve(abs))) return false
     // A path that is not there is "inside" as far as the root goes; one whose symlinks leave is not.
-    return real(server) !== undefined || realOrMissing(abs)
+    return real(server) !== undefined || lookupFails(abs, 'ENOENT')
   }
   return {
     allowed,
+    denied: (server) => {
+      const abs = local(server)
+      return path.isAbsolute(abs) && isInside(root, path.resolve(abs)) && isDeniedPath(abs)
+    },
     readFile(abs) {
       const r = real(abs)
       if (r === undefined) return undefined
       try {
-        return decode(readFileSync(r)).text
+        return decode(readConfigFile(r, { root, ...options }).bytes).text
       } catch {
         return undefined
       }
@@ -68,12 +79,24 @@ export function rootedReader(root: string, maps: readonly PathMap[] = []): TreeR
   }
 }
 
-function realOrMissing(abs: string): boolean {
+/** Whether looking `abs` up fails with ENOENT (not there). */
+function lookupFails(abs: string, how: 'ENOENT'): boolean {
   try {
     realpathSync.native(abs)
     return false
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT'
+    return (e as NodeJS.ErrnoException).code === how
+  }
+}
+
+/** Whether `abs` cannot be looked up, or (a folder) listed, for lack of permission. */
+function isDeniedPath(abs: string): boolean {
+  try {
+    const real = realpathSync.native(abs)
+    if (statSync(real).isDirectory()) readdirSync(real)
+    return false
+  } catch (e) {
+    return isDenied(e)
   }
 }
 
@@ -111,8 +134,8 @@ export interface VenvInfo {
   /** X.Y of each `lib/pythonX.Y` (and lib64) folder, in order. */
   pythons: string[]
   kallithea: KallitheaFound | null
-  /** Why nothing was read: the venv lies outside the run's root, or is not there. */
-  unread?: 'outside-root' | 'missing'
+  /** Why nothing was read: the venv lies outside the run's root, is not there, or may not be entered. */
+  unread?: 'outside-root' | 'missing' | 'unreadable'
 }
 
 const PYTHON_DIR = /^python(\d+\.\d+)$/
@@ -120,6 +143,7 @@ const METADATA_DIR = /^kallithea-(\d[^-]*?)(?:-py\d[\d.]*)?\.(dist-info|egg-info
 
 /** What the venv at `venv` holds. */
 export function inspectVenv(venv: string, reader: TreeReader): VenvInfo {
+  if (reader.denied?.(venv)) return { venv, pythons: [], kallithea: null, unread: 'unreadable' }
   if (!reader.allowed(venv)) return { venv, pythons: [], kallithea: null, unread: 'outside-root' }
   const siteDirs: string[] = []
   const pythons: string[] = []

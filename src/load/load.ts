@@ -9,6 +9,7 @@ import { formatDiagnostic } from '../syntax/diagnostics.js'
 import type { SkipCode, Skipped } from './discover.js'
 import { loadFromDisk } from './disk.js'
 import { EMPTY_GRAPH, includeGraph, type IncludeGraph } from './include-graph.js'
+import type { DiskInclude } from './include-pattern.js'
 import { compareLoaded, fromTree, runEnv, toLoaded, type Loaded } from './loaded.js'
 import type { PathMap } from './maps.js'
 import { isInside, isMainConfigName, relativeTo } from './paths.js'
@@ -92,6 +93,8 @@ export interface LoadResult {
   /** What a file's parse warns about (Apache reads it, but not as it looks): the run goes on. */
   warnings: LoadError[]
   skipped: Skipped[]
+  /** Each Include met on disk, as a pattern on disk (none for files in memory). */
+  includes?: DiskInclude[]
 }
 
 /**
@@ -128,7 +131,7 @@ export function load(options: LoadOptions): LoadResult {
   const disk = loadFromDisk(resolved, root, base)
   errors.push(...disk.errors)
   reportParseErrors(disk.files, errors, warnings)
-  const result = finish({ root, base, files: disk.files, graph: disk.graph, servers: [], maps: disk.maps, env: runEnv(disk.files, options.env), errors, warnings, skipped: disk.skipped }, resolved)
+  const result = finish({ root, base, files: disk.files, graph: disk.graph, servers: [], maps: disk.maps, env: runEnv(disk.files, options.env), errors, warnings, skipped: disk.skipped, includes: disk.includes }, resolved)
   if (result.servers.length === 0 && errors.length === 0) errors.push(nothingFound(options))
   return result
 }

@@ -1,7 +1,7 @@
 // Paths of a run: what lies inside the root, how a file is named in reports, and the order
 // Apache sorts names in.
-import { realpathSync } from 'node:fs'
-import { relative, sep } from 'node:path'
+import { realpathSync, statSync } from 'node:fs'
+import { dirname, relative, sep } from 'node:path'
 
 /** Whether `path` is `root` or below it (both absolute and normalized; no I/O). */
 export function isInside(root: string, path: string): boolean {
@@ -16,6 +16,26 @@ export function realOrNull(path: string): string | null {
     return realpathSync.native(path)
   } catch {
     return null
+  }
+}
+
+/** Whether a path lookup failed for lack of permission (a folder on the way cannot be entered). */
+export const isDenied = (error: unknown): boolean => ['EACCES', 'EPERM'].includes((error as NodeJS.ErrnoException | null)?.code ?? '')
+
+/**
+ * The folder on the way to `path` that cannot be entered, after a lookup of `path` was denied:
+ * the deepest one that can still be looked at (its own permissions deny the rest).
+ */
+export function blockedFolder(path: string): string {
+  let dir = dirname(path)
+  for (;;) {
+    try {
+      statSync(dir)
+      return dir
+    } catch {
+      if (dirname(dir) === dir) return dir
+      dir = dirname(dir)
+    }
   }
 }
 

@@ -6,11 +6,15 @@
 // O_NONBLOCK (a FIFO swapped in does not hang the run); then the path of the opened file itself
 // (/proc/self/fd, or else its device and inode against the real path) must still be the real
 // path checked against the root, so that a folder swapped for a symlink is caught too.
+import { constants as buffers } from 'node:buffer'
 import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs'
 import { isInside } from './paths.js'
 
 /** Apache configs are small: a file over this is refused (`--max-size` raises it). */
 export const DEFAULT_MAX_SIZE = 64 * 1024 * 1024
+
+/** What a file may hold at most, whatever `--max-size` says: its text must fit in one string. */
+export const HARD_MAX_SIZE = buffers.MAX_STRING_LENGTH
 
 export type ReadErrorCode =
   /** No such file (any more). */
@@ -66,7 +70,7 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 /** Reads a config file: see the comment at the top of this module. Throws a ReadError. */
 export function readConfigFile(path: string, options: ReadOptions): ReadResult {
   const { root } = options
-  const maxSize = options.maxSize ?? DEFAULT_MAX_SIZE
+  const maxSize = Math.min(options.maxSize ?? DEFAULT_MAX_SIZE, HARD_MAX_SIZE)
   let real: string
   try {
     real = realpathSync.native(path)
@@ -162,6 +166,7 @@ export function formatSize(bytes: number): string {
 /** `size`: null when the file grew past the limit while it was read. */
 function tooLarge(path: string, size: number | null, maxSize: number): ReadError {
   const shown = size === null ? `over the ${formatSize(maxSize)} limit` : `${formatSize(size)}, over the ${formatSize(maxSize)} limit`
+  if (maxSize === HARD_MAX_SIZE) return new ReadError(path, 'ETOOLARGE', `too large (${shown}, the most wsgi-migrate can read; Apache configs are small): leave it out`)
   return new ReadError(path, 'ETOOLARGE', `too large (${shown}; Apache configs are small): leave it out, or raise the limit with --max-size`)
 }
 

@@ -7,6 +7,7 @@
 // ServerName pairing. The model answers those questions the way mod_wsgi does. It is a pure
 // function of the trees: no I/O, no mutation, cheap enough to rebuild after every edit.
 import { isEnvvarsPath, parseEnvvars } from '../load/envvars.js'
+import { isMainConfigName } from '../load/paths.js'
 import { includeGraph, type IncludeGraph } from '../load/include-graph.js'
 import { createVariables } from '../load/variables.js'
 import { toText } from '../syntax/print.js'
@@ -61,10 +62,12 @@ function read(inputs: Inputs, options: ModelOptions): { reading: Reading; files:
     directive: (node, level) => readDirective(reading, node, level),
     cycle: (record, target, chain) => reading.problems.push(problem('include-cycle', record, { target, chain })),
     limit: (record, target, data) => reading.problems.push(problem('include-limit', record, { target, ...data })),
+    depth: (record, target, data) => reading.problems.push(problem('include-depth', record, { target, ...data })),
   })
-  for (const root of options.roots ?? graph.roots) walker.walk(root)
+  // A top that is not the main config is read through an Include of it (Apache counts that one).
+  for (const root of options.roots ?? graph.roots) walker.walk(root, !isMainConfigName(root))
   // Then any file only reachable through a cycle.
-  if (options.roots === undefined) for (const path of inputs.configPaths) if (!walker.visited.has(path)) walker.walk(path)
+  if (options.roots === undefined) for (const path of inputs.configPaths) if (!walker.visited.has(path)) walker.walk(path, !isMainConfigName(path))
   return { reading, files: walker.files, unwalked: inputs.configPaths.filter((p) => !walker.visited.has(p)) }
 }
 

@@ -47,6 +47,8 @@ export interface ProblemFacts {
   'include-missing': { record: IncludeInfo; data: { pattern: string } }
   /** The walk read `limit` files and stopped at this Include of `target` (read `times` times already). */
   'include-limit': { record: IncludeInfo; data: { target: string; limit: number; times: number } }
+  /** This Include of `target` is the `depth`th nested, past the `limit` Apache follows. */
+  'include-depth': { record: IncludeInfo; data: { target: string; limit: number; depth: number } }
 }
 
 export type ProblemCode = keyof ProblemFacts
@@ -188,10 +190,16 @@ const PROBLEMS: { readonly [C in ProblemCode]: ProblemRule<C> } = {
       `more than ${d.limit} files in all, so this server was not read to the end and nothing of it was changed; ` +
       'include each file once (files including each other many times over multiply).',
   },
+  'include-depth': {
+    severity: 'error',
+    message: (d, include) =>
+      `${include.node.name} ${include.rawPattern}: ${d.target} would be read ${d.depth} Includes deep, past Apache's limit of ${d.limit} ` +
+      `(Apache: "Exceeded maximum include depth of ${d.limit}"); Apache refuses to start. Include these files from fewer levels.`,
+  },
 }
 
 /** Problems after which the model is incomplete: no transform may decide from it. */
-export const INCOMPLETE: ReadonlySet<ProblemCode> = new Set(['include-limit'])
+export const INCOMPLETE: ReadonlySet<ProblemCode> = new Set(['include-limit', 'include-depth'])
 
 /** The problem of `code` about `record`, pointing at `at` (the record itself unless said). */
 export function problem<C extends ProblemCode>(

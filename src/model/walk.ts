@@ -22,6 +22,8 @@ export interface WalkVisitor {
   cycle(include: IncludeInfo, target: string, chain: string[]): void
   /** The walk read `limit` files and this Include would read `target` once more (`times` so far): it stops. */
   limit(include: IncludeInfo, target: string, data: { limit: number; times: number }): void
+  /** This Include of `target` is nested `depth` Includes deep, past `limit`: Apache stops there, and so does the walk. */
+  depth(include: IncludeInfo, target: string, data: { limit: number; depth: number }): void
 }
 
 /**
@@ -29,6 +31,9 @@ export interface WalkVisitor {
  * server (a host with 10,000 vhost files reads each once), far below an Include fan-out.
  */
 export const MAX_FILE_VISITS = 50_000
+
+/** Includes nested in Includes that Apache follows (AP_MAX_INCLUDE_DEPTH): the main config's own count one. */
+export const MAX_INCLUDE_DEPTH = 128
 
 /** Children of a level being read, up to `index`. */
 interface ReadFrame {
@@ -52,8 +57,11 @@ interface IncludeFrame {
 type Frame = ReadFrame | IncludeFrame
 
 export interface Walker {
-  /** Read `path` (a file of the set) as the start of the server config, to the end. */
-  walk(path: string): void
+  /**
+   * Read `path` (a file of the set) as the start of the server config, to the end; `included`:
+   * it is not Apache's main config, so an Include of the main config reads it (its depth counts).
+   */
+  walk(path: string, included?: boolean): void
   /** Files read so far, in first-visit order. */
   readonly files: string[]
   readonly visited: ReadonlySet<string>
@@ -70,6 +78,8 @@ export function createWalker(trees: ReadonlyMap<string, Root>, visitor: WalkVisi
   const times = new Map<string, number>()
   let visits = 0
   let stopped = false
+  /** Includes above the top file: 1 when it is not the main config. */
+  let above = 0
 
   const open = (path: string, level: (tree: Root) => Level): void => {
     const tree = trees.get(path)
@@ -99,6 +109,7 @@ export function createWalker(trees: ReadonlyMap<string, Root>, visitor: WalkVisi
       }
       const target = frame.targets[frame.index++]
       if (readingSet.has(target)) visitor.cycle(frame.include, target, [...reading, target])
+      else if (above + reading.length > MAX_INCLUDE_DEPTH && trees.has(target)) tooDeep(frame.include, target)
       else if (visits >= maxVisits && trees.has(target)) stop(frame.include, target)
       else open(target, (tree) => frame.level.included(target, tree, { node: frame.include.node, file: frame.level.file }))
       return
@@ -120,12 +131,25 @@ export function createWalker(trees: ReadonlyMap<string, Root>, visitor: WalkVisi
 
   const stop = (include: IncludeInfo, target: string): void => {
     visitor.limit(include, target, { limit: maxVisits, times: times.get(target) ?? 0 })
-    stopped = true
-    stack.length = 0
+    halt()
   }
 
-  const walk = (path: string): void => {
+  // Apache gives up at the first Include nested too deep ("Exceeded maximum include depth").
+  const tooDeep = (include: IncludeInfo, target: string): void => {
+    visitor.depth(include, target, { limit: MAX_INCLUDE_DEPTH, depth: above + reading.length })
+    halt()
+  }
+
+  const halt = (): void => {
+    stopped = true
+    stack.length = 0
+    reading.length = 0
+    readingSet.clear()
+  }
+
+  const walk = (path: string, included = false): void => {
     if (stopped) return
+    above = included ? 1 : 0
     open(path, (tree) => Level.root(path, tree))
     while (stack.length > 0) step(stack[stack.length - 1])
   }

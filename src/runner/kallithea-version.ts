@@ -20,8 +20,8 @@ export interface VenvReport {
   version: string | null
   source: string | null
   evidence: string | null
-  /** Why it was not read: `outside-root`, `missing`; null when it was. */
-  unread: 'outside-root' | 'missing' | null
+  /** Why it was not read: `outside-root`, `missing`, `unreadable` (permission denied); null when it was. */
+  unread: 'outside-root' | 'missing' | 'unreadable' | null
 }
 
 export type TargetFrom = 'to' | 'installed' | 'python' | 'default'
@@ -129,6 +129,7 @@ export function describeVersions(v: KallitheaVersions, servers: readonly ServerT
   const unread: Array<[VenvReport['unread'], string]> = [
     ['outside-root', 'outside the root, not read (map it into the repository with --map SERVERPATH=REPOPATH, or run with a --root that holds it, to detect the installed Kallithea)'],
     ['missing', 'not there'],
+    ['unreadable', 'cannot be read (permission denied on a folder on the way): check the permissions to detect the installed Kallithea'],
   ]
   for (const [reason, what] of unread) {
     const these = v.venvs.filter((r) => r.unread === reason)

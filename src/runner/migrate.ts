@@ -7,6 +7,7 @@
 import path from 'node:path'
 import { load, type InputFile, type LoadOptions, type LoadResult, type PathMap, type Server, type SkipCode, type Skipped } from '../load/load.js'
 import type { Loaded } from '../load/loaded.js'
+import type { DiskInclude } from '../load/include-pattern.js'
 import { buildModel, type WsgiModel } from '../model/model.js'
 import { loadedModWsgi, type ModWsgiModule } from '../load/mod-wsgi-version.js'
 import type { LineRange } from '../syntax/locate.js'
@@ -165,6 +166,8 @@ export interface MigrateResult {
   backups: string[]
   /** The installed Kallithea found in the venvs the config names, and the version the run targets. */
   kallithea: KallitheaVersions
+  /** Each Include met on disk, as a pattern on disk: where a backup must not go (Apache would read it). */
+  includes?: DiskInclude[]
   /** How the run went, for tests and profiling (not part of the JSON report). */
   stats: RunStats
 }
@@ -232,6 +235,7 @@ export function runMigration(options: MigrateOptions, chosen?: readonly Transfor
     written: [],
     backups: [],
     kallithea: done.versions,
+    ...(loaded.includes !== undefined ? { includes: loaded.includes } : {}),
     stats: { modelBuilds: done.run.modelBuilds },
   }
 }
@@ -265,7 +269,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
     (asRead ??= buildModel(files.filter((f): f is ApacheFile => f.kind === 'apache'), { env: loaded.env, includes: loaded.graph }))
   const root = loaded.root as string
   const plan = planRun(
-    { selection: options, files, model, root, ...(options.reader ? { reader: options.reader } : {}), onDisk: !options.files, maps: loaded.maps },
+    { selection: options, files, model, root, ...(options.reader ? { reader: options.reader } : {}), onDisk: !options.files, maps: loaded.maps, ...(options.maxSize !== undefined ? { maxSize: options.maxSize } : {}) },
     errors,
   )
   const selected = chosen ?? plan.selected

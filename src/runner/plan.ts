@@ -20,6 +20,8 @@ export interface PlanInput {
   onDisk: boolean
   /** Server paths read from elsewhere (`--map`, a main config's ServerRoot): venvs under them too. */
   maps?: readonly PathMap[]
+  /** Size limit of a venv file read from disk (the run's `maxSize`). */
+  maxSize?: number
 }
 
 /** One server's own plan: the Kallithea its venvs hold, its target, and its steps. */
@@ -45,7 +47,7 @@ export interface Plan {
 }
 
 export function planRun(input: PlanInput, errors: ErrorSink): Plan {
-  const reader = input.reader ?? (input.onDisk ? rootedReader(input.root, input.maps) : undefined)
+  const reader = input.reader ?? (input.onDisk ? rootedReader(input.root, input.maps, input.maxSize !== undefined ? { maxSize: input.maxSize } : {}) : undefined)
   let versions: KallitheaVersions = targetOf([], input.selection.to)
   let venvs = new Map<string, VenvInfo>()
   // The run's venv reports (the JSON report's): venvs read later for a server join them.

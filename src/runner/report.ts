@@ -216,18 +216,33 @@ const NOT_READ: Record<SkipCode, { what: (n: number) => string; hint: string }> 
 
 const SHOWN = 3
 
+/** Files of ours an Include reaches: the run does not read them, but Apache does. */
+const READ_BY_APACHE = {
+  what: (n: number) => `${n} file${n === 1 ? '' : 's'} wsgi-migrate made that Apache reads as config`,
+  hint: 'through the Include named after each (a backup or temporary file loaded twice can stop Apache): move them out of what it reads, or delete them',
+}
+
 /** One line per kind of path not read: the count, the first few paths (with who named them), one hint. */
 export function notReadLines(skipped: readonly Skipped[]): string[] {
+  const readByApache = new Set(skipped.filter((s) => s.code === 'artifact' && s.file).map((s) => s.path))
   const out: string[] = []
   for (const [code, how] of Object.entries(NOT_READ) as Array<[SkipCode, (typeof NOT_READ)[SkipCode]]>) {
-    const byPath = new Map<string, Skipped>()
-    for (const s of skipped) if (s.code === code && !byPath.has(s.path)) byPath.set(s.path, s)
-    if (byPath.size === 0) continue
-    const shown = [...byPath.values()].slice(0, SHOWN).map((s) => `${s.path}${s.file ? ` (${s.file}${s.line ? `:${s.line}${s.column ? `:${s.column}` : ''}` : ''})` : ''}`)
-    const more = byPath.size > SHOWN ? `, and ${byPath.size - SHOWN} more (--json lists them)` : ''
-    out.push(`${how.what(byPath.size)}: ${shown.join(', ')}${more}; ${how.hint}`)
+    if (code !== 'artifact') out.push(...notReadLine(skipped.filter((s) => s.code === code), how))
+    else {
+      out.push(...notReadLine(skipped.filter((s) => s.code === code && !readByApache.has(s.path)), how))
+      out.push(...notReadLine(skipped.filter((s) => s.code === code && s.file), READ_BY_APACHE))
+    }
   }
   return out
+}
+
+function notReadLine(skipped: readonly Skipped[], how: { what: (n: number) => string; hint: string }): string[] {
+  const byPath = new Map<string, Skipped>()
+  for (const s of skipped) if (!byPath.has(s.path)) byPath.set(s.path, s)
+  if (byPath.size === 0) return []
+  const shown = [...byPath.values()].slice(0, SHOWN).map((s) => `${s.path}${s.file ? ` (${s.file}${s.line ? `:${s.line}${s.column ? `:${s.column}` : ''}` : ''})` : ''}`)
+  const more = byPath.size > SHOWN ? `, and ${byPath.size - SHOWN} more (--json lists them)` : ''
+  return [`${how.what(byPath.size)}: ${shown.join(', ')}${more}; ${how.hint}`]
 }
 
 const cell = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')

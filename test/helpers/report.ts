@@ -20,7 +20,7 @@ export const REPORT_SPEC: Spec = {
     targetFrom: "'to'|'installed'|'python'|'default'",
     venvs: [{
       venv: 'string', namedBy: [{ via: "'python-home'|'python-path'|'WSGIPythonHome'|'WSGIPythonPath'|'activate_this'|'addsitedir'", at: 'string' }], pythons: ['string'],
-      version: 'string|null', source: 'string|null', evidence: 'string|null', unread: "'outside-root'|'missing'|null",
+      version: 'string|null', source: 'string|null', evidence: 'string|null', unread: "'outside-root'|'missing'|'unreadable'|null",
     }],
   },
   summary: { scanned: 'int', changed: 'int', unchanged: 'int', failed: 'int', errors: 'int', advisories: 'int', changes: 'int', skipped: 'int', written: 'int' },
