@@ -71,6 +71,8 @@ const BAD: Array<[id: string, body: string, why: RegExp]> = [
   ['never-settles', 'create() { return new Promise(() => {}) }', /create\(\) returned a Promise; transforms run synchronously/],
   ['rejects', "async create() { throw new Error('kaput') }", /create\(\) returned a Promise; transforms run synchronously/],
   ['bad-message', "create(ctx) { ctx.report({ file: ctx.files[0], messageId: 'nope' }) }", /messageId 'nope', which meta\.messages does not define/],
+  ['bad-file', "create(ctx) { ctx.report({ file: { path: '/etc/shadow' }, line: -3, messageId: 'm' }) }", /a report's file must be one of context\.files/],
+  ['bad-line', "create(ctx) { ctx.report({ file: ctx.files[0], line: 'abc', messageId: 'm' }) }", /a report's line must be a positive whole number \(got "abc"\)/],
   ['bad-node', "create(ctx) { ctx.report({ node: { type: 'directive', name: 'X', args: [], raw: 'X\\n' }, messageId: 'm', fix: (f) => f.remove({ type: 'blank', raw: '\\n' }) }) }", /remove: the node is not part of the run's files/],
 ]
 
