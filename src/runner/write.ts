@@ -8,8 +8,9 @@
 // 2. Prepare every file: the new content in a temporary file next to it (see artifacts.ts for
 //    the name), opened without following symlinks, with the original owner, group and mode,
 //    fsynced; the backup (`<file><suffix>`), if asked for, created the same way without
-//    replacing anything, and recorded as ours. Stale temporary files of killed runs in those
-//    folders are removed first. Any failure: what was made is removed, nothing was changed.
+//    replacing anything, and recorded as ours. Any failure: what was made is removed, nothing
+//    was changed. (Stale temporary files of killed runs in those folders are removed before
+//    step 1: one may be a second link to a file of the run.)
 // 3. `beforeCommit` (the caller's last word: reports are written there), then for each file in
 //    turn: check again that it is where it was (same real path, same folder, inside the root)
 //    and still holds what was read, keep a hard link to it, rename the temporary file over it,
@@ -20,6 +21,7 @@
 // ACLs, extended attributes (SELinux labels: run `restorecon` on such systems), hard links
 // (refused), and the inode number.
 import { chmodSync, closeSync, constants, fchownSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { isInside } from '../load/paths.js'
 import { recordBackups, removeStaleTemporaries, temporaryName } from './artifacts.js'
 import {
@@ -63,9 +65,11 @@ export interface WriteOptions {
    * The caller decides what to do next (the CLI ends by the same signal).
    */
   signals?: boolean
-  /** @internal Test hook, to simulate races and failures. */
+  /** @internal Test hooks, to simulate races and failures. */
   hooks?: {
     beforeRename?: (path: string) => void | Promise<void>
+    /** Right after the original is kept as a second link, before the rename. */
+    afterLink?: (path: string) => void
   }
 }
 
@@ -116,8 +120,11 @@ export async function writeFilesAtomically(writes: readonly FileWrite[], options
   const root = options.root === undefined ? null : realOrNull(options.root)
   if (root === null && options.root !== undefined) throw new WriteError(options.root, 'EINVAL', 'the root cannot be resolved')
   const unchanged = writes.filter((w) => w.content.equals(w.expected)).map((w) => w.path)
+  // Leftovers of a killed run go first: one may be a second link to a file to write (the original
+  // kept for a roll-back), which the checks would take for a hard link of the user's.
+  const leftovers = removeLeftovers(writes)
   const plans = checkAll(writes, wantBackup ? suffix : null, root)
-  if (plans.length === 0) return { written: [], unchanged, backups: [], leftovers: [] }
+  if (plans.length === 0) return { written: [], unchanged, backups: [], leftovers }
 
   let caught: NodeJS.Signals | null = null
   const onSignal = (signal: NodeJS.Signals) => {
@@ -126,8 +133,6 @@ export async function writeFilesAtomically(writes: readonly FileWrite[], options
   if (options.signals !== false) for (const signal of SIGNALS) process.on(signal, onSignal)
   const batch: Batch = { plans, root, temps: new Set(), backups: [], undo: [], done: [], interrupted: () => caught, hooks: options.hooks ?? {} }
   try {
-    const leftovers: string[] = []
-    for (const dir of new Set(plans.map((plan) => plan.dir))) leftovers.push(...removeStaleTemporaries(dir))
     try {
       await prepare(batch)
       await options.beforeCommit?.({ written: plans.map((plan) => plan.write.path), backups: [...batch.backups] })
@@ -140,6 +145,16 @@ export async function writeFilesAtomically(writes: readonly FileWrite[], options
   } finally {
     for (const signal of SIGNALS) process.off(signal, onSignal)
   }
+}
+
+/** Removes the stale temporary files of ours in the folders of the files to write; the paths removed. */
+function removeLeftovers(writes: readonly FileWrite[]): string[] {
+  const dirs = new Set<string>()
+  for (const write of writes) {
+    const real = write.content.equals(write.expected) ? null : realOrNull(write.path)
+    if (real !== null) dirs.add(dirname(real))
+  }
+  return [...dirs].flatMap((dir) => removeStaleTemporaries(dir))
 }
 
 function stopIfInterrupted(batch: Batch, path: string): void {
@@ -252,6 +267,7 @@ function commitOne(batch: Batch, plan: Plan): void {
   }
   batch.temps.add(keep)
   plan.keep = keep
+  batch.hooks.afterLink?.(path)
   const fd = openNoFollow(path, keep)
   try {
     const stats = fstatSync(fd)
