@@ -113,6 +113,24 @@ test('each file is checked right before its own rename: an edit made to a later 
   t.deepEqual(names(dir), ['a.conf', 'b.conf', 'c.conf'])
 })
 
+test('an AbortSignal aborted during the commit stops it as a signal does: all put back, the reason given', async (t) => {
+  const dir = sandbox(t)
+  const files = ['a', 'b', 'c'].map((n) => put(join(dir, `${n}.conf`), `${n}\n`))
+  const controller = new AbortController()
+  const error = await t.throwsAsync(
+    writeFilesAtomically(files, {
+      backup: true,
+      abort: controller.signal,
+      hooks: { beforeRename: (path) => (path === files[2]!.path ? controller.abort('a timer threw') : undefined) },
+    }),
+    { instanceOf: WriteError },
+  )
+  t.is(error?.code, 'EABORT')
+  t.is(error?.detail, 'stopped: a timer threw; nothing was changed (2 file(s) put back)')
+  for (const f of files) t.deepEqual(readFileSync(f.path), f.expected)
+  t.deepEqual(names(dir), ['a.conf', 'b.conf', 'c.conf'], 'no temporary file, backup or record left')
+})
+
 test('a file replaced by a symlink inside the root during the commit is not written through', async (t) => {
   const dir = sandbox(t)
   const a = put(join(dir, 'a.conf'), 'a\n')

@@ -42,6 +42,8 @@ export interface EngineOptions {
   frozen: ReadonlySet<SourceFile>
   options: TransformOptions
   buildModel: () => WsgiModel
+  /** A transform reported after its create() returned (from a timer or callback): the report is dropped. */
+  onLate?: (transform: string) => void
 }
 
 /** The error a transform's run ends with; the runner reports it and writes nothing. */
@@ -108,6 +110,7 @@ export class Engine {
         if (!open) {
           // Not thrown: a timer's callback would crash the process. The run says so instead.
           this.late.add(transform.meta.id)
+          this.opts.onLate?.(transform.meta.id)
           return
         }
         checkReport(report, this.fileSet)

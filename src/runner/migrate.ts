@@ -57,6 +57,12 @@ export interface MigrateOptions extends Selection, Omit<LoadOptions, 'onProgress
   reader?: TreeReader
   /** Called as files are read and transforms run, for progress output. */
   onProgress?: (event: ProgressEvent) => void
+  /**
+   * Called when a transform reports after the run returned (from a timer or a callback): the
+   * result was made without it and holds no error for it. A caller about to write should stop
+   * (the CLI does, putting back what it wrote).
+   */
+  onLateError?: (error: MigrateError) => void
 }
 
 /** `read`: files read so far (the total grows as Includes are followed); `transform`: transforms done, and the one starting. */
@@ -280,6 +286,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
     frozen: new Set(loaded.files.filter((l) => l.frozen).map((l) => l.file)),
     ...(modWsgi !== undefined ? { modWsgi } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onLateError ? { onLateError: options.onLateError } : {}),
   })
   errors.push(...run.errors)
   return { selected, versions: plan.versions, run, members, module, advisories: [...plan.advisories, ...run.advisories] }

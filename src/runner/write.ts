@@ -65,6 +65,11 @@ export interface WriteOptions {
    * The caller decides what to do next (the CLI ends by the same signal).
    */
   signals?: boolean
+  /**
+   * Stops the write as a signal does (all put back, temporary files removed), rejecting with an
+   * `EABORT` error that gives the reason (a string, or an Error's message). Checked between files.
+   */
+  abort?: AbortSignal
   /** @internal Test hooks, to simulate races and failures. */
   hooks?: {
     beforeRename?: (path: string) => void | Promise<void>
@@ -96,6 +101,7 @@ interface Batch {
   undo: Array<() => void>
   done: Plan[]
   interrupted: () => NodeJS.Signals | null
+  abort: AbortSignal | undefined
   hooks: NonNullable<WriteOptions['hooks']>
 }
 
@@ -131,7 +137,7 @@ export async function writeFilesAtomically(writes: readonly FileWrite[], options
     caught ??= signal
   }
   if (options.signals !== false) for (const signal of SIGNALS) process.on(signal, onSignal)
-  const batch: Batch = { plans, root, temps: new Set(), backups: [], undo: [], done: [], interrupted: () => caught, hooks: options.hooks ?? {} }
+  const batch: Batch = { plans, root, temps: new Set(), backups: [], undo: [], done: [], interrupted: () => caught, abort: options.abort, hooks: options.hooks ?? {} }
   try {
     try {
       await prepare(batch)
@@ -160,7 +166,10 @@ function removeLeftovers(writes: readonly FileWrite[]): string[] {
 function stopIfInterrupted(batch: Batch, path: string): void {
   const signal = batch.interrupted()
   if (signal !== null) throw new WriteError(path, 'EINTR', `interrupted by ${signal}`, { signal })
+  if (batch.abort?.aborted) throw new WriteError(path, 'EABORT', `stopped: ${reasonOf(batch.abort.reason)}`)
 }
+
+const reasonOf = (reason: unknown): string => (reason instanceof Error ? reason.message : String(reason))
 
 /** Step 2: temporary files with the new contents, backups, the backup records. */
 async function prepare(batch: Batch): Promise<void> {
