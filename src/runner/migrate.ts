@@ -174,9 +174,15 @@ export interface RunStats {
 
 /** Run the migration. Writes nothing unless `write: true` and nothing failed. */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
-  const result = runMigration(options)
+  // A report given after the run returned (a transform's timer) stops the write: all put back.
+  const late = new AbortController()
+  const onLateError = (error: MigrateError): void => {
+    options.onLateError?.(error)
+    if (!late.signal.aborted) late.abort(error.message)
+  }
+  const result = runMigration({ ...options, onLateError })
   if (options.write && !options.files && result.transforms.length > 0) {
-    await writeResult(result, options.backup !== undefined ? { backup: options.backup } : {})
+    await writeResult(result, { ...(options.backup !== undefined ? { backup: options.backup } : {}), abort: late.signal })
   }
   return result
 }
