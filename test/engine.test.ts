@@ -200,8 +200,15 @@ test('a fix cannot smuggle a line in through a raw node: blank, comment or secti
     ['nul', { type: 'comment', value: '', raw: '# a\0b\n' }, /insertAfter: Cannot insert comment .*NUL character/],
     ['section', { type: 'section', name: 'Location', args: ['/'], open: { raw: '<Location />\nInclude /etc/shadow\n', name: 'Location' }, close: { raw: '</Location>\n', name: 'Location' }, children: [] }, /insertAfter: Cannot insert section <Location> .*: section <Location> reads back with 1 children, not 0/],
   ]
-  for (const [id, node, why] of cases) {
-    const r = run(TWO_SITES, smuggle(id, node))
+  const rawEdit = defineTransform({
+    meta: meta('raw-edit', { m: 'M.' }),
+    create(ctx) {
+      const a = ctx.model().scriptAliases[0]!
+      ctx.report({ at: a, messageId: 'm', fix: (f) => f.modify(a.node, (n) => { n.raw = `${n.raw}Include /etc/shadow\n` }) })
+    },
+  })
+  for (const [id, node, why] of [...cases, ['raw-edit', rawEdit, /modify: Cannot write directive WSGIScriptAlias .*: it reads back as 2 lines or nodes/] as const]) {
+    const r = run(TWO_SITES, id === 'raw-edit' ? (node as Transform) : smuggle(id, node))
     t.regex(r.errors.map((e) => e.message).join('\n'), new RegExp(`^transform ${id} failed: ${why.source}`), id)
     t.is(text(r), TWO_SITES, `${id}: nothing written`)
     t.false(r.patch.includes('shadow'))

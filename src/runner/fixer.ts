@@ -137,6 +137,9 @@ function modifyOp(env: FixEnv, node: Directive, edit: (node: Directive) => void,
       at = placeOf(env, node, 'modify')
       const copy = cloneNode(node)
       edit(copy)
+      // An edit may set `raw` by hand: what it prints must still read back as the directive.
+      if (copy.type !== 'directive') throw new TypeError('modify: the edit turned the directive into another kind of node')
+      readsBack('modify', copy, 'write')
       writable(at.file, renderDirective(copy))
     },
     apply: () => {
@@ -185,8 +188,13 @@ function placeOf(env: FixEnv, node: Content, what: string): NodePlace {
 /** A new node: not in the tree yet, and its text reads back as it (no line smuggled in). */
 function fresh(env: FixEnv, node: Content, what: string): void {
   if (env.nodes.get(node) !== undefined) throw new TypeError(`${what}: the new node is already in the tree; create a new one`)
+  readsBack(what, node, 'insert')
+}
+
+/** checkNewNode, its refusal prefixed with the fixer's method. */
+function readsBack(what: string, node: Content, verb: string): void {
   try {
-    checkNewNode(node)
+    checkNewNode(node, verb)
   } catch (e) {
     throw new TypeError(`${what}: ${(e as Error).message}`)
   }

@@ -20,23 +20,26 @@ function describe(node: Content): string {
   return node.type === 'comment' ? 'comment' : 'blank line'
 }
 
-/** Refuse a node whose text would not read back as that node, alone on its line(s). */
-export function checkNewNode(node: Content): void {
+/** Refuse a node whose text would not read back as that node, alone on its line(s). `verb`: for the message. */
+export function checkNewNode(node: Content, verb = 'insert'): void {
   if (typeof node !== 'object' || node === null || !KINDS.has((node as Content).type)) {
-    throw new TypeError(`Cannot insert ${show(String((node as Content | null)?.type ?? node))}: it is not a node (a directive, section, comment or blank line)`)
+    throw new TypeError(`Cannot ${verb} ${show(String((node as Content | null)?.type ?? node))}: it is not a node (a directive, section, comment or blank line)`)
   }
   const what = describe(node)
   const printed = toText(node)
-  const text = /\n$/.test(printed) ? printed : printed + '\n'
-  const why = textProblem(text)
-  if (why !== undefined) throw new TypeError(`Cannot insert ${what} ${show(printed)}: ${why}`)
+  // A node inserted gets a line ending; one written in place at the end of a file keeps none.
+  const last = verb === 'write' && !printed.endsWith('\n')
+  const text = last || printed.endsWith('\n') ? printed : printed + '\n'
+  const why = textProblem(text, !last)
+  if (why !== undefined) throw new TypeError(`Cannot ${verb} ${what} ${show(printed)}: ${why}`)
   const mismatch = differs(node, parse(text, { lazy: false }))
-  if (mismatch !== undefined) throw new TypeError(`Cannot insert ${what} ${show(printed)}: ${mismatch}`)
+  if (mismatch !== undefined) throw new TypeError(`Cannot ${verb} ${what} ${show(printed)}: ${mismatch}`)
 }
 
-function textProblem(text: string): string | undefined {
+function textProblem(text: string, followed: boolean): string | undefined {
   if (text.includes('\0')) return 'it holds a NUL character, where Apache would end the line'
   if (/\r(?!\n)/.test(text)) return 'it holds a carriage return (\\r) that ends no line, a line break to other tools'
+  if (!followed) return undefined
   const lines = logicalLines(text + 'X')
   if (lines[lines.length - 1]!.start !== text.length) return 'its last line ends in "\\", which would continue it into the line after it'
   return undefined
