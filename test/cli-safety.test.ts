@@ -316,6 +316,38 @@ test.serial('SIGTERM while the new contents are prepared: nothing changed, no te
   t.deepEqual(leftovers(root), [])
 })
 
+/** A -t module whose timer throws once the commit is under way (the watched file changed). */
+const TICKER = `import { readFileSync } from 'node:fs'
+let started = false
+export default {
+  meta: { id: 'ticker', version: '9.0.0', title: 'ticker', messages: {} },
+  create() {
+    if (started) return
+    started = true
+    const watched = process.env.WATCHED
+    const original = readFileSync(watched)
+    setInterval(() => {
+      if (!readFileSync(watched).equals(original)) throw new Error('tick\\nfailed')
+    }, 1)
+  },
+}
+`
+
+test.serial('a -t module whose timer throws during the commit (2,000 files): every file put back, one line, exit 2', async (t) => {
+  const root = bigTree(t)
+  const modules = tree({ 'ticker.mjs': TICKER })
+  const before = snapshot(root)
+  const firstSite = path.join(root, 'etc/apache2/sites-available/kallithea.conf')
+  const r = await runCli([...on(root), '-t', path.join(modules, 'ticker.mjs')], { env: { WATCHED: firstSite } })
+  t.is(r.status, 2, r.stderr)
+  const errors = r.stderr.split('\n').filter((line) => line.startsWith('error:'))
+  t.is(errors.length, 1, r.stderr)
+  t.regex(errors[0]!, /^error: stopped: an error was thrown from a timer or callback \(of a -t module\?\): tick\\nfailed; nothing was changed \(\d+ file\(s\) put back\)$/)
+  t.notRegex(r.stderr, /\n\s+at /, 'no stack trace')
+  same(t, before, snapshot(root))
+  t.deepEqual(leftovers(root), [])
+})
+
 // ---------------------------------------------------------------------------------------------
 // Backups and internal errors
 

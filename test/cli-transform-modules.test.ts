@@ -71,6 +71,8 @@ const BAD: Array<[id: string, body: string, why: RegExp]> = [
   ['never-settles', 'create() { return new Promise(() => {}) }', /create\(\) returned a Promise; transforms run synchronously/],
   ['rejects', "async create() { throw new Error('kaput') }", /create\(\) returned a Promise; transforms run synchronously/],
   ['bad-message', "create(ctx) { ctx.report({ file: ctx.files[0], messageId: 'nope' }) }", /messageId 'nope', which meta\.messages does not define/],
+  ['bad-file', "create(ctx) { ctx.report({ file: { path: '/etc/shadow' }, line: -3, messageId: 'm' }) }", /a report's file must be one of context\.files/],
+  ['bad-line', "create(ctx) { ctx.report({ file: ctx.files[0], line: 'abc', messageId: 'm' }) }", /a report's line must be a positive whole number \(got "abc"\)/],
   ['bad-node', "create(ctx) { ctx.report({ node: { type: 'directive', name: 'X', args: [], raw: 'X\\n' }, messageId: 'm', fix: (f) => f.remove({ type: 'blank', raw: '\\n' }) }) }", /remove: the node is not part of the run's files/],
 ]
 
@@ -87,3 +89,40 @@ for (const [id, body, why] of BAD) {
     }
   })
 }
+
+/** A `-t` module that does something after its create() returned, or while it loads. */
+const AFTER: Array<[id: string, source: string, why: RegExp]> = [
+  ['late-timer', misbehaving('late-timer', "create(ctx) { setTimeout(() => ctx.report({ file: ctx.files[0], messageId: 'm' }), 0) }"), /transform late-timer failed: it reported after create\(\) returned \(from a callback or a timer\), after the run was over; report within create \(skip it with --skip late-timer\); nothing will be written/],
+  ['late-microtask', misbehaving('late-microtask', "create(ctx) { queueMicrotask(() => ctx.report({ file: ctx.files[0], messageId: 'm' })) }"), /transform late-microtask failed: it reported after create\(\) returned/],
+  ['rejected', misbehaving('rejected', "create() { Promise.reject(new Error('kaput')) }"), /a promise was rejected and nothing handled it \(in a -t module\?\): kaput; nothing will be written/],
+  ['thrown', misbehaving('thrown', "create() { setTimeout(() => { throw new Error('boom') }, 0) }"), /an error was thrown from a timer or callback \(of a -t module\?\): boom; nothing will be written/],
+  ['tla', `await new Promise(() => {})\n${misbehaving('tla', 'create() {}')}`, /tla\.mjs: never finishes loading: its top-level await waits for something that never happens/],
+]
+
+for (const [id, source, why] of AFTER) {
+  test(`-t ${id}: what a module does after create() returned (or while it loads) fails the run: exit 2, one line, no patch`, async (t) => {
+    // With a transform that changes something: a patch there would be.
+    const modules = tree({ 'named.mjs': MODULES['named.mjs']!, [`${id}.mjs`]: source })
+    const site = tree({ 'site.conf': 'ServerSignature On\n' })
+    for (const mode of ['--check', '--dry-run', '--json']) {
+      const r = await runCli([mode, '-t', path.join(modules, 'named.mjs'), '-t', path.join(modules, `${id}.mjs`), site])
+      t.is(r.status, 2, `${mode}: ${r.stderr}`)
+      t.regex(r.stderr + r.stdout, why, mode)
+      t.notRegex(r.stderr, /\n\s+at /, `${mode}: no stack trace`)
+      // (A write run adds that it wrote nothing, as for any error.)
+      const lines = r.stderr.split('\n').filter((line) => /^(error|wsgi-migrate):/.test(line) && !/^error: nothing written: the run had errors/.test(line))
+      t.is(lines.length, 1, `${mode}: one error line: ${r.stderr}`)
+      if (mode === '--json') t.is((JSON.parse(r.stdout) as { exitCode: number }).exitCode, 2)
+      else t.is(r.stdout, '', `${mode}: no patch`)
+    }
+  })
+}
+
+test('-t: a module that takes longer to load than WSGI_MIGRATE_LOAD_TIMEOUT is a usage error, with --json too', async (t) => {
+  const modules = tree({ 'slow.mjs': `await new Promise((resolve) => setTimeout(resolve, 3_600_000))\n${misbehaving('slow', 'create() {}')}` })
+  const site = tree({ 'site.conf': 'ServerSignature On\n' })
+  const r = await runCli(['--check', '--json', '-t', path.join(modules, 'slow.mjs'), site], { env: { WSGI_MIGRATE_LOAD_TIMEOUT: '0.2' } })
+  t.is(r.status, 2, r.stderr)
+  t.regex(r.stderr, /slow\.mjs: did not finish loading within 0\.2 s \(its top-level await\?\); fix it, or set WSGI_MIGRATE_LOAD_TIMEOUT \(seconds\)\n$/)
+  t.like(JSON.parse(r.stdout), { exitCode: 2, errors: [{ code: 'usage' }] })
+})

@@ -1140,3 +1140,46 @@ test('refused: values and names assigned to a node by hand, when the tree is pri
   node.name = 'SetEnv'
   t.is(print(tree), 'SetEnv A 2\n')
 })
+
+test('refused: a new comment, blank line or section whose text would read back as something else', (t) => {
+  const input = 'ServerName a\n'
+  const section = (open: string, close: string | null, children: Content[] = []): Section => ({
+    type: 'section', name: 'Directory', args: ['/x'], open: { raw: open, name: 'Directory' }, close: close === null ? null : { raw: close, name: 'Directory' }, children,
+  })
+  const cases: Array<[Content, RegExp]> = [
+    [{ type: 'blank', raw: 'Include /etc/shadow\n' }, /blank line "Include \/etc\/shadow\\n": it reads back as a directive Include, not as a blank line/],
+    [{ type: 'comment', value: ' x', raw: '# x\nInclude /etc/shadow\n' }, /comment .*: it reads back as 2 lines or nodes \(comment, directive Include\), not one/],
+    [{ type: 'comment', value: ' x', raw: '# x\0Include /etc/shadow\n' }, /NUL character, where Apache would end the line/],
+    [{ type: 'comment', value: ' x', raw: '# x\rInclude /etc/shadow\n' }, /carriage return \(\\r\) that ends no line/],
+    [{ type: 'comment', value: ' x', raw: '# x \\\n' }, /its last line ends in "\\", which would continue it into the line after it/],
+    [{ type: 'comment', value: 'x', raw: 'Include /etc/shadow\n' }, /reads back as a directive Include, not as a comment/],
+    [section('<Directory /x>\nInclude /etc/shadow\n', '</Directory>\n'), /section <Directory> reads back with 1 children, not 0/],
+    [section('<Directory /etc>\n', '</Directory>\n'), /section <Directory> reads back with the args \["\/etc"\], not \["\/x"\]/],
+    [section('<Directory /x>\n', '</Directory>\nInclude /etc/shadow\n'), /reads back as 2 lines or nodes/],
+    [section('<Directory /x>\n', null), /a new section needs its close tag/],
+    [section('<Directory /x>\n', '</Directory>\n', [{ type: 'blank', raw: 'Include /etc/shadow\n' }]), /reads back as a directive Include, not as a blank line/],
+    [{ type: 'directive', name: 'ServerName', args: Object.freeze(['b']), raw: 'ServerName b\nInclude /etc/shadow\n' }, /reads back as 2 lines or nodes/],
+    [{ type: 'include' } as unknown as Content, /"include": it is not a node/],
+  ]
+  const edits: Array<[string, (tree: Root, node: Content) => void]> = [
+    ['insertAfter', (tree, node) => insertAfter(tree, tree.children[0]!, node, tree)],
+    ['insertBefore', (tree, node) => insertBefore(tree, tree.children[0]!, node, tree)],
+    ['append', (tree, node) => append(tree, node, tree)],
+    ['replaceWith', (tree, node) => replaceWith(tree, tree.children[0]!, node)],
+  ]
+  for (const [node, why] of cases) {
+    for (const [name, edit] of edits) {
+      const tree = read(input)
+      t.throws(() => edit(tree, node), { instanceOf: TypeError, message: why }, `${name} ${JSON.stringify(toTextOf(node))}`)
+      t.is(print(tree), input, `${name}: nothing changed`)
+    }
+  }
+  // What reads back as itself goes in, the line ending supplied where it has none.
+  const tree = read(input)
+  insertAfter(tree, tree.children[0]!, { type: 'comment', value: ' ok \\ continued', raw: '# ok \\\n  continued' }, tree)
+  insertAfter(tree, tree.children[0]!, { type: 'blank', raw: ' \t' }, tree)
+  append(tree, section('  <Directory /x>\r\n', '  </Directory>\r\n', [createDirective('Require', ['all', 'granted'], { indent: '    ', eol: '\r\n' })]), tree)
+  t.is(print(tree), 'ServerName a\n \t\n# ok \\\n  continued\n  <Directory /x>\r\n    Require all granted\r\n  </Directory>\r\n')
+})
+
+const toTextOf = (node: Content): string => (node.type === 'section' ? node.open.raw : (node as { raw?: string }).raw ?? '')

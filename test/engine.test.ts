@@ -6,6 +6,7 @@ import { defineTransform } from '../src/runner/define.js'
 import { runMigration, type MigrateResult } from '../src/runner/migrate.js'
 import type { Transform, TransformContext } from '../src/runner/transform.js'
 import { createDirective } from '../src/syntax/edit.js'
+import type { Content } from '../src/syntax/types.js'
 
 const TWO_SITES = `<VirtualHost *:80>
     ServerName a.example.com
@@ -87,6 +88,11 @@ test('misbehaving transforms: a Promise, a late report, an unknown message, miss
     ['data', defineTransform({ meta: meta('data', { m: 'Needs {{x}}.' }), create(ctx) { ctx.report({ at: ctx.model().scriptAliases[0]!, messageId: 'm' }) } }), /message 'm' needs data\.x/],
     ['foreign', defineTransform({ meta: meta('foreign', { m: 'M.' }), create(ctx) { ctx.report({ node: createDirective('X', []), messageId: 'm', fix: (f) => f.remove(createDirective('Y', [])) }) } }), /remove: the node is not part of the run's files/],
     ['two', defineTransform({ meta: meta('two', { m: 'M.' }), create(ctx) { const a = ctx.model().scriptAliases[0]!; ctx.report({ at: a, node: a.node, messageId: 'm' } as never) } }), /exactly one of at \(a model record\), node, or file/],
+    ['foreign-file', defineTransform({ meta: meta('foreign-file', { m: 'M.' }), create(ctx) { ctx.report({ file: { path: '/etc/shadow' } as never, line: 3, messageId: 'm' }) } }), /a report's file must be one of context\.files/],
+    ['copied-file', defineTransform({ meta: meta('copied-file', { m: 'M.' }), create(ctx) { ctx.report({ file: { ...ctx.files[0]!, path: '/etc/shadow' }, messageId: 'm' }) } }), /a report's file must be one of context\.files/],
+    ['negative-line', defineTransform({ meta: meta('negative-line', { m: 'M.' }), create(ctx) { ctx.report({ file: ctx.files[0]!, line: -3, messageId: 'm' }) } }), /a report's line must be a positive whole number \(got -3\)/],
+    ['text-line', defineTransform({ meta: meta('text-line', { m: 'M.' }), create(ctx) { ctx.report({ file: ctx.files[0]!, line: 'abc' as never, messageId: 'm' }) } }), /a report's line must be a positive whole number \(got "abc"\)/],
+    ['half-column', defineTransform({ meta: meta('half-column', { m: 'M.' }), create(ctx) { ctx.report({ file: ctx.files[0]!, line: 1, column: 1.5, messageId: 'm' }) } }), /a report's column must be a positive whole number \(got 1\.5\)/],
   ]
   for (const [name, transform, expected] of cases) {
     const r = run(TWO_SITES, transform)
@@ -177,4 +183,34 @@ test('a fix whose new text a Latin-1 file cannot hold is not applied: the user i
   t.is(r.advisories.length, 1)
   t.like(r.advisories[0], { transform: 'theta', messageId: 'unwritable', line: 2 })
   t.regex(r.advisories[0]!.message, /^Not changed: site\.conf is not UTF-8 .*Latin-1 cannot hold \(\u03b8\).*The change was: Pointed the alias at \/srv\/\u03b8\.wsgi\./)
+})
+
+test('a fix cannot smuggle a line in through a raw node: blank, comment or section text is read back first', (t) => {
+  const smuggle = (id: string, node: unknown) =>
+    defineTransform({
+      meta: meta(id, { m: 'M.' }),
+      create(ctx) {
+        const a = ctx.model().scriptAliases[0]!
+        ctx.report({ at: a, messageId: 'm', fix: (f) => f.insertAfter(a.node, node as Content) })
+      },
+    })
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['blank', { type: 'blank', raw: 'Include /etc/shadow\n' }, /insertAfter: Cannot insert blank line "Include \/etc\/shadow\\n": it reads back as a directive Include/],
+    ['comment', { type: 'comment', value: '', raw: '#\nInclude /etc/shadow\n' }, /insertAfter: Cannot insert comment .*not one/],
+    ['nul', { type: 'comment', value: '', raw: '# a\0b\n' }, /insertAfter: Cannot insert comment .*NUL character/],
+    ['section', { type: 'section', name: 'Location', args: ['/'], open: { raw: '<Location />\nInclude /etc/shadow\n', name: 'Location' }, close: { raw: '</Location>\n', name: 'Location' }, children: [] }, /insertAfter: Cannot insert section <Location> .*: section <Location> reads back with 1 children, not 0/],
+  ]
+  const rawEdit = defineTransform({
+    meta: meta('raw-edit', { m: 'M.' }),
+    create(ctx) {
+      const a = ctx.model().scriptAliases[0]!
+      ctx.report({ at: a, messageId: 'm', fix: (f) => f.modify(a.node, (n) => { n.raw = `${n.raw}Include /etc/shadow\n` }) })
+    },
+  })
+  for (const [id, node, why] of [...cases, ['raw-edit', rawEdit, /modify: Cannot write directive WSGIScriptAlias .*: it reads back as 2 lines or nodes/] as const]) {
+    const r = run(TWO_SITES, id === 'raw-edit' ? (node as Transform) : smuggle(id, node))
+    t.regex(r.errors.map((e) => e.message).join('\n'), new RegExp(`^transform ${id} failed: ${why.source}`), id)
+    t.is(text(r), TWO_SITES, `${id}: nothing written`)
+    t.false(r.patch.includes('shadow'))
+  }
 })

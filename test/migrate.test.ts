@@ -142,6 +142,21 @@ test('a transform that throws: an error naming it, nothing written', async (t) =
   t.deepEqual([...snapshot(root)].map(([p, s]) => [p, s.bytes?.toString(), s.mtimeMs]), [...before].map(([p, s]) => [p, s.bytes?.toString(), s.mtimeMs]))
 })
 
+test('a report from a transform\'s timer, given while migrate() writes, stops the write: nothing changed', async (t) => {
+  const root = tree({ 'k.conf': fill(SITE_0_3_1) })
+  const before = snapshot(root)
+  const late: Transform = {
+    meta: { id: 'late', version: '0.3.2', title: 'late', description: '', rationale: '', messages: { m: 'M.' } },
+    create: (ctx) => void setTimeout(() => ctx.report({ file: ctx.files[0]!, messageId: 'm' }), 0),
+  }
+  const told: string[] = []
+  const r = await migrate({ paths: [root], transforms: [late], write: true, onLateError: (e) => told.push(e.message) })
+  t.deepEqual(told, ['transform late failed: it reported after create() returned (from a callback or a timer), after the run was over; report within create (skip it with --skip late)'])
+  t.regex(r.errors.map((e) => e.message).join('\n'), /^stopped: transform late failed: it reported after create\(\) returned .*; nothing was (written|changed)/m)
+  t.deepEqual(r.written, [])
+  t.deepEqual([...snapshot(root)].map(([p, s]) => [p, s.bytes?.toString(), s.mtimeMs]), [...before].map(([p, s]) => [p, s.bytes?.toString(), s.mtimeMs]))
+})
+
 test('--mod-wsgi below a transform\'s range: it advises instead of changing', async (t) => {
   const r = await migrate({ files: inMemory(), modWsgi: '3.3' })
   t.false(r.changes.some((c) => c.transform === 'python-home'))

@@ -113,6 +113,24 @@ test('each file is checked right before its own rename: an edit made to a later 
   t.deepEqual(names(dir), ['a.conf', 'b.conf', 'c.conf'])
 })
 
+test('an AbortSignal aborted during the commit stops it as a signal does: all put back, the reason given', async (t) => {
+  const dir = sandbox(t)
+  const files = ['a', 'b', 'c'].map((n) => put(join(dir, `${n}.conf`), `${n}\n`))
+  const controller = new AbortController()
+  const error = await t.throwsAsync(
+    writeFilesAtomically(files, {
+      backup: true,
+      abort: controller.signal,
+      hooks: { beforeRename: (path) => (path === files[2]!.path ? controller.abort('a timer threw') : undefined) },
+    }),
+    { instanceOf: WriteError },
+  )
+  t.is(error?.code, 'EABORT')
+  t.is(error?.detail, 'stopped: a timer threw; nothing was changed (2 file(s) put back)')
+  for (const f of files) t.deepEqual(readFileSync(f.path), f.expected)
+  t.deepEqual(names(dir), ['a.conf', 'b.conf', 'c.conf'], 'no temporary file, backup or record left')
+})
+
 test('a file replaced by a symlink inside the root during the commit is not written through', async (t) => {
   const dir = sandbox(t)
   const a = put(join(dir, 'a.conf'), 'a\n')
@@ -241,5 +259,22 @@ test('kill -9 during the commit: the leftovers are known as ours, never read, an
   const expected = readFileSync(first)
   const result = await writeFilesAtomically([{ path: first, expected, content: Buffer.concat([expected, bin('# again\n')]) }])
   t.is(result.leftovers.length, extra.length - 1, 'every stale temporary file removed (the record stays)')
+  t.deepEqual(names(dir).filter((name) => name.includes('wsgi-migrate-') && name.endsWith('.tmp')), [])
+})
+
+test('kill -9 between keeping the original as a second link and the rename: the next write removes that link and goes on', async (t) => {
+  const dir = manyFiles(t)
+  const run = runChild(dir, 'SIGKILL', 'link:1500')
+  t.is(run.signal, 'SIGKILL')
+  const caught = join(dir, 'site1500.conf')
+  t.is(statSync(caught).nlink, 2, 'the file being replaced has its kept link beside it')
+  t.is(readFileSync(caught, 'utf8'), 'WSGIDaemonProcess s1500\n', 'not replaced yet')
+  const expected = readFileSync(caught)
+  const content = Buffer.concat([expected, bin('WSGIRestrictEmbedded On\n')])
+  const result = await writeFilesAtomically([{ path: caught, expected, content }], { root: dir })
+  t.deepEqual(result.written, [caught])
+  t.true(result.leftovers.some((p) => p.startsWith(join(dir, '.site1500.conf.wsgi-migrate-'))), 'its kept link is among the leftovers removed')
+  t.deepEqual(readFileSync(caught), content)
+  t.is(statSync(caught).nlink, 1)
   t.deepEqual(names(dir).filter((name) => name.includes('wsgi-migrate-') && name.endsWith('.tmp')), [])
 })

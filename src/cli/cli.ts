@@ -18,6 +18,7 @@ import type { MigrateError, MigrateOptions, MigrateResult, ProgressEvent } from 
 import type { ReportMode } from '../runner/report.js'
 import type { Transform } from '../runner/transform.js'
 import { hasFlag, list, readArgs, UsageError, type Args } from './args.js'
+import { catchProcessFaults, faultOf, timerTurn, watchFaults, type Faults } from './faults.js'
 import { HELP } from './help.js'
 import { OutputError, backupReadByApache, clashWithRun, stdoutFile, writeAllSync, writeOutputs, type Outputs } from './outputs.js'
 import type { LiveOutcome } from './server.js'
@@ -41,6 +42,8 @@ export interface Io {
   now: () => number
   /** stdout's stats when it is redirected to a regular file. */
   stdoutFile?: () => Stats | null
+  /** What stops the run when something fails outside its own calls (a -t module's timer); default: a report given late only. */
+  faults?: Faults
 }
 
 function packageVersion(): string {
@@ -82,13 +85,20 @@ async function usageFailure(io: Io, messages: string[], how: Failure): Promise<n
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  const faults = io.faults ?? watchFaults()
+  let code: number
   try {
-    return await run(argv, io)
+    code = await run(argv, io, faults)
   } catch (e) {
     if (!(e instanceof OutputError)) throw e
     io.stderr(`wsgi-migrate: ${escapeControls(e.message)}; no config file was changed\n`)
     return EXIT_ERROR
   }
+  // A fault after the last check (the outputs were written meanwhile): said, and the run fails.
+  const fault = faultOf(faults)
+  if (fault === null || code === EXIT_ERROR || code > 128) return code
+  io.stderr(`wsgi-migrate: error: ${escapeControls(fault)}\n`)
+  return EXIT_ERROR
 }
 
 /** stdout for help, version and lists: a failure is an OutputError like any output's. */
@@ -96,7 +106,7 @@ function print(io: Io, data: string): void {
   writeOutputs({ stdout: data }, io.cwd, io.stdout)
 }
 
-async function run(argv: string[], io: Io): Promise<number> {
+async function run(argv: string[], io: Io, faults: Faults): Promise<number> {
   const started = io.now()
   let args: Args
   try {
@@ -114,7 +124,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   let extra: Transform[]
   try {
     const { loadTransforms } = await import('./user-transforms.js')
-    extra = await loadTransforms(o.transform ?? [], io.cwd)
+    extra = await loadTransforms(o.transform ?? [], io.cwd, loadTimeout(io.env))
   } catch (e) {
     if (!(e instanceof UsageError)) throw e
     return fail([e.message], false)
@@ -142,9 +152,27 @@ async function run(argv: string[], io: Io): Promise<number> {
     ...(args.maps.length > 0 ? { maps: args.maps } : {}),
     ...(o.exclude ? { exclude: o.exclude } : {}),
     ...progressReporter(io, Boolean(o.quiet), started),
+    onLateError: (e) => faults.fault(e.message),
   })
   if (place.live && result.modWsgi) place.live.modWsgi = result.modWsgi
-  return finish(io, args, result, started, place.live)
+  // What a transform left behind (a timer, a rejected promise, a late report) has come by now.
+  await timerTurn()
+  stopOnFault(result, faults)
+  return finish(io, args, result, started, place.live, faults.signal)
+}
+
+/** A fault before anything was written: the run fails, with no patch. */
+function stopOnFault(result: MigrateResult, faults: Faults): void {
+  const fault = faultOf(faults)
+  if (fault === null) return
+  result.errors.push({ code: 'transform', message: `${fault}; nothing will be written` })
+  result.patch = Buffer.alloc(0)
+}
+
+/** How long a `-t` module may take to load: WSGI_MIGRATE_LOAD_TIMEOUT seconds, default 30. */
+function loadTimeout(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.WSGI_MIGRATE_LOAD_TIMEOUT)
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000
 }
 
 /**
@@ -234,7 +262,7 @@ const shown = new WeakSet<Io>()
  * After the run: refuse outputs naming a file of the run, write the outputs (before any config
  * file: inside the commit, once everything is prepared), write, report on stderr.
  */
-async function finish(io: Io, args: Args, result: MigrateResult, started: number, live: LiveOutcome | undefined): Promise<number> {
+async function finish(io: Io, args: Args, result: MigrateResult, started: number, live: LiveOutcome | undefined, abort: AbortSignal): Promise<number> {
   const o = args.values
   const mode = args.mode
   if (shown.delete(io)) io.stderr('\r\x1b[K')
@@ -250,7 +278,9 @@ async function finish(io: Io, args: Args, result: MigrateResult, started: number
     writeOutputs(reportAfter ? { ...all, stdout: undefined } : all, io.cwd, io.stdout)
   }
   // An output that fails throws an OutputError: main() says so, and nothing was written.
-  const outcome = mode === 'write' ? await writeConfigs(io, args, result, live, emit) : { leftovers: [], signal: null }
+  const outcome = mode === 'write' ? await writeConfigs(io, args, result, live, emit, abort) : { leftovers: [], signal: null }
+  // Stopped before the outputs went out (a fault while the files were prepared): no patch.
+  if (!emitted && abort.aborted) result.patch = Buffer.alloc(0)
   if (!emitted) await emit()
   if (reportAfter) writeOutputs({ stdout: (await outputs(io, args, result, live)).stdout }, io.cwd, io.stdout)
   const { describeVersions } = await import('../runner/kallithea-version.js')
@@ -292,15 +322,22 @@ function shownPatch(patch: Buffer, how: { color: boolean; terminal: boolean }, c
 }
 
 /** Write the changed files: beside themselves (paths given), or to the live server with its configtest. */
-async function writeConfigs(io: Io, args: Args, result: MigrateResult, live: LiveOutcome | undefined, beforeCommit: CommitOptions['beforeCommit']): Promise<CommitOutcome> {
+async function writeConfigs(
+  io: Io,
+  args: Args,
+  result: MigrateResult,
+  live: LiveOutcome | undefined,
+  beforeCommit: CommitOptions['beforeCommit'],
+  abort: AbortSignal,
+): Promise<CommitOutcome> {
   const o = args.values
   if (live === undefined) {
     const { commitResult } = await import('../runner/commit.js')
-    return commitResult(result, { ...(o.backup !== undefined ? { backup: o.backup } : {}), ...(beforeCommit ? { beforeCommit } : {}) })
+    return commitResult(result, { ...(o.backup !== undefined ? { backup: o.backup } : {}), ...(beforeCommit ? { beforeCommit } : {}), abort })
   }
   const { writeLive } = await import('./server.js')
   const backupDir = o['no-backup'] ? false : o['backup-dir'] !== undefined ? path.resolve(io.cwd, o['backup-dir']) : ''
-  await writeLive(result, live, { backupDir, reload: o.reload === true, env: io.env, now: new Date(), ...(beforeCommit ? { beforeCommit } : {}) })
+  await writeLive(result, live, { backupDir, reload: o.reload === true, env: io.env, now: new Date(), ...(beforeCommit ? { beforeCommit } : {}), abort })
   return { leftovers: [], signal: live.signal ?? null }
 }
 
@@ -354,6 +391,18 @@ if (invokedDirectly()) {
       // nowhere left to say it
     }
   }
+  // Until main() settles, a way out is a failure: the event loop emptied under a promise that
+  // never settles (a -t module's, say).
+  let settled = false
+  process.exitCode = EXIT_ERROR
+  process.on('beforeExit', () => {
+    // Another listener (the module loader's) gives the run a way on: its turn first.
+    if (settled || process.listenerCount('beforeExit') > 1) return
+    stderr('wsgi-migrate: error: the run stopped halfway, waiting for something that never happens (a -t module\'s promise that never settles?); nothing was written\n')
+    process.exit(EXIT_ERROR)
+  })
+  const faults = watchFaults()
+  catchProcessFaults(faults)
   main(process.argv.slice(2), {
     stdout: (s) => writeAllSync(1, s),
     stderr,
@@ -363,16 +412,21 @@ if (invokedDirectly()) {
     cwd: process.cwd(),
     now: () => performance.now(),
     stdoutFile: () => stdoutFile(1),
+    faults,
   }).then(
     (code) => {
+      settled = true
       process.exitCode = code
       // Interrupted while writing (all put back): end by the same signal, as the shell expects.
       const signal = Object.entries(constants.signals).find(([, n]) => code > 128 && n === code - 128)?.[0]
-      if (signal !== undefined) process.kill(process.pid, signal)
+      if (signal !== undefined) return void process.kill(process.pid, signal)
+      // Done: a -t module's timers and callbacks neither keep the process nor change its status.
+      process.exit(code)
     },
     (e: unknown) => {
+      settled = true
       stderr(internalError(e, process.env))
-      process.exitCode = EXIT_ERROR
+      process.exit(EXIT_ERROR)
     },
   )
 }

@@ -35,6 +35,8 @@ export interface LiveWriteOptions {
   now: Date
   /** Called once everything is ready, before the first file is replaced (the reports go out then). */
   beforeCommit?: CommitOptions['beforeCommit']
+  /** Stops the write as a signal does; see `CommitOptions.abort`. */
+  abort?: AbortSignal
 }
 
 /** Write a finished run to the live server (see the top of this file); problems go to `result.errors`. */
@@ -68,7 +70,10 @@ export async function writeLive(result: MigrateResult, outcome: LiveOutcome, opt
     outcome.backupDir = dir
   }
   const { commitResult } = await import('../runner/commit.js')
-  const outcome2 = await commitResult(result, options.beforeCommit ? { beforeCommit: options.beforeCommit } : {})
+  const outcome2 = await commitResult(result, {
+    ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
+    ...(options.abort ? { abort: options.abort } : {}),
+  })
   if (outcome2.signal !== null) outcome.signal = outcome2.signal
   if (result.written.length === 0 || result.errors.length > 0 || outcome.signal) return
   outcome.after = configtest(ctl, env)

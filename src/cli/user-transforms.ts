@@ -15,15 +15,35 @@ function exportedTransforms(mod: Record<string, unknown>): Transform[] {
   return [...new Set(found.filter((x): x is Transform => typeof x === 'object' && x !== null && typeof (x as Transform).create === 'function'))]
 }
 
-export async function loadTransforms(paths: string[], cwd: string): Promise<Transform[]> {
+/**
+ * Import a module, within `timeoutMs` (its top-level await may wait on anything). A wait on
+ * something that can never happen (nothing left for the event loop to do) is told at once.
+ */
+async function importWithin(p: string, cwd: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  let timer: NodeJS.Timeout | undefined
+  let stalled: (() => void) | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UsageError(`${p}: did not finish loading within ${timeoutMs / 1000} s (its top-level await?); fix it, or set WSGI_MIGRATE_LOAD_TIMEOUT (seconds)`)), timeoutMs)
+    timer.unref()
+    stalled = () => reject(new UsageError(`${p}: never finishes loading: its top-level await waits for something that never happens`))
+    process.once('beforeExit', stalled)
+  })
+  try {
+    return (await Promise.race([import(pathToFileURL(path.resolve(cwd, p)).href), deadline])) as Record<string, unknown>
+  } catch (e) {
+    if (e instanceof UsageError) throw e
+    throw new UsageError(`${p}: cannot load transform module: ${(e as Error)?.message ?? String(e)}`)
+  } finally {
+    clearTimeout(timer)
+    process.off('beforeExit', stalled!)
+  }
+}
+
+/** The transforms of the modules at `paths`, checked; a UsageError names what is wrong. */
+export async function loadTransforms(paths: string[], cwd: string, timeoutMs = 30_000): Promise<Transform[]> {
   const out: Transform[] = []
   for (const p of paths) {
-    let mod: Record<string, unknown>
-    try {
-      mod = (await import(pathToFileURL(path.resolve(cwd, p)).href)) as Record<string, unknown>
-    } catch (e) {
-      throw new UsageError(`${p}: cannot load transform module: ${(e as Error)?.message ?? String(e)}`)
-    }
+    const mod = await importWithin(p, cwd, timeoutMs)
     const transforms = exportedTransforms(mod)
     if (transforms.length === 0) {
       throw new UsageError(`${p}: exports no transform; export default { meta: { id, version, title, description, rationale, messages }, create(context) { ... } } (module.exports = { ... } in CommonJS)`)

@@ -15,6 +15,8 @@ export interface CommitOptions {
   beforeCommit?: (result: MigrateResult) => void | Promise<void>
   /** Catch SIGINT, SIGTERM, SIGHUP while writing (default true); see `WriteOptions.signals`. */
   signals?: boolean
+  /** Stops the write as a signal does (all put back); see `WriteOptions.abort`. */
+  abort?: AbortSignal
 }
 
 export interface CommitOutcome {
@@ -64,6 +66,7 @@ export async function commitResult(result: MigrateResult, options: CommitOptions
         root: result.root,
         ...(options.backup !== undefined ? { backupSuffix: options.backup } : {}),
         ...(options.signals !== undefined ? { signals: options.signals } : {}),
+        ...(options.abort !== undefined ? { abort: options.abort } : {}),
         beforeCommit: async (planned) => {
           result.written.push(...planned.written.map(shown))
           result.backups.push(...planned.backups.map((p) => relativeTo(result.base, p)))
@@ -85,7 +88,7 @@ export async function commitResult(result: MigrateResult, options: CommitOptions
       result.written.push(...e.written.map(shown))
       outcome.signal = e.signal ?? null
       const nothing = e.written.length === 0 && !/nothing was changed/.test(e.detail) ? '; nothing was written' : ''
-      if (e.code === 'EINTR') result.errors.push({ code: 'write', message: `${e.detail}${nothing}` })
+      if (e.code === 'EINTR' || e.code === 'EABORT') result.errors.push({ code: 'write', message: `${e.detail}${nothing}` })
       else {
         const rel = shown(e.path)
         result.errors.push({ code: 'write', file: rel, message: `${rel}: ${e.detail}${nothing}${WRITE_HINTS[e.code] ?? ''}` })

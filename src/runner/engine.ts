@@ -42,6 +42,8 @@ export interface EngineOptions {
   frozen: ReadonlySet<SourceFile>
   options: TransformOptions
   buildModel: () => WsgiModel
+  /** A transform reported after its create() returned (from a timer or callback): the report is dropped. */
+  onLate?: (transform: string) => void
 }
 
 /** The error a transform's run ends with; the runner reports it and writes nothing. */
@@ -56,9 +58,11 @@ export class Engine {
   private current: WsgiModel | undefined
   private readonly nodes: NodeIndex
   private readonly byPath = new Map<string, SourceFile>()
+  private readonly fileSet: ReadonlySet<SourceFile>
 
   constructor(private readonly opts: EngineOptions) {
     this.nodes = new NodeIndex(opts.files)
+    this.fileSet = new Set(opts.files)
     for (const f of opts.files) if (!this.byPath.has(f.path)) this.byPath.set(f.path, f)
   }
 
@@ -106,9 +110,10 @@ export class Engine {
         if (!open) {
           // Not thrown: a timer's callback would crash the process. The run says so instead.
           this.late.add(transform.meta.id)
+          this.opts.onLate?.(transform.meta.id)
           return
         }
-        checkReport(report)
+        checkReport(report, this.fileSet)
         reports.push({ transform: transform.meta.id, report, message: asTransformError(() => formatMessage(transform.meta, report)) })
       },
       fileOf: (node) => this.nodes.get(node)?.file,
@@ -233,11 +238,19 @@ function overlaps(reads: readonly Claim[], dirty: ReadonlySet<Claim>): boolean {
 }
 
 /** The shape of a report, checked where it is given (a user's transform gets a clear error). */
-function checkReport(report: Report): void {
+function checkReport(report: Report, files: ReadonlySet<SourceFile>): void {
   if (typeof report !== 'object' || report === null) throw new TransformError('report() needs an object')
   const subjects = [report.at, report.node, report.file].filter((x) => x !== undefined).length
   if (subjects !== 1) throw new TransformError('a report names exactly one of at (a model record), node, or file')
   if (report.fix !== undefined && typeof report.fix !== 'function') throw new TransformError('a report\'s fix must be a function')
+  // A file of the run, as the context gave it: a path made up by the transform is no place to point at.
+  if (report.file !== undefined && !files.has(report.file)) throw new TransformError('a report\'s file must be one of context.files')
+  for (const key of ['line', 'column'] as const) {
+    const n: unknown = (report as { line?: unknown; column?: unknown })[key]
+    if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n > 0)) {
+      throw new TransformError(`a report's ${key} must be a positive whole number (got ${JSON.stringify(n) ?? String(n)})`)
+    }
+  }
 }
 
 export type { AppliedChange, LineRange, ApacheFile }

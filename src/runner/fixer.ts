@@ -5,6 +5,8 @@
 // the engine uses to order the rest of the pass).
 import { append, cloneNode, insertAfter, insertBefore, remove } from '../syntax/edit.js'
 import type { LineRange } from '../syntax/locate.js'
+import { checkNewNode } from '../syntax/new-node.js'
+import { toText } from '../syntax/print.js'
 import { renderDirective } from '../syntax/render.js'
 import type { Content, Directive, Encoding, ParentNode } from '../syntax/types.js'
 import type { Claim } from './engine.js'
@@ -69,7 +71,7 @@ function recorder(env: FixEnv, message: Message, out: Applied, ops: Op[]): Fixer
       check: () => {
         at = placeOf(env, ref, what)
         fresh(env, node, what)
-        writable(at.file, printed(node))
+        writable(at.file, toText(node))
       },
       apply: () => {
         edit(at)
@@ -98,7 +100,7 @@ function appendOp(env: FixEnv, parent: ParentNode, node: Content, message: Messa
       if (f === undefined) throw new TypeError('append: the parent is not part of the run\'s files')
       if (!env.editable(f)) throw new TypeError(`append: ${f.path} must not be edited`)
       fresh(env, node, 'append')
-      writable(f, printed(node))
+      writable(f, toText(node))
       file = f
     },
     apply: () => {
@@ -135,6 +137,9 @@ function modifyOp(env: FixEnv, node: Directive, edit: (node: Directive) => void,
       at = placeOf(env, node, 'modify')
       const copy = cloneNode(node)
       edit(copy)
+      // An edit may set `raw` by hand: what it prints must still read back as the directive.
+      if (copy.type !== 'directive') throw new TypeError('modify: the edit turned the directive into another kind of node')
+      readsBack('modify', copy, 'write')
       writable(at.file, renderDirective(copy))
     },
     apply: () => {
@@ -180,15 +185,19 @@ function placeOf(env: FixEnv, node: Content, what: string): NodePlace {
   return place
 }
 
+/** A new node: not in the tree yet, and its text reads back as it (no line smuggled in). */
 function fresh(env: FixEnv, node: Content, what: string): void {
   if (env.nodes.get(node) !== undefined) throw new TypeError(`${what}: the new node is already in the tree; create a new one`)
+  readsBack(what, node, 'insert')
 }
 
-/** The text a new node adds to its file. */
-function printed(node: Content): string {
-  if (node.type === 'directive') return renderDirective(node)
-  if (node.type === 'section') return node.open.raw + node.children.map(printed).join('') + (node.close?.raw ?? '')
-  return node.raw
+/** checkNewNode, its refusal prefixed with the fixer's method. */
+function readsBack(what: string, node: Content, verb: string): void {
+  try {
+    checkNewNode(node, verb)
+  } catch (e) {
+    throw new TypeError(`${what}: ${(e as Error).message}`)
+  }
 }
 
 function encodingOf(file: SourceFile): Encoding {

@@ -64,6 +64,12 @@ export interface MigrateOptions extends Selection, Omit<LoadOptions, 'onProgress
   reader?: TreeReader
   /** Called as files are read and transforms run, for progress output. */
   onProgress?: (event: ProgressEvent) => void
+  /**
+   * Called when a transform reports after the run returned (from a timer or a callback): the
+   * result was made without it and holds no error for it. A caller about to write should stop
+   * (the CLI does, putting back what it wrote).
+   */
+  onLateError?: (error: MigrateError) => void
 }
 
 /** `read`: files read so far (the total grows as Includes are followed); `transform`: transforms done, and the one starting. */
@@ -179,9 +185,15 @@ export interface RunStats {
 
 /** Run the migration. Writes nothing unless `write: true` and nothing failed. */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
-  const result = runMigration(options)
+  // A report given after the run returned (a transform's timer) stops the write: all put back.
+  const late = new AbortController()
+  const onLateError = (error: MigrateError): void => {
+    options.onLateError?.(error)
+    if (!late.signal.aborted) late.abort(error.message)
+  }
+  const result = runMigration({ ...options, onLateError })
   if (options.write && !options.files && result.transforms.length > 0) {
-    await writeResult(result, options.backup !== undefined ? { backup: options.backup } : {})
+    await writeResult(result, { ...(options.backup !== undefined ? { backup: options.backup } : {}), abort: late.signal })
   }
   return result
 }
@@ -306,6 +318,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
     frozen: new Set(loaded.files.filter((l) => l.frozen).map((l) => l.file)),
     ...(modWsgi !== undefined ? { modWsgi } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onLateError ? { onLateError: options.onLateError } : {}),
   })
   errors.push(...run.errors)
   const whole = { installed: plan.versions.installed, target: plan.versions.target }

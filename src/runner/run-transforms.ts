@@ -33,6 +33,8 @@ export interface RunInput {
   /** The mod_wsgi version in use (gates transforms). */
   modWsgi?: string
   onProgress?: (event: ProgressEvent) => void
+  /** A transform reported after this run returned (from a timer or callback): see `MigrateOptions.onLateError`. */
+  onLateError?: (error: MigrateError) => void
 }
 
 export function runTransforms(selected: readonly Transform[], input: RunInput): TransformRun {
@@ -41,6 +43,11 @@ export function runTransforms(selected: readonly Transform[], input: RunInput): 
   const said = new Set<string>()
   let saying = new Set<string>()
   const late = new Set<string>()
+  // Reported after the run returned: the result no longer takes errors; the caller is told.
+  let returned = false
+  const onLate = (id: string): void => {
+    if (returned) input.onLateError?.({ code: 'transform', message: lateAfterRun(id) })
+  }
   const say = <T>(list: T[], item: T, key: string): void => {
     if (said.has(key)) return
     saying.add(key)
@@ -51,7 +58,7 @@ export function runTransforms(selected: readonly Transform[], input: RunInput): 
     saying = new Set()
     const server = prepare()
     const steps = server.selected ?? selected
-    const engine = new Engine({ files: server.files, frozen: input.frozen, options: server.options, buildModel: server.buildModel })
+    const engine = new Engine({ files: server.files, frozen: input.frozen, options: server.options, buildModel: server.buildModel, onLate })
     const incomplete = incompleteErrors(engine.model())
     if (incomplete.length > 0) {
       // The walk stopped (an Include fan-out): what the transforms would decide from is not all there.
@@ -92,7 +99,13 @@ export function runTransforms(selected: readonly Transform[], input: RunInput): 
     const message = `transform ${id} failed: it reported after create() returned (from a callback or a timer), and such reports are dropped; report within create. Nothing will be written (skip it with --skip ${id})`
     out.errors.push({ code: 'transform', message })
   }
+  returned = true
   return out
+}
+
+/** A report given after the run returned: the result holds no error for it, so this says what to do. */
+export function lateAfterRun(id: string): string {
+  return `transform ${id} failed: it reported after create() returned (from a callback or a timer), after the run was over; report within create (skip it with --skip ${id})`
 }
 
 function toAdvisory(a: Engine['advisories'][number]): Advisory {

@@ -43,6 +43,8 @@ export type WriteErrorCode =
   | 'EARTIFACT'
   /** A signal (SIGINT, SIGTERM, SIGHUP) stopped the write; see `signal`. */
   | 'EINTR'
+  /** The caller's AbortSignal stopped the write (its reason is in the message). */
+  | 'EABORT'
   /** Invalid arguments. */
   | 'EINVAL'
   /** A file system operation failed while writing (see `cause`). */

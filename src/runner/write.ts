@@ -8,8 +8,9 @@
 // 2. Prepare every file: the new content in a temporary file next to it (see artifacts.ts for
 //    the name), opened without following symlinks, with the original owner, group and mode,
 //    fsynced; the backup (`<file><suffix>`), if asked for, created the same way without
-//    replacing anything, and recorded as ours. Stale temporary files of killed runs in those
-//    folders are removed first. Any failure: what was made is removed, nothing was changed.
+//    replacing anything, and recorded as ours. Any failure: what was made is removed, nothing
+//    was changed. (Stale temporary files of killed runs in those folders are removed before
+//    step 1: one may be a second link to a file of the run.)
 // 3. `beforeCommit` (the caller's last word: reports are written there), then for each file in
 //    turn: check again that it is where it was (same real path, same folder, inside the root)
 //    and still holds what was read, keep a hard link to it, rename the temporary file over it,
@@ -20,6 +21,7 @@
 // ACLs, extended attributes (SELinux labels: run `restorecon` on such systems), hard links
 // (refused), and the inode number.
 import { chmodSync, closeSync, constants, fchownSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { isInside } from '../load/paths.js'
 import { recordBackups, removeStaleTemporaries, temporaryName } from './artifacts.js'
 import {
@@ -63,9 +65,16 @@ export interface WriteOptions {
    * The caller decides what to do next (the CLI ends by the same signal).
    */
   signals?: boolean
-  /** @internal Test hook, to simulate races and failures. */
+  /**
+   * Stops the write as a signal does (all put back, temporary files removed), rejecting with an
+   * `EABORT` error that gives the reason (a string, or an Error's message). Checked between files.
+   */
+  abort?: AbortSignal
+  /** @internal Test hooks, to simulate races and failures. */
   hooks?: {
     beforeRename?: (path: string) => void | Promise<void>
+    /** Right after the original is kept as a second link, before the rename. */
+    afterLink?: (path: string) => void
   }
 }
 
@@ -92,6 +101,7 @@ interface Batch {
   undo: Array<() => void>
   done: Plan[]
   interrupted: () => NodeJS.Signals | null
+  abort: AbortSignal | undefined
   hooks: NonNullable<WriteOptions['hooks']>
 }
 
@@ -116,18 +126,19 @@ export async function writeFilesAtomically(writes: readonly FileWrite[], options
   const root = options.root === undefined ? null : realOrNull(options.root)
   if (root === null && options.root !== undefined) throw new WriteError(options.root, 'EINVAL', 'the root cannot be resolved')
   const unchanged = writes.filter((w) => w.content.equals(w.expected)).map((w) => w.path)
+  // Leftovers of a killed run go first: one may be a second link to a file to write (the original
+  // kept for a roll-back), which the checks would take for a hard link of the user's.
+  const leftovers = removeLeftovers(writes)
   const plans = checkAll(writes, wantBackup ? suffix : null, root)
-  if (plans.length === 0) return { written: [], unchanged, backups: [], leftovers: [] }
+  if (plans.length === 0) return { written: [], unchanged, backups: [], leftovers }
 
   let caught: NodeJS.Signals | null = null
   const onSignal = (signal: NodeJS.Signals) => {
     caught ??= signal
   }
   if (options.signals !== false) for (const signal of SIGNALS) process.on(signal, onSignal)
-  const batch: Batch = { plans, root, temps: new Set(), backups: [], undo: [], done: [], interrupted: () => caught, hooks: options.hooks ?? {} }
+  const batch: Batch = { plans, root, temps: new Set(), backups: [], undo: [], done: [], interrupted: () => caught, abort: options.abort, hooks: options.hooks ?? {} }
   try {
-    const leftovers: string[] = []
-    for (const dir of new Set(plans.map((plan) => plan.dir))) leftovers.push(...removeStaleTemporaries(dir))
     try {
       await prepare(batch)
       await options.beforeCommit?.({ written: plans.map((plan) => plan.write.path), backups: [...batch.backups] })
@@ -142,10 +153,23 @@ export async function writeFilesAtomically(writes: readonly FileWrite[], options
   }
 }
 
+/** Removes the stale temporary files of ours in the folders of the files to write; the paths removed. */
+function removeLeftovers(writes: readonly FileWrite[]): string[] {
+  const dirs = new Set<string>()
+  for (const write of writes) {
+    const real = write.content.equals(write.expected) ? null : realOrNull(write.path)
+    if (real !== null) dirs.add(dirname(real))
+  }
+  return [...dirs].flatMap((dir) => removeStaleTemporaries(dir))
+}
+
 function stopIfInterrupted(batch: Batch, path: string): void {
   const signal = batch.interrupted()
   if (signal !== null) throw new WriteError(path, 'EINTR', `interrupted by ${signal}`, { signal })
+  if (batch.abort?.aborted) throw new WriteError(path, 'EABORT', `stopped: ${reasonOf(batch.abort.reason)}`)
 }
+
+const reasonOf = (reason: unknown): string => (reason instanceof Error ? reason.message : String(reason))
 
 /** Step 2: temporary files with the new contents, backups, the backup records. */
 async function prepare(batch: Batch): Promise<void> {
@@ -252,6 +276,7 @@ function commitOne(batch: Batch, plan: Plan): void {
   }
   batch.temps.add(keep)
   plan.keep = keep
+  batch.hooks.afterLink?.(path)
   const fd = openNoFollow(path, keep)
   try {
     const stats = fstatSync(fd)

@@ -2,6 +2,7 @@
 // neighbours, removals take whole lines, option edits touch only the option's own word.
 import { checkLayout, checkName, checkValue } from './guard.js'
 import { readLogicalLine } from './lines.js'
+import { checkNewNode } from './new-node.js'
 import { renderDirective, respell, spell } from './render.js'
 import { markSpelled } from './snapshot.js'
 import { indexOutsideTemplates, isTemplated } from './templates.js'
@@ -160,6 +161,7 @@ function indexIn(parent: ParentNode, node: Content): number {
 /** Insert `node` before `ref` in `parent`; a node without a line ending gets one (`ref` follows it). */
 export function insertBefore(parent: ParentNode, ref: Content, node: Content, root?: Root): void {
   const at = indexIn(parent, ref)
+  checkNewNode(node)
   endLine(node, eolOf(ref) || root?.data.eol || '\n')
   parent.children.splice(at, 0, node)
 }
@@ -169,6 +171,11 @@ export function insertBefore(parent: ParentNode, ref: Content, node: Content, ro
  * last and the file still ends without one.
  */
 export function insertAfter(parent: ParentNode, ref: Content, node: Content, root?: Root): void {
+  checkNewNode(node)
+  placeAfter(parent, ref, node, root)
+}
+
+function placeAfter(parent: ParentNode, ref: Content, node: Content, root: Root | undefined): void {
   const at = indexIn(parent, ref)
   const refEol = eolOf(ref)
   const nodeEol = eolOf(node)
@@ -180,8 +187,9 @@ export function insertAfter(parent: ParentNode, ref: Content, node: Content, roo
 
 /** Append `node` as the last child of `parent` (before its close tag). */
 export function append(parent: ParentNode, node: Content, root?: Root): void {
+  checkNewNode(node)
   const last = parent.children[parent.children.length - 1]
-  if (last) return insertAfter(parent, last, node, root)
+  if (last) return placeAfter(parent, last, node, root)
   if (parent.type === 'section' && parent.open.raw !== '') {
     const openEol = EOL_AT_END.exec(parent.open.raw)?.[0] ?? ''
     parent.open.raw = endLogicalLine(parent.open.raw, root?.data.eol ?? (eolOf(node) || '\n'))
@@ -213,6 +221,7 @@ export function remove(parent: ParentNode, node: Content): void {
 /** Replace `node` with `replacement`, which takes over its line ending (none at the end of a file without one). */
 export function replaceWith(parent: ParentNode, node: Content, replacement: Content): void {
   const at = indexIn(parent, node)
+  checkNewNode(replacement)
   const eol = eolOf(node)
   const own = eolOf(replacement)
   if (own !== eol) setLastRaw(replacement, lastRaw(replacement).slice(0, lastRaw(replacement).length - own.length) + eol)

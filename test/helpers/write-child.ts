@@ -1,7 +1,8 @@
 // A process that rewrites every `*.conf` file of a folder (appending a line) and sends itself a
 // real signal midway: `node --import=tsx write-child.ts DIR SIGNAL AT`. AT is the number of
-// files renamed before the signal, or `prepare` (after the temporary files are made, before the
-// first rename). Prints the outcome as JSON on stdout.
+// files renamed before the signal, `prepare` (after the temporary files are made, before the
+// first rename), or `link:N` (SIGKILL only: file N's original just kept as a second link, not
+// yet replaced). Prints the outcome as JSON on stdout.
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { WriteError, writeFilesAtomically } from '../../src/runner/write.js'
@@ -18,12 +19,21 @@ const stop = async () => {
   process.kill(process.pid, signal)
   await pause() // the signal arrives while the write goes on
 }
+let links = 0
+/** Killed inside the commit's synchronous step: nothing after the kill may run. */
+const killNow = () => {
+  process.kill(process.pid, 'SIGKILL')
+  for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000)
+}
 try {
   const result = await writeFilesAtomically(writes, {
     root: dir,
     backup: true,
     beforeCommit: at === 'prepare' ? stop : undefined,
-    hooks: { beforeRename: async () => (String(renames++) === at ? stop() : undefined) },
+    hooks: {
+      beforeRename: async () => (String(renames++) === at ? stop() : undefined),
+      afterLink: () => (`link:${links++}` === at ? killNow() : undefined),
+    },
   })
   process.stdout.write(JSON.stringify({ written: result.written.length }))
 } catch (error) {
