@@ -5,6 +5,7 @@
 // the engine uses to order the rest of the pass).
 import { append, cloneNode, insertAfter, insertBefore, remove } from '../syntax/edit.js'
 import type { LineRange } from '../syntax/locate.js'
+import { toText } from '../syntax/print.js'
 import { renderDirective } from '../syntax/render.js'
 import type { Content, Directive, Encoding, ParentNode } from '../syntax/types.js'
 import type { Claim } from './engine.js'
@@ -184,12 +185,8 @@ function fresh(env: FixEnv, node: Content, what: string): void {
   if (env.nodes.get(node) !== undefined) throw new TypeError(`${what}: the new node is already in the tree; create a new one`)
 }
 
-/** The text a new node adds to its file. */
-function printed(node: Content): string {
-  if (node.type === 'directive') return renderDirective(node)
-  if (node.type === 'section') return node.open.raw + node.children.map(printed).join('') + (node.close?.raw ?? '')
-  return node.raw
-}
+/** The text a new node adds to its file (the printer's loop: an inserted section may nest thousands deep). */
+const printed = (node: Content): string => toText(node)
 
 function encodingOf(file: SourceFile): Encoding {
   return file.kind === 'apache' ? file.tree.data.encoding : (file.encoding ?? 'utf8')
