@@ -21,6 +21,8 @@ import { transformsOf, type Preset } from './runner/define.js'
 import { runMigration, type MigrateResult } from './runner/migrate.js'
 import type { Transform } from './runner/transform.js'
 
+export { apacheConfigtest, type Configtest, type ConfigtestOptions, type ConfigFile } from './testing/configtest.js'
+
 export interface FixtureFile {
   /** The name the file has in the run. */
   name: string
