@@ -153,10 +153,10 @@ export const scriptActivation = defineTransform({
         "Added python-home={{venv}} to WSGIDaemonProcess {{name}}: the daemon's Python now starts in that virtualenv " +
         '(sys.prefix {{venv}}, its site-packages on sys.path), so {{script}} no longer has to activate it.',
       leftInPlace:
-        '{{script}}:{{line}}: {{code}} activates {{venv}}, which python-home={{venv}} already does, but it was left in place ' +
+        '{{code}} activates {{venv}}, which python-home={{venv}} already does, but it was left in place ' +
         '({{why}}): remove it by hand.',
       unresolved:
-        '{{script}}:{{line}}: {{code}} looks like virtualenv activation but was not changed ({{why}}): ' +
+        '{{code}} looks like virtualenv activation but was not changed ({{why}}): ' +
         'python-home={{venv}} already sets the virtualenv up, so remove it by hand if it only activates that one.',
       severalVenvs:
         '{{script}} {{what}} ({{lines}}) and WSGIDaemonProcess {{names}} has no python-home: not changed. ' +
@@ -178,7 +178,7 @@ export const scriptActivation = defineTransform({
       inexact:
         '{{alias}} ({{where}}) loads {{path}}, which is not a file of this run; {{script}}, the only ' +
         '{{base}} of the run, was taken for it: check that it is the same script.',
-      pythonRejects: '{{script}}:{{line}}: Python would reject this script ({{why}}); its virtualenv activation was not changed: fix it first.',
+      pythonRejects: 'Python would reject this script ({{why}}); its virtualenv activation was not changed: fix it first.',
       notInDaemon:
         '{{script}} activates {{venvs}} ({{lines}}), and {{alias}} ({{where}}) {{how}}: ' +
         'first fix the process group (WSGIProcessGroup naming a WSGIDaemonProcess with python-home=<venv>), then run again to remove the activation.',

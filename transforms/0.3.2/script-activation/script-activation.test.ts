@@ -108,6 +108,16 @@ test('a script Python would reject is not edited', async (t) => {
   t.true(r.advisories.some((a) => a.message.includes('Python would reject this script')))
 })
 
+test('a script nested 5,000 ifs deep (Python: "too many levels of indentation") is not edited: an advisory by id', async (t) => {
+  const depth = 5_000
+  const deep = `${Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}if True:\n`).join('')}${ACTIVATE.split('\n').map((l) => (l ? ' '.repeat(depth) + l : l)).join('\n')}`
+  const conf = vhost('    WSGIDaemonProcess kallithea python-home=/srv/kallithea/venv\n    WSGIProcessGroup kallithea\n    WSGIScriptAlias / /srv/fixture/dispatch.wsgi\n')
+  const r = await run([{ path: 'site.conf', content: conf }, { path: 'dispatch.wsgi', content: deep }])
+  t.deepEqual(r.changes, [])
+  t.is(after(r, 'dispatch.wsgi'), deep)
+  t.deepEqual(r.advisories.map((a) => [a.messageId, a.line, a.data?.why]), [['pythonRejects', 101, 'too many levels of indentation']])
+})
+
 test('an activation the module will not remove (shared line) is advised, the rest goes', async (t) => {
   const script = `import site; site.addsitedir('/srv/kallithea/venv/lib/python2.7/site-packages')
 activate_this = '/srv/kallithea/venv/bin/activate_this.py'
