@@ -140,3 +140,13 @@ test('on disk: one walk reads what the Includes lead to, with envvars and Define
   t.deepEqual(loaded.graph.roots, ['apache2.conf'])
   t.is(loaded.env.SITES, 'sites-enabled')
 })
+
+test('directives(): reading order, <Macro> bodies left out, 20,000 sections deep without running out of stack', (t) => {
+  const flat = parse('A 1\n<Macro M $x>\nInclude $x.conf\n</Macro>\n<IfModule x>\nB 2\n<Location />\nC 3\n</Location>\n</IfModule>\nD 4\n')
+  t.deepEqual(directives(flat).map((d) => d.name), ['A', 'B', 'C', 'D'])
+  const depth = 20_000
+  const deep = parse(`${'<IfModule x>\nX 1\n'.repeat(depth)}${'</IfModule>\n'.repeat(depth)}Include last.conf\n`)
+  const found = directives(deep)
+  t.is(found.length, depth + 1)
+  t.is(found.at(-1)!.name, 'Include')
+})
