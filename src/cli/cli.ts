@@ -18,6 +18,7 @@ import type { MigrateError, MigrateOptions, MigrateResult, ProgressEvent } from 
 import type { ReportMode } from '../runner/report.js'
 import type { Transform } from '../runner/transform.js'
 import { hasFlag, list, readArgs, UsageError, type Args } from './args.js'
+import { EXIT_ERROR, EXIT_OK } from '../runner/exit-codes.js'
 import { HELP } from './help.js'
 import { OutputError, clashWithRun, stdoutFile, writeAllSync, writeOutputs, type Outputs } from './outputs.js'
 import type { LiveOutcome } from './server.js'
@@ -25,9 +26,6 @@ import { escapeControls, stderrReport, terminalJson } from './terminal.js'
 
 export { HELP }
 
-export const EXIT_OK = 0
-export const EXIT_PENDING = 1
-export const EXIT_ERROR = 2
 
 export interface Io {
   /** Writes to stdout; throws when it cannot (a full disk, a closed pipe). */

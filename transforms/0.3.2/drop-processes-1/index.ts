@@ -7,10 +7,10 @@
 //
 // While looking at each daemon it also advises (no edit) about `maximum-requests` on a
 // multi-threaded Kallithea daemon: the recycle cuts long hg/git clones running in other threads.
-import { firstPlaces } from '../../../src/model/describe.js'
-import { fixScope, servesKallithea } from '../../../src/model/kallithea.js'
+import { servesKallithea } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, WsgiModel } from '../../../src/model/model.js'
 import { defineTransform } from '../../../src/runner/define.js'
+import { fixableDaemons } from '../../../src/runner/fixable.js'
 import type { TransformContext } from '../../../src/runner/transform.js'
 import { removeOption } from '../../../src/syntax/edit.js'
 
@@ -46,9 +46,7 @@ export const dropProcessesOne = defineTransform({
   },
   create(ctx) {
     const model = ctx.model()
-    const scope = fixScope(model, ctx.files, ctx.options.allApps)
-    for (const daemon of firstPlaces(model.daemons)) {
-      if (!ctx.editable(ctx.fileOf(daemon.node)) || !scope.daemon(daemon)) continue
+    for (const daemon of fixableDaemons(ctx, model)) {
       dropProcessesOption(ctx, daemon)
       adviseMaximumRequests(ctx, daemon, model)
     }

@@ -30,7 +30,6 @@ import {
 } from '../../../src/python/index.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import { otherPython } from '../../../src/runner/embedded-python.js'
-import { formatMessage } from '../../../src/runner/messages.js'
 import type { Fixer, MessageData, MessageRef, ScriptFile, TransformContext } from '../../../src/runner/transform.js'
 import { modWsgiAtLeast } from '../../../src/runner/versions.js'
 import { setOption } from '../../../src/syntax/edit.js'
@@ -64,11 +63,6 @@ export function removalMessage(r: RemovedStatement, venv: string): { messageId: 
     case 'import-site':
       return { messageId: 'removedImportSite', data }
   }
-}
-
-/** The sentence a removed statement is explained with. */
-export function removalExplanation(r: RemovedStatement, venv: string): string {
-  return formatMessage(scriptActivation.meta, removalMessage(r, venv)).text
 }
 
 /** Lines where the script names a venv or holds activation code it cannot read. */
