@@ -1,7 +1,7 @@
 // CLI benchmark: wall time of `wsgi-migrate --dry-run` against bare Node start-up, on a typical
 // Debian tree with one Kallithea site, and on a tree with 1,000 sites. Run after a build:
 //
-//   npm run build && node bench/cli.js [--runs 15] [--big-runs 3] [--sites 1000] [--timeout 120]
+//   npm run build && node --import=tsx bench/cli.js [--runs 15] [--big-runs 3] [--sites 1000] [--timeout 120]
 //                                      [--cli dist/cli.js] [--strict] [--keep]
 //
 // The big tree is also run at 100 and 200 sites first, to show how the time grows (the exponent
@@ -19,10 +19,10 @@
 // Targets: small tree <= 2x bare Node start-up (median wall time); 1,000 sites <= 2 s.
 // `--strict` exits with 1 when one is missed.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { debianTree, makeTree as makeEntries } from '../test/helpers/tree.ts'
 
 const TARGET_RATIO = 2
 const TARGET_BIG_MS = 2000
@@ -48,109 +48,9 @@ if (!existsSync(cli)) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Trees (the same layout as test/helpers/tree.ts)
+// Trees: the Debian layout the CLI tests use, with `count` Kallithea sites
 
-const APACHE2_CONF = `# Main Apache configuration (Debian layout, trimmed).
-DefaultRuntimeDir \${APACHE_RUN_DIR}
-PidFile \${APACHE_PID_FILE}
-Timeout 300
-KeepAlive On
-User \${APACHE_RUN_USER}
-Group \${APACHE_RUN_GROUP}
-HostnameLookups Off
-ErrorLog \${APACHE_LOG_DIR}/error.log
-LogLevel warn
-IncludeOptional mods-enabled/*.load
-IncludeOptional mods-enabled/*.conf
-Include ports.conf
-<Directory />
-\tOptions FollowSymLinks
-\tAllowOverride None
-\tRequire all denied
-</Directory>
-<Directory /var/www/>
-\tOptions Indexes FollowSymLinks
-\tAllowOverride None
-\tRequire all granted
-</Directory>
-AccessFileName .htaccess
-<FilesMatch "^\\.ht">
-\tRequire all denied
-</FilesMatch>
-LogFormat "%h %l %u %t \\"%r\\" %>s %O \\"%{Referer}i\\" \\"%{User-Agent}i\\"" combined
-IncludeOptional conf-enabled/*.conf
-IncludeOptional sites-enabled/*.conf
-`
-const ENVVARS = `unset HOME
-export APACHE_RUN_USER=www-data
-export APACHE_RUN_GROUP=www-data
-export APACHE_PID_FILE=/var/run/apache2/apache2.pid
-export APACHE_RUN_DIR=/var/run/apache2
-export APACHE_LOCK_DIR=/var/lock/apache2
-export APACHE_LOG_DIR=/var/log/apache2
-export LANG=C
-`
-const site = (root, name, host) => `# ${name}, set up from the 0.3.1 "Apache with mod_wsgi" docs.
-<VirtualHost *:80>
-    ServerName ${host}
-    ServerAdmin admin@example.com
-
-    WSGIDaemonProcess ${name} \\
-        processes=1 threads=4 \\
-        python-path=${root}/srv/${name}/venv/lib/python2.7/site-packages \\
-        user=www-data group=www-data
-    WSGIScriptAlias / ${root}/srv/${name}/dispatch.wsgi
-
-    ErrorLog \${APACHE_LOG_DIR}/${name}-error.log
-    CustomLog \${APACHE_LOG_DIR}/${name}-access.log combined
-</VirtualHost>
-`
-const dispatch = (root, name) => `activate_this = '${root}/srv/${name}/venv/bin/activate_this.py'
-execfile(activate_this, dict(__file__=activate_this))
-
-import os
-os.environ['HOME'] = '${root}/srv/${name}'
-
-ini = '${root}/srv/${name}/kallithea.ini'
-from paste.script.util.logging_config import fileConfig
-fileConfig(ini)
-from paste.deploy import loadapp
-application = loadapp('config:' + ini)
-`
-
-function makeTree(count) {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'wsgi-migrate-clibench-')))
-  const put = (rel, text) => {
-    mkdirSync(dirname(join(root, rel)), { recursive: true })
-    writeFileSync(join(root, rel), text)
-  }
-  const link = (rel, target) => {
-    mkdirSync(dirname(join(root, rel)), { recursive: true })
-    symlinkSync(target, join(root, rel))
-  }
-  put('etc/apache2/apache2.conf', APACHE2_CONF)
-  put('etc/apache2/envvars', ENVVARS)
-  put('etc/apache2/ports.conf', 'Listen 80\n<IfModule ssl_module>\n\tListen 443\n</IfModule>\n')
-  for (const [mod, text] of [
-    ['wsgi.load', 'LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so\n'],
-    ['wsgi.conf', '<IfModule mod_wsgi.c>\n</IfModule>\n'],
-    ['mpm_event.load', 'LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n'],
-  ]) {
-    put(`etc/apache2/mods-available/${mod}`, text)
-    link(`etc/apache2/mods-enabled/${mod}`, `../mods-available/${mod}`)
-  }
-  put('etc/apache2/conf-available/charset.conf', '# AddDefaultCharset UTF-8\n')
-  link('etc/apache2/conf-enabled/charset.conf', '../conf-available/charset.conf')
-  put('etc/apache2/sites-available/000-default.conf', '<VirtualHost *:80>\n\tDocumentRoot /var/www/html\n</VirtualHost>\n')
-  link('etc/apache2/sites-enabled/000-default.conf', '../sites-available/000-default.conf')
-  for (let i = 0; i < count; i++) {
-    const name = i === 0 ? 'kallithea' : `kallithea${i}`
-    put(`etc/apache2/sites-available/${name}.conf`, site(root, name, i === 0 ? 'hg.example.com' : `hg${i}.example.com`))
-    link(`etc/apache2/sites-enabled/${name}.conf`, `../sites-available/${name}.conf`)
-    put(`srv/${name}/dispatch.wsgi`, dispatch(root, name))
-  }
-  return root
-}
+const makeTree = (count) => makeEntries(debianTree({ sites: count }), 'wsgi-migrate-clibench-')
 
 // ---------------------------------------------------------------------------------------------
 // Timing

@@ -19,9 +19,11 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { builtinTransforms } from '../transforms/index.js'
 import { memoryReader } from './load/installed-version.js'
-import { stepsOf, type Preset } from './runner/define.js'
+import { transformsOf, type Preset } from './runner/define.js'
 import { runMigration, type MigrateResult } from './runner/migrate.js'
 import type { Transform } from './runner/transform.js'
+
+export { apacheConfigtest, type Configtest, type ConfigtestOptions, type ConfigFile } from './testing/configtest.js'
 
 export interface FixtureFile {
   /** The name the file has in the run. */
@@ -205,11 +207,6 @@ function counted(check: () => void | Promise<void>): (...args: unknown[]) => Pro
     const t = args[0] as { pass?: unknown } | undefined
     if (typeof t?.pass === 'function') (t.pass as () => void)()
   }
-}
-
-function transformsOf(subject: Subject): Transform[] {
-  const list = Array.isArray(subject) ? subject : [subject]
-  return list.flatMap((s: Transform | Preset) => ('create' in s ? [s] : stepsOf(s)))
 }
 
 function titleOf(subject: Subject): string {

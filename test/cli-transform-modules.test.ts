@@ -3,7 +3,7 @@
 // without "type") and TypeScript's CommonJS output of `export default`.
 import test from 'ava'
 import path from 'node:path'
-import { ensureBuilt, runCli, treeMaker } from './helpers/tree.js'
+import { ensureBuilt, projectDir, runCli, treeMaker } from './helpers/tree.js'
 
 test.before(() => ensureBuilt())
 
@@ -126,3 +126,27 @@ test('-t: a module that takes longer to load than WSGI_MIGRATE_LOAD_TIMEOUT is a
   t.regex(r.stderr, /slow\.mjs: did not finish loading within 0\.2 s \(its top-level await\?\); fix it, or set WSGI_MIGRATE_LOAD_TIMEOUT \(seconds\)\n$/)
   t.like(JSON.parse(r.stdout), { exitCode: 2, errors: [{ code: 'usage' }] })
 })
+// The bundled CLI holds its own copies of the built-ins: a module that re-exports one hands in
+// another object with the same id and version, which is that built-in (no conflict, runs once).
+const BUILT = path.join(projectDir, 'dist/transforms')
+const REEXPORTS: Record<string, string> = {
+  'one.mjs': `export { processGroup as default } from ${JSON.stringify(path.join(BUILT, '0.3.2/process-group/index.js'))}\n`,
+  'preset.mjs': `export { default } from ${JSON.stringify(path.join(BUILT, '0.3.2/index.js'))}\n`,
+}
+const ALIAS_SITE = { 'site.conf': '<VirtualHost *:80>\n    WSGIDaemonProcess kallithea threads=4\n    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n</VirtualHost>\n' }
+
+for (const file of Object.keys(REEXPORTS)) {
+  test(`-t ${file} re-exporting built-ins: each is the built-in, listed and run once`, async (t) => {
+    const modules = tree(REEXPORTS)
+    const list = await runCli(['--list', '--json', '-t', path.join(modules, file)])
+    t.is(list.status, 0, list.stderr)
+    const rows = JSON.parse(list.stdout) as Array<{ id: string; builtin: boolean }>
+    t.deepEqual(rows.filter((r) => r.id === 'process-group'), [{ ...rows.find((r) => r.id === 'process-group')!, builtin: true }])
+    t.true(rows.every((r) => r.builtin))
+    const run = await runCli(['--dry-run', '--json', '-t', path.join(modules, file), tree(ALIAS_SITE)])
+    t.is(run.status, 0, run.stderr)
+    const report = JSON.parse(run.stdout) as { transforms: Array<{ id: string }>; changes: Array<{ transform: string }> }
+    t.is(report.transforms.filter((x) => x.id === 'process-group').length, 1)
+    t.is(report.changes.filter((c) => c.transform === 'process-group').length, 1)
+  })
+}

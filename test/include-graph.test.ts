@@ -159,3 +159,13 @@ test('what an Include reads, as a pattern on disk: wildcards per folder, hidden 
   t.true(includeReads(whole, join(dir, 'conf.d/deeper/x.conf.orig')))
   t.false(includeReads(whole, join(dir, 'conf.dx/a.conf')))
 })
+
+test('directives(): reading order, <Macro> bodies left out, 20,000 sections deep without running out of stack', (t) => {
+  const flat = parse('A 1\n<Macro M $x>\nInclude $x.conf\n</Macro>\n<IfModule x>\nB 2\n<Location />\nC 3\n</Location>\n</IfModule>\nD 4\n')
+  t.deepEqual(directives(flat).map((d) => d.name), ['A', 'B', 'C', 'D'])
+  const depth = 20_000
+  const deep = parse(`${'<IfModule x>\nX 1\n'.repeat(depth)}${'</IfModule>\n'.repeat(depth)}Include last.conf\n`)
+  const found = directives(deep)
+  t.is(found.length, depth + 1)
+  t.is(found.at(-1)!.name, 'Include')
+})

@@ -3,6 +3,7 @@
 import test from 'ava'
 import fc from 'fast-check'
 import { compareBytes, isInside, isMainConfigName, relativeTo } from '../src/load/paths.js'
+import { isUnder } from '../src/util/is-under.js'
 
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0)
 const bytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
@@ -40,4 +41,15 @@ test('relativeTo names a file with / separators; isMainConfigName knows apache2.
   t.true(isMainConfigName('httpd.conf'))
   t.false(isMainConfigName('etc/apache2/myapache2.conf'))
   t.false(isMainConfigName('httpd.conf.orig'))
+})
+
+test('isUnder: containment by whole segments, posix unless told', (t) => {
+  t.true(isUnder('/srv', '/srv'))
+  t.true(isUnder('/srv', '/srv/a/b'))
+  t.true(isUnder('/srv/', '/srv/a'))
+  t.true(isUnder('/', '/etc'))
+  t.false(isUnder('/srv', '/srvx'))
+  t.false(isUnder('/srv/a', '/srv'))
+  t.true(isUnder('C:\\srv', 'C:\\srv\\a', '\\'))
+  t.false(isUnder('C:\\srv', 'C:\\srv/a', '\\'))
 })

@@ -389,12 +389,22 @@ async function fixtureTest(t: T, b: ReadmeBlock): Promise<void> {
   t.regex(b.text, /from 'node:test'/, 'node:test, so `node --test` runs it')
   const r = await runModule('transform.test.js', dir, '--test')
   t.is(r.status, 0, r.stdout)
-  t.regex(r.stdout, /^# pass 2$/m)
+  t.regex(r.stdout, /^# pass 4$/m, 'each case, and apache2 -t on its output')
   t.regex(r.stdout, /^# fail 0$/m)
   writeFileSync(path.join(dir, 'fixtures/drop.output.conf'), TIMEOUT_SITE)
   const wrong = await runModule('transform.test.js', dir, '--test')
   t.is(wrong.status, 1, 'a fixture whose output is wrong fails')
   t.regex(wrong.stdout, /^# fail 1$/m)
+  // The transform leaves it alone; Apache refuses it: the configtest fails with Apache's words.
+  writeFileSync(path.join(dir, 'fixtures/drop.output.conf'), TIMEOUT_FIXED)
+  const refused = `${TIMEOUT_FIXED}ServerSignature Maybe\n`
+  writeFileSync(path.join(dir, 'fixtures/refused.input.conf'), refused)
+  writeFileSync(path.join(dir, 'fixtures/refused.output.conf'), refused)
+  const apache = await runModule('transform.test.js', dir, '--test')
+  t.is(apache.status, 1, 'an output Apache refuses fails')
+  t.regex(apache.stdout, /^# pass 5$/m)
+  t.regex(apache.stdout, /^# fail 1$/m)
+  t.regex(apache.stdout, /apache2 -t refused it:[^]*ServerSignature/)
   await typeChecks(t, b)
 }
 

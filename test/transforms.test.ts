@@ -2,9 +2,10 @@
 // `wsgi-migrate/testing`: the transform alone turns input into output exactly, explains each
 // change, a second run changes nothing, and a real `apache2 -t` accepts every Apache output.
 import test from 'ava'
-import { defineFixtureTests } from '../src/testing.js'
-import { apacheAccepts, fixtureFolders } from './helpers/fixtures.js'
+import { apacheConfigtest, defineFixtureTests } from '../src/testing.js'
+import { fixtureFolders } from './helpers/fixtures.js'
 
+const configtest = apacheConfigtest()
 for (const { transform, dir } of fixtureFolders()) {
-  defineFixtureTests(test, transform, dir, { configtest: apacheAccepts })
+  defineFixtureTests(test, transform, dir, { configtest })
 }

@@ -12,7 +12,7 @@ import { preset as v0_6_0 } from './0.6.0/index.js'
 /** The presets, oldest first; each builds on the one before. */
 export const presets: readonly Preset[] = [v0_3_2, v0_3_3, v0_4_0, v0_4_1, v0_5_1, v0_6_0]
 
-/** The newest preset: every step there is. */
-export const latest: Preset = v0_6_0
+/** The newest preset (the last one): every step there is. */
+export const latest: Preset = presets[presets.length - 1] as Preset
 
 export const builtinTransforms: readonly Transform[] = stepsOf(latest)

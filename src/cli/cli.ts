@@ -19,6 +19,7 @@ import type { ReportMode } from '../runner/report.js'
 import type { Transform } from '../runner/transform.js'
 import { hasFlag, list, readArgs, UsageError, type Args } from './args.js'
 import { catchProcessFaults, faultOf, timerTurn, watchFaults, type Faults } from './faults.js'
+import { EXIT_ERROR, EXIT_OK } from '../runner/exit-codes.js'
 import { HELP } from './help.js'
 import { OutputError, backupReadByApache, clashWithRun, stdoutFile, writeAllSync, writeOutputs, type Outputs } from './outputs.js'
 import type { LiveOutcome } from './server.js'
@@ -26,9 +27,6 @@ import { escapeControls, escapePatchControls, stderrReport, terminalJson } from 
 
 export { HELP }
 
-export const EXIT_OK = 0
-export const EXIT_PENDING = 1
-export const EXIT_ERROR = 2
 
 export interface Io {
   /** Writes to stdout; throws when it cannot (a full disk, a closed pipe). */

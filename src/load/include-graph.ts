@@ -5,6 +5,7 @@
 // in-memory set of files (`includeGraph`).
 import { posix } from 'node:path'
 import type { Content, Directive, Root } from '../syntax/types.js'
+import { CONTINUE, SKIP, visit } from '../syntax/visit.js'
 import { fnmatch, hasWildcard } from './glob.js'
 import { compareBytes, isMainConfigName } from './paths.js'
 import { createVariables, hasVariable, type Variables } from './variables.js'
@@ -77,7 +78,7 @@ export function walkIncludes(options: WalkOptions): IncludeGraph {
     const tree = options.tree(file)
     if (tree === undefined) return
     walked.add(file)
-    stack.push({ file, nodes: directives(tree), enter: [], next: 0 })
+    stack.push({ file, nodes: directives(tree).values(), enter: [], next: 0 })
   }
   const include = (node: Directive, file: string, top: string): readonly string[] => {
     const raw = node.args[0] ?? ''
@@ -151,16 +152,14 @@ const isInclude = (node: Directive): boolean => {
   return name === 'include' || name === 'includeoptional'
 }
 
-/** The directives of a tree in reading order, `<Macro>` bodies left out; iterative (deep nesting). */
-export function* directives(tree: Root): Generator<Directive> {
-  const stack: Content[] = [...tree.children].reverse()
-  while (stack.length > 0) {
-    const node = stack.pop() as Content
-    if (node.type === 'directive') yield node
-    else if (node.type === 'section' && node.name.toLowerCase() !== 'macro') {
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Content)
-    }
-  }
+/** The directives of a tree in reading order, `<Macro>` bodies left out (the iterative visit: deep nesting). */
+export function directives(tree: Root): Directive[] {
+  const out: Directive[] = []
+  visit(tree, (node: Content | Root) => {
+    if (node.type === 'directive') out.push(node)
+    return node.type === 'section' && node.name.toLowerCase() === 'macro' ? SKIP : CONTINUE
+  })
+  return out
 }
 
 /**

@@ -159,11 +159,6 @@ export function inspectVenv(venv: string, reader: TreeReader): VenvInfo {
   return { venv, pythons, kallithea: firstFound(siteDirs, reader) }
 }
 
-/** The Kallithea of one site-packages folder (any folder on sys.path). */
-export function inspectSiteDir(dir: string, reader: TreeReader): KallitheaFound | null {
-  return firstFound([dir], reader)
-}
-
 function firstFound(siteDirs: readonly string[], reader: TreeReader): KallitheaFound | null {
   for (const dir of siteDirs) {
     const found = fromPackage(path.posix.join(dir, 'kallithea'), reader) ?? fromMetadata(dir, reader) ?? fromEggLink(dir, reader)

@@ -2,12 +2,11 @@
 // Apache sorts names in.
 import { realpathSync, statSync } from 'node:fs'
 import { dirname, relative, sep } from 'node:path'
+import { isUnder } from '../util/is-under.js'
 
 /** Whether `path` is `root` or below it (both absolute and normalized; no I/O). */
 export function isInside(root: string, path: string): boolean {
-  if (path === root) return true
-  const prefix = root.endsWith(sep) ? root : root + sep
-  return path.startsWith(prefix)
+  return isUnder(root, path, sep)
 }
 
 /** The real path (symlinks resolved), or null when there is nothing there. */

@@ -21,6 +21,7 @@ import { runUserOf } from './run-user.js'
 import type { Located, ModelFile, ModelOptions, WsgiModel } from './types.js'
 import { createWalker } from './walk.js'
 import { htaccessOverrides } from './htaccess.js'
+import { pushTo } from '../util/multimap.js'
 
 /** The run's files sorted for the walk: config trees by path, the environment, the Include graph. */
 interface Inputs {
@@ -130,11 +131,7 @@ function queries(byOrder: readonly Located[], daemons: DaemonIndex, sites: Sites
   const placesOf = (node: Content): readonly Located[] => {
     if (located === undefined) {
       located = new Map()
-      for (const loc of byOrder) {
-        const list = located.get(loc.node)
-        if (list) list.push(loc)
-        else located.set(loc.node, [loc])
-      }
+      for (const loc of byOrder) pushTo(located, loc.node, loc)
     }
     return located.get(node) ?? []
   }

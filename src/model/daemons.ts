@@ -1,7 +1,7 @@
 // Sites and daemon groups: which vhosts mod_wsgi treats as one site (equal server names, the
 // :80/:443 pair), and which daemon groups an application can reach from where it is mounted.
 import type { Section } from '../syntax/types.js'
-import { pushTo } from './multimap.js'
+import { pushTo } from '../util/multimap.js'
 import { inOrder } from './setting-index.js'
 import type { DaemonGroup, Scope, VirtualHostInfo } from './types.js'
 

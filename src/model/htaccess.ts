@@ -6,6 +6,7 @@
 // where such an application would run.
 import { directoryKey, isLiteralGlob } from './containers.js'
 import type { ContainerInfo, GroupResolution, HandlerApp, HtaccessOverride, Setting } from './types.js'
+import { isUnder } from '../util/is-under.js'
 
 /**
  * The AllowOverride lines that open a folder a handler serves (or one above or below it), with
@@ -38,6 +39,5 @@ function servesFolder(h: HandlerApp, dir: ContainerInfo): boolean {
   if (own === undefined || dir.regex) return true
   const [a, b] = [directoryKey(own), directoryKey(dir)]
   if (!isLiteralGlob(a) || !isLiteralGlob(b)) return true
-  const under = (x: string, y: string): boolean => x === y || x.startsWith(y.endsWith('/') ? y : y + '/')
-  return under(a, b) || under(b, a)
+  return isUnder(b, a) || isUnder(a, b)
 }

@@ -13,7 +13,7 @@
 // (`/var/www/scm/dispatch.wsgi` running in group `scm`).
 import { posix } from 'node:path'
 import type { DaemonGroup, ScriptAlias, WsgiModel } from './types.js'
-import { pushTo } from './multimap.js'
+import { pushTo } from '../util/multimap.js'
 import { scanPython } from '../python/index.js'
 import type { ScriptFile, SourceFile } from '../runner/transform.js'
 
@@ -66,9 +66,7 @@ function scriptIndex(files: readonly SourceFile[]): ScriptIndex {
     const serverPath = f.serverPath ?? f.absolutePath
     if (!index.byPath.has(serverPath)) index.byPath.set(serverPath, f)
     const base = posix.basename(serverPath.replace(/\\/g, '/'))
-    const list = index.byBase.get(base)
-    if (list) list.push(f)
-    else index.byBase.set(base, [f])
+    pushTo(index.byBase, base, f)
   }
   indexes.set(files, index)
   return index

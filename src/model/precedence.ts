@@ -7,6 +7,7 @@ import type { DaemonIndex } from './daemons.js'
 import { onOff } from './options.js'
 import { bucketCandidates, indexSettings, inOrder, type SettingIndex } from './setting-index.js'
 import type { ContainerInfo, Effective, GroupResolution, HandlerApp, PassAuthorization, RestrictEmbedded, ScriptAlias, Scope, Setting, Via } from './types.js'
+import { isUnder } from '../util/is-under.js'
 
 /**
  * What a setting is looked up for: a scope, an alias (its requests) in its scope, or a wsgi-script
@@ -182,10 +183,9 @@ function handlerCoverage(s: Setting, scope: Scope): Coverage {
 /** Two containers no request is in both of: literal <Directory>, <Location> or <Files> paths that part ways. */
 function apart(a: ContainerInfo, b: ContainerInfo): boolean {
   if (a.regex || b.regex || a.kind !== b.kind) return false
-  const under = (x: string, y: string): boolean => x === y || x.startsWith(y.endsWith('/') ? y : y + '/')
   if (a.kind === 'Directory') {
     const [x, y] = [directoryKey(a), directoryKey(b)]
-    return isLiteralGlob(x) && isLiteralGlob(y) && !under(x, y) && !under(y, x)
+    return isLiteralGlob(x) && isLiteralGlob(y) && !isUnder(y, x) && !isUnder(x, y)
   }
   if (a.kind === 'Location') {
     const [x, y] = [collapse(a.path), collapse(b.path)]

@@ -3,7 +3,7 @@
 // container ones in buckets (global, per vhost) indexed by the container path they need.
 import type { Section } from '../syntax/types.js'
 import { collapse, directoryKey, isLiteralGlob, type AliasPaths } from './containers.js'
-import { pushTo } from './multimap.js'
+import { pushTo } from '../util/multimap.js'
 import type { ScriptAlias, Scope, Setting } from './types.js'
 
 /** Container settings of one scope (the global one, or one vhost). */

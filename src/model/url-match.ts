@@ -3,6 +3,7 @@
 // match of every longer URL. Testing one sample URL proves nothing about a regex with `$` (the
 // `<LocationMatch "^/(a|b)?$">` beside `WSGIScriptAliasMatch ^/([0-9]+)/start$` matched `/` but
 // not `/123/start`, whose requests then ran embedded); these answers are proofs or nothing.
+import { isUnder } from '../util/is-under.js'
 
 /** Characters of a regex outside classes and escapes, with their depth in groups. */
 function* topLevel(re: string): Generator<{ c: string; i: number; depth: number }> {
@@ -84,7 +85,7 @@ export function coversDirectory(re: string, prefix: string): boolean {
   const q = anchoredPrefix(re)
   if (q === undefined) return false
   const rest = re.slice(1 + escapedLength(re.slice(1), q.length))
-  return DIRECTORY_TAILS.has(rest) && (prefix === q || prefix.startsWith(q.endsWith('/') ? q : q + '/'))
+  return DIRECTORY_TAILS.has(rest) && isUnder(q, prefix)
 }
 
 /** How many characters of the written regex spell the first `n` literal characters. */

@@ -5,6 +5,7 @@ import { KEYWORDS } from './grammar.js'
 import { isName, isOp, parseSlice } from './expressions.js'
 import type { Statement } from './types.js'
 import { isActivateFile, mentionsActivate, venvFromActivate } from './venv-paths.js'
+import { pushTo } from '../util/multimap.js'
 
 /** A statement with its place in the file (statements of all logical lines, in order). */
 export interface Stmt extends Statement {
@@ -52,9 +53,7 @@ export function collectBindings(stmts: readonly Stmt[]): Bindings {
   for (const s of stmts) {
     const b = bindingOf(s)
     if (!b) continue
-    const list = byName.get(b.name)
-    if (list) list.push(b)
-    else byName.set(b.name, [b])
+    pushTo(byName, b.name, b)
     byStmt.set(s, b)
   }
   return { byName, byStmt }

@@ -12,6 +12,9 @@ export function indentWidthOf(indent: string): number {
   return w
 }
 
+/** Python's tokenizer refuses a 100th level of indentation (MAXINDENT, Python 2.7 and 3). */
+const MAX_INDENT = 100
+
 /**
  * Python's indentation rules, as its tokenizer applies them: a file that breaks them does not
  * compile, and reasoning about its blocks (and so about which removals are safe) is moot.
@@ -22,6 +25,11 @@ export function checkIndentation(logicalLines: LogicalLine[], errors: ScanError[
   for (const l of logicalLines) {
     const w = l.indentWidth
     const top = stack[stack.length - 1]!
+    if (w > top && stack.length >= MAX_INDENT) {
+      // The tokenizer stops there (E_TOODEEP): nothing after it is read.
+      errors.push({ line: l.startLine, message: 'too many levels of indentation' })
+      return
+    }
     if (expectIndent) {
       if (w <= top) errors.push({ line: l.startLine, message: 'expected an indented block' })
       else stack.push(w)

@@ -1,9 +1,8 @@
 // One call that runs a transform, a list of them or a preset over a config held in memory (text,
 // bytes or a tree from `parse`) and gives back the new text with the changes and advisories: what
 // a Node script or a transform's own tests need, as jscodeshift's applyTransform.
-import { stepsOf, type Preset } from './define.js'
+import { transformsOf, type Steps } from './define.js'
 import { runMigration, type Advisory, type Change, type FileResult, type MigrateError, type MigrateOptions } from './migrate.js'
-import type { Transform } from './transform.js'
 import type { Root } from '../syntax/types.js'
 
 export interface ApplyOptions {
@@ -30,7 +29,6 @@ export interface ApplyResult<T> {
   files: FileResult[]
 }
 
-type What = Transform | Preset | ReadonlyArray<Transform | Preset>
 type Output<I> = I extends Uint8Array ? Buffer : string
 
 /**
@@ -38,8 +36,8 @@ type Output<I> = I extends Uint8Array ? Buffer : string
  *
  *   const { output, changes } = applyTransforms(processGroup, text)
  */
-export function applyTransforms<I extends string | Uint8Array | Root>(what: What, input: I, options: ApplyOptions = {}): ApplyResult<Output<I>> {
-  const transforms = flatten(what)
+export function applyTransforms<I extends string | Uint8Array | Root>(what: Steps, input: I, options: ApplyOptions = {}): ApplyResult<Output<I>> {
+  const transforms = transformsOf(what)
   const main = options.path ?? (isTree(input) ? input.data.path : undefined) ?? 'input.conf'
   const run: MigrateOptions = {
     files: [{ path: main, content: input }, ...Object.entries(options.files ?? {}).map(([path, content]) => ({ path, content }))],
@@ -54,11 +52,6 @@ export function applyTransforms<I extends string | Uint8Array | Root>(what: What
   const text = failed ? (typeof input === 'string' ? input : (file?.text ?? '')) : file.text
   const output = (typeof input === 'string' || isTree(input) ? text : bytes) as Output<I>
   return { output, changes: result.changes, advisories: result.advisories, errors: result.errors, files: result.files }
-}
-
-function flatten(what: What): Transform[] {
-  const list = Array.isArray(what) ? what : [what]
-  return list.flatMap((w: Transform | Preset) => ('create' in w ? [w] : stepsOf(w)))
 }
 
 function isTree(x: unknown): x is Root {

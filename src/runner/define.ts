@@ -30,3 +30,26 @@ export function stepsOf(preset: Preset): Transform[] {
   for (let p: Preset | undefined = preset; p !== undefined; p = p.extends) chain.unshift(p)
   return chain.flatMap((p) => p.transforms)
 }
+
+/** What a transform list may hold: transforms and presets, in the order they run. */
+export type Steps = Transform | Preset | ReadonlyArray<Transform | Preset>
+
+/** A preset (its steps in `transforms`, no `create`), by its shape: a bundle may hold copies of the types. */
+export function isPreset(x: unknown): x is Preset {
+  return typeof x === 'object' && x !== null && Array.isArray((x as Preset).transforms) && typeof (x as Transform).create !== 'function'
+}
+
+/** A transform by its shape: an object with a `meta` object and a `create` function. */
+export function isTransform(x: unknown): x is Transform {
+  if (typeof x !== 'object' || x === null) return false
+  const { meta, create } = x as Partial<Transform>
+  return typeof create === 'function' && typeof meta === 'object' && meta !== null
+}
+
+/** The transforms of `what` in order, each preset giving its steps (stepsOf). */
+export function transformsOf(what: Steps): Transform[]
+export function transformsOf(what: readonly unknown[]): unknown[]
+export function transformsOf(what: Steps | readonly unknown[]): unknown[] {
+  const list: readonly unknown[] = Array.isArray(what) ? what : [what]
+  return list.flatMap((w) => (isPreset(w) ? stepsOf(w) : [w]))
+}

@@ -4,6 +4,7 @@
 import path from 'node:path'
 import { presets } from '../../transforms/index.js'
 import { inspectVenv, type TreeReader, type VenvInfo } from '../load/installed-version.js'
+import { isInside } from '../load/paths.js'
 import type { VenvRef, VenvVia } from '../model/kallithea-venvs.js'
 import { DEFAULT_TO } from './select.js'
 import type { Transform } from './transform.js'
@@ -47,7 +48,8 @@ export const NO_VERSIONS: KallitheaVersions = { installed: null, installedFrom: 
 export function readVenvs(refs: readonly VenvRef[], reader: TreeReader, root: string): { reports: VenvReport[]; infos: Map<string, VenvInfo> } {
   const infos = new Map<string, VenvInfo>()
   const reports: VenvReport[] = []
-  const shown = (p: string): string => (p === root || p.startsWith(root + path.sep) ? path.relative(root, p).split(path.sep).join('/') : p)
+  // On the live server (root /) a venv keeps its absolute path.
+  const shown = (p: string): string => (root !== path.sep && isInside(root, p) ? path.relative(root, p).split(path.sep).join('/') : p)
   for (const ref of refs) {
     let report = reports.find((r) => r.venv === ref.venv)
     if (!report) {

@@ -12,6 +12,7 @@ import { buildModel, type WsgiModel } from '../model/model.js'
 import { loadedModWsgi, type ModWsgiModule } from '../load/mod-wsgi-version.js'
 import type { LineRange } from '../syntax/locate.js'
 import type { Encoding } from '../syntax/types.js'
+import { transformsOf } from './define.js'
 import { commitResult, type CommitOptions } from './commit.js'
 import { createPatch } from './patch.js'
 import { changesWithLines, fileResults } from './results.js'
@@ -323,7 +324,7 @@ function transformLoaded(options: MigrateOptions, loaded: LoadResult, chosen: re
   errors.push(...run.errors)
   const whole = { installed: plan.versions.installed, target: plan.versions.target }
   return {
-    selected: ran.length > 1 ? inRunOrder(ran, options.transforms ?? []) : (ran[0] ?? selected),
+    selected: ran.length > 1 ? inRunOrder(ran, transformsOf(options.transforms ?? [])) : (ran[0] ?? selected),
     versions: plan.versions, run, members, module, advisories: [...plan.advisories, ...run.advisories],
     targets: members.map((_, i) => targets[i] ?? whole),
   }

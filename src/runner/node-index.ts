@@ -1,7 +1,8 @@
 // Which file and parent each node of a run belongs to, so a report or a fix names a node and the
-// engine finds the rest. Made once per run by one walk of the trees (a loop, not recursion: a
-// config may nest thousands deep); fixes keep it current as they insert and remove nodes.
+// engine finds the rest. Made once per run by one walk of the trees; fixes keep it current as they
+// insert and remove nodes.
 import type { Content, ParentNode } from '../syntax/types.js'
+import { visit } from '../syntax/visit.js'
 import type { ApacheFile, SourceFile } from './transform.js'
 
 export interface NodePlace {
@@ -44,12 +45,9 @@ export class NodeIndex {
   }
 }
 
+/** Record every node below `top` (the iterative visit: a config may nest thousands deep). */
 function walk(top: ParentNode, file: ApacheFile, into: Map<Content, NodePlace>): void {
-  const stack: ParentNode[] = [top]
-  for (let parent = stack.pop(); parent !== undefined; parent = stack.pop()) {
-    for (const child of parent.children) {
-      into.set(child, { file, parent })
-      if (child.type === 'section') stack.push(child)
-    }
-  }
+  visit(top, (node: Content | ParentNode, _: number | undefined, parent: ParentNode | undefined) => {
+    if (parent !== undefined) into.set(node as Content, { file, parent })
+  })
 }

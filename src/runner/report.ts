@@ -4,6 +4,7 @@
 // gives the same bytes.
 import { describeVersions, type KallitheaVersions } from './kallithea-version.js'
 import type { MigrateResult, SkipCode, Skipped } from './migrate.js'
+import { EXIT_ERROR, EXIT_OK, EXIT_PENDING, type ExitCode } from './exit-codes.js'
 
 /** What the CLI did on the live server (server mode), for the report. */
 export interface LiveReport {
@@ -115,9 +116,9 @@ export interface JsonReport {
 
 export type ReportMode = JsonReport['mode']
 
-export function exitCodeOf(result: MigrateResult, mode: ReportMode): 0 | 1 | 2 {
-  if (result.errors.length > 0) return 2
-  return mode === 'check' && result.files.some((f) => f.status === 'changed') ? 1 : 0
+export function exitCodeOf(result: MigrateResult, mode: ReportMode): ExitCode {
+  if (result.errors.length > 0) return EXIT_ERROR
+  return mode === 'check' && result.files.some((f) => f.status === 'changed') ? EXIT_PENDING : EXIT_OK
 }
 
 function patchText(patch: Buffer): { text: string; encoding: 'utf8' | 'latin1' } {

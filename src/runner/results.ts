@@ -8,6 +8,7 @@ import type { RecordedChange } from './engine.js'
 import type { Loaded } from '../load/loaded.js'
 import type { Advisory, Change, FileResult, MigrateError } from './migrate.js'
 import type { SourceFile } from './transform.js'
+import { pushTo } from '../util/multimap.js'
 
 /** One FileResult per loaded file; a changed file that must not change becomes an error. */
 export function fileResults(loaded: readonly Loaded[], errors: MigrateError[], advisories: readonly Advisory[]): FileResult[] {
@@ -75,10 +76,7 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string | undef
   const out = new Map<string, T[]>()
   for (const item of items) {
     const k = key(item)
-    if (k === undefined) continue
-    const list = out.get(k)
-    if (list) list.push(item)
-    else out.set(k, [item])
+    if (k !== undefined) pushTo(out, k, item)
   }
   return out
 }

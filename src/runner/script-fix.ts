@@ -37,4 +37,4 @@ export function adviseScript(ctx: TransformContext, file: ScriptFile, reads: rea
 }
 
 /** The sentence every script transform says of a script Python would reject (it is not edited). */
-export const PYTHON_REJECTS = '{{script}}:{{line}}: Python would reject this script ({{why}}): not changed; fix it first.'
+export const PYTHON_REJECTS = 'Python would reject this script ({{why}}): not changed; fix it first.'

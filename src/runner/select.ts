@@ -1,6 +1,7 @@
 // Which transforms a run applies: `from < version <= to`, `only`/`skip`, in version order (the
 // order within a version is the preset's), as `ng update` runs the migrations between two versions.
 import { builtinTransforms } from '../../transforms/index.js'
+import { isTransform, transformsOf, type Preset } from './define.js'
 import type { Transform } from './transform.js'
 import { compareVersions, isRange, versionOf, type SemVer } from './versions.js'
 
@@ -19,8 +20,12 @@ export interface Selection {
   from?: string
   only?: string[]
   skip?: string[]
-  /** Extra transforms (a user's own modules), run with the built-in ones. */
-  transforms?: Transform[]
+  /**
+   * Extra transforms (a user's own modules) or presets (their steps), run with the built-in ones,
+   * in version order. One with a built-in's id and version is that built-in (a re-export, a
+   * bundle's own copy): it runs once, where it would anyway.
+   */
+  transforms?: ReadonlyArray<Transform | Preset>
 }
 
 /** A usage problem found while selecting (the runner reports it as a `usage` error). */
@@ -37,9 +42,9 @@ export interface ErrorSink {
 
 /** The transforms a run applies, in the order they run; problems go to `errors` (then none is selected). */
 export function selectTransforms(options: Selection, errors: ErrorSink = []): Transform[] {
-  const all = uniqueTransforms([...builtinTransforms, ...(options.transforms ?? [])])
   const before = errors.length
   const usage = (message: string): void => void errors.push({ code: 'usage', message })
+  const all = [...new Set([...builtinTransforms, ...userTransforms(options.transforms ?? [], usage)])]
   const to = bound('--to', options.to, usage)
   const from = bound('--from', options.from, usage)
   if (to && from && compareVersions(from, to) >= 0) usage(`--from ${options.from} is not below --to ${options.to}: nothing to apply`)
@@ -73,9 +78,22 @@ export function selectTransforms(options: Selection, errors: ErrorSink = []): Tr
     .map(({ t }) => t)
 }
 
-/** A built-in handed in again (`migrate({ transforms: [processGroup] })`) is the same transform. */
-function uniqueTransforms(list: readonly Transform[]): Transform[] {
-  return [...new Set(list)]
+/** The user's transforms, presets expanded, each checked for its shape; a built-in's copy is the built-in. */
+function userTransforms(list: readonly unknown[], usage: (m: string) => void): Transform[] {
+  const builtins = new Map(builtinTransforms.map((t) => [keyOf(t), t]))
+  const out: Transform[] = []
+  for (const t of transformsOf(list)) {
+    if (isTransform(t)) out.push(builtins.get(keyOf(t)) ?? t)
+    else usage(`transforms: ${describe(t)} is neither a transform ({ meta: { id, version, title, messages }, create(context) }) nor a preset ({ version, transforms: [...] })`)
+  }
+  return out
+}
+
+const keyOf = (t: Transform): string => `${String(t.meta.id)}@${String(t.meta.version)}`
+
+function describe(x: unknown): string {
+  if (typeof x !== 'object' || x === null) return String(x)
+  return Array.isArray(x) ? 'an array' : `an object with ${Object.keys(x).map((k) => `'${k}'`).join(', ') || 'no keys'}`
 }
 
 /** `--to`/`--from`: undefined when absent or `latest`, else the version (a usage error when it is none). */

@@ -143,6 +143,14 @@ test('scan: indentation errors Python would reject', (t) => {
   t.deepEqual(scanPython('x = {\n  1: 2,\n}\nif x: y\n').errors, [])
 })
 
+test('scan: a 100th level of indentation is "too many levels of indentation", as Python says; 99 are fine', (t) => {
+  // python3 -c "compile(nested(100), 'd', 'exec')": IndentationError: too many levels of indentation (line 101)
+  const nested = (n: number): string => `${Array.from({ length: n }, (_, i) => `${' '.repeat(i)}if x:\n`).join('')}${' '.repeat(n)}pass\n`
+  t.deepEqual(scanPython(nested(99)).errors, [])
+  t.deepEqual(scanPython(nested(100)).errors, [{ line: 101, message: 'too many levels of indentation' }])
+  t.deepEqual(scanPython(nested(5_000)).errors, [{ line: 101, message: 'too many levels of indentation' }])
+})
+
 test('scan: CR, LF and CRLF line endings, BOM on line 1', (t) => {
   const scan = scanPython('\uFEFFa = 1\r\nb = 2\rc = (3,\n4)')
   t.true(scan.bom)

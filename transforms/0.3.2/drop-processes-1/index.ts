@@ -8,10 +8,10 @@
 // While looking at each daemon it also advises (no edit) about `maximum-requests` on a
 // multi-threaded Kallithea daemon: the recycle cuts long hg/git clones running in other threads.
 // Not when the run also takes the 0.3.3 step, which makes that daemon single-threaded.
-import { firstPlaces } from '../../../src/model/describe.js'
-import { fixScope, servesKallithea } from '../../../src/model/kallithea.js'
+import { servesKallithea } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, WsgiModel } from '../../../src/model/model.js'
 import { defineTransform } from '../../../src/runner/define.js'
+import { fixableDaemons } from '../../../src/runner/fixable.js'
 import type { TransformContext } from '../../../src/runner/transform.js'
 import { removeOption } from '../../../src/syntax/edit.js'
 
@@ -47,9 +47,7 @@ export const dropProcessesOne = defineTransform({
   },
   create(ctx) {
     const model = ctx.model()
-    const scope = fixScope(model, ctx.files, ctx.options.allApps)
-    for (const daemon of firstPlaces(model.daemons)) {
-      if (!ctx.editable(ctx.fileOf(daemon.node)) || !scope.daemon(daemon)) continue
+    for (const daemon of fixableDaemons(ctx, model)) {
       dropProcessesOption(ctx, daemon)
       adviseMaximumRequests(ctx, daemon, model)
     }

@@ -16,7 +16,7 @@ import { aliasName, appName, isHandler, where } from '../../../src/model/describ
 import { isKallitheaAlias } from '../../../src/model/kallithea.js'
 import type { ScriptAlias, Setting, WsgiApp, WsgiModel } from '../../../src/model/model.js'
 import { problemsOf } from '../../../src/model/problems.js'
-import { pushTo } from '../../../src/model/multimap.js'
+import { pushTo } from '../../../src/util/multimap.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { SourceFile, TransformContext } from '../../../src/runner/transform.js'
 import { modWsgiAtLeast } from '../../../src/runner/versions.js'

@@ -11,7 +11,7 @@
 import { aliasLabel, appLabel, directiveText, where } from '../../../src/model/describe.js'
 import { fixScope } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, Located, ScriptAlias, Scope, Setting, WsgiApp, WsgiModel } from '../../../src/model/model.js'
-import { pushTo } from '../../../src/model/multimap.js'
+import { pushTo } from '../../../src/util/multimap.js'
 import { problemsOf, type ProblemOf } from '../../../src/model/problems.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { MessageData, TransformContext } from '../../../src/runner/transform.js'

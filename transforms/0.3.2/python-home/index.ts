@@ -11,10 +11,9 @@
 // cannot start Python): a venv of another Python than the module's (when known), or a Python 2.6
 // venv while the mod_wsgi version is not known (such servers ran mod_wsgi 3.2/3.3), is advised on.
 import { posix } from 'node:path'
-import { firstPlaces } from '../../../src/model/describe.js'
-import { fixScope } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, WsgiOption } from '../../../src/model/model.js'
 import { defineTransform } from '../../../src/runner/define.js'
+import { fixableDaemons } from '../../../src/runner/fixable.js'
 import { otherPython } from '../../../src/runner/embedded-python.js'
 import type { TransformContext } from '../../../src/runner/transform.js'
 import { setArgs } from '../../../src/syntax/edit.js'
@@ -74,10 +73,7 @@ export const pythonHome = defineTransform({
   },
   create(ctx) {
     const model = ctx.model()
-    const scope = fixScope(model, ctx.files, ctx.options.allApps)
-    for (const daemon of firstPlaces(model.daemons)) {
-      if (ctx.editable(ctx.fileOf(daemon.node)) && scope.daemon(daemon)) migrateDaemon(ctx, daemon)
-    }
+    for (const daemon of fixableDaemons(ctx, model)) migrateDaemon(ctx, daemon)
   },
 })
 

@@ -10,10 +10,11 @@
 // reading order; otherwise it is kept with an advisory. When the files do not say who Apache runs
 // as (no User, no envvars: a partial tree), the option is kept too: removing `user=www-data` from
 // a server that runs as `kallithea` would change who the daemon runs as.
-import { firstPlaces, where } from '../../../src/model/describe.js'
-import { fixScope, servesKallithea } from '../../../src/model/kallithea.js'
+import { where } from '../../../src/model/describe.js'
+import { servesKallithea } from '../../../src/model/kallithea.js'
 import type { DaemonGroup, Located, RunUser, WsgiModel } from '../../../src/model/model.js'
 import { defineTransform } from '../../../src/runner/define.js'
+import { fixableDaemons } from '../../../src/runner/fixable.js'
 import type { Fixer, TransformContext } from '../../../src/runner/transform.js'
 import { removeOption } from '../../../src/syntax/edit.js'
 import type { Directive } from '../../../src/syntax/types.js'
@@ -64,9 +65,7 @@ export const redundantUserGroup = defineTransform({
   },
   create(ctx) {
     const model = ctx.model()
-    const scope = fixScope(model, ctx.files, ctx.options.allApps)
-    for (const daemon of firstPlaces(model.daemons)) {
-      if (!ctx.editable(ctx.fileOf(daemon.node)) || !scope.daemon(daemon)) continue
+    for (const daemon of fixableDaemons(ctx, model)) {
       // Both owners in one fix: dropping user= shifts the words group= stands on.
       const fixes = OWNERS.map((owner) => decide(ctx, daemon, owner, model)).filter((f) => f !== undefined)
       if (fixes.length === 0) continue

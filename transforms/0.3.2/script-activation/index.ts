@@ -31,7 +31,6 @@ import {
 } from '../../../src/python/index.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import { otherPython } from '../../../src/runner/embedded-python.js'
-import { formatMessage } from '../../../src/runner/messages.js'
 import type { Fixer, MessageData, MessageRef, ScriptFile, TransformContext } from '../../../src/runner/transform.js'
 import { modWsgiAtLeast } from '../../../src/runner/versions.js'
 import { setOption } from '../../../src/syntax/edit.js'
@@ -65,11 +64,6 @@ export function removalMessage(r: RemovedStatement, venv: string): { messageId: 
     case 'import-site':
       return { messageId: 'removedImportSite', data }
   }
-}
-
-/** The sentence a removed statement is explained with. */
-export function removalExplanation(r: RemovedStatement, venv: string): string {
-  return formatMessage(scriptActivation.meta, removalMessage(r, venv)).text
 }
 
 /** Lines where the script names a venv or holds activation code it cannot read. */
@@ -154,10 +148,10 @@ export const scriptActivation = defineTransform({
         "Added python-home={{venv}} to WSGIDaemonProcess {{name}}: the daemon's Python now starts in that virtualenv " +
         '(sys.prefix {{venv}}, its site-packages on sys.path), so {{script}} no longer has to activate it.',
       leftInPlace:
-        '{{script}}:{{line}}: {{code}} activates {{venv}}, which python-home={{venv}} already does, but it was left in place ' +
+        '{{code}} activates {{venv}}, which python-home={{venv}} already does, but it was left in place ' +
         '({{why}}): remove it by hand.',
       unresolved:
-        '{{script}}:{{line}}: {{code}} looks like virtualenv activation but was not changed ({{why}}): ' +
+        '{{code}} looks like virtualenv activation but was not changed ({{why}}): ' +
         'python-home={{venv}} already sets the virtualenv up, so remove it by hand if it only activates that one.',
       severalVenvs:
         '{{script}} {{what}} ({{lines}}) and WSGIDaemonProcess {{names}} has no python-home: not changed. ' +
@@ -179,7 +173,7 @@ export const scriptActivation = defineTransform({
       inexact:
         '{{alias}} ({{where}}) loads {{path}}, which is not a file of this run; {{script}}, the only ' +
         '{{base}} of the run, was taken for it: check that it is the same script.',
-      pythonRejects: '{{script}}:{{line}}: Python would reject this script ({{why}}); its virtualenv activation was not changed: fix it first.',
+      pythonRejects: 'Python would reject this script ({{why}}); its virtualenv activation was not changed: fix it first.',
       notInDaemon:
         '{{script}} activates {{venvs}} ({{lines}}), and {{alias}} ({{where}}) {{how}}: ' +
         'first fix the process group (WSGIProcessGroup naming a WSGIDaemonProcess with python-home=<venv>), then run again to remove the activation.',

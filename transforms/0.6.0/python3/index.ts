@@ -39,8 +39,8 @@ export const python3 = defineTransform({
         `Replaced execfile({{arg}}, ...) with exec(open({{arg}}).read(), ...): execfile does not exist on Python 3 (NameError), and ${PY3}; ` +
         'this form runs the file the same way on Python 2 and 3. (Where the daemon can have python-home=<venv>, no activation is needed at all; ' +
         'python3 -m venv creates no activate_this.py.)',
-      execStatement: `{{script}}:{{line}}: {{code}} is a Python 2 exec statement and ${PY3}: rewrite it as exec(code, globals).`,
-      execfileElsewhere: `{{script}}:{{line}}: {{code}} uses execfile, which does not exist on Python 3, and ${PY3}: rewrite it as exec(open(f).read(), globals).`,
+      execStatement: `{{code}} is a Python 2 exec statement and ${PY3}: rewrite it as exec(code, globals).`,
+      execfileElsewhere: `{{code}} uses execfile, which does not exist on Python 3, and ${PY3}: rewrite it as exec(open(f).read(), globals).`,
       sitePath:
         `Replaced {{old}} with python{{python}} in the venv path {{venv}}: the venv is Python {{python}} (it has lib/python{{python}}), and ${PY3}; ` +
         'a lib/{{old}} folder is not on its sys.path.',

@@ -1,4 +1,4 @@
-// A Map of lists, the index shape the model and the transforms build most.
+// A Map of lists, the index shape the model, the runner, the Python reader and the transforms build most.
 
 /** Append `value` to the list under `key`. */
 export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
