@@ -1,0 +1,67 @@
+// Template branches in the model and the transforms (issue 9, "templates stay whole"): a
+// directive inside `{% if %}` / `<% if %>` renders only in some renderings. A group that holds
+// in some renderings only is not "in a daemon group" (no WSGIRestrictEmbedded On, no
+// WSGIProcessGroup naming a daemon that may not render); definitions in the `if` and the `else`
+// are alternatives, not a duplicate; a change that holds in every branch is made in each; an EPP
+// parameter tag stays the template's first line. Fixtures: fixtures/templates.
+import test from 'ava'
+import { readFileSync } from 'node:fs'
+import { migrate, type MigrateResult } from '../src/runner/migrate.js'
+
+const dir = new URL('../fixtures/templates/', import.meta.url)
+
+async function run(file: string): Promise<{ r: MigrateResult; before: string; after: string }> {
+  const content = readFileSync(new URL(file, dir))
+  const r = await migrate({ files: [{ path: file, content }], root: '/srv/fixture' })
+  const after = r.files.find((f) => f.path === file)?.after ?? content
+  return { r, before: content.toString('utf8'), after: after.toString('utf8') }
+}
+
+const advice = (r: MigrateResult, id: string): string[] => r.advisories.filter((a) => a.transform === id).map((a) => a.message)
+
+test('a WSGIProcessGroup inside {% if %}: the group holds in some renderings only, so embedded mode stays allowed', async (t) => {
+  const { r, before, after } = await run('ansible/daemon-optional.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.is(after, before)
+  const [why] = advice(r, 'restrict-embedded')
+  t.true(why?.includes('takes its group kallithea only in some renderings of the template (the branch "if kallithea_daemon | default(true)" at ansible/daemon-optional.conf.j2:5)'), why)
+})
+
+test('a line whose inline conditionals render different groups: embedded mode stays allowed', async (t) => {
+  const { r, before, after } = await run('django/inline-group.conf')
+  t.deepEqual(r.errors, [])
+  t.is(after, before)
+  t.true(advice(r, 'restrict-embedded')[0]?.includes('its line django/inline-group.conf:4 renders a different group in each branch'))
+})
+
+test('a daemon group defined in an <% if %> the alias is outside of: no WSGIProcessGroup naming it, no restriction', async (t) => {
+  const { r, before, after } = await run('puppet/optional-daemon.conf.erb')
+  t.deepEqual(r.errors, [])
+  t.is(after, before)
+  t.true(advice(r, 'process-group')[0]?.includes('daemon group kallithea (puppet/optional-daemon.conf.erb:5) is defined in a template branch'))
+  t.is(advice(r, 'restrict-embedded').length, 1)
+})
+
+test('one daemon name in the {% if %} and the {% else %}: alternatives, not a duplicate; WSGIProcessGroup goes outside the block', async (t) => {
+  const { r, after } = await run('ansible/daemon-per-branch.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.true(after.startsWith('WSGIRestrictEmbedded On\n'))
+  t.true(after.includes('{% endif %}\n    WSGIProcessGroup kallithea\n    WSGIScriptAlias /'), after)
+  t.is(after.match(/WSGIProcessGroup/g)?.length, 1)
+})
+
+test('an alias in each branch: a change that holds in both is made in each', async (t) => {
+  const { r, after } = await run('ansible/alias-per-branch.conf.j2')
+  t.deepEqual(r.errors, [])
+  const [ifBranch, elseBranch] = after.split('{% else %}')
+  t.true(ifBranch.includes('process-group=kallithea\n    WSGIPassAuthorization On\n'), ifBranch)
+  t.true(elseBranch.includes('    WSGIProcessGroup kallithea\n    WSGIScriptAlias / {{ kallithea_root }}/dispatch.wsgi\n    WSGIPassAuthorization On\n{% endif %}'), elseBranch)
+})
+
+test('an EPP parameter tag stays the first line of the template', async (t) => {
+  const { r, before, after } = await run('puppet/kallithea.conf.epp')
+  t.deepEqual(r.errors, [])
+  t.not(after, before)
+  t.is(after.split('\n')[0], before.split('\n')[0])
+  t.is(after.split('\n')[1], 'WSGIRestrictEmbedded On')
+})
