@@ -65,3 +65,30 @@ test('an EPP parameter tag stays the first line of the template', async (t) => {
   t.is(after.split('\n')[0], before.split('\n')[0])
   t.is(after.split('\n')[1], 'WSGIRestrictEmbedded On')
 })
+
+test('a daemon line continued into a {% if %}: WSGIProcessGroup goes before the alias, not into the continuation', async (t) => {
+  const { r, after } = await run('ansible/continued-into-block.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.true(after.includes('{% endif %}\n        display-name=kallithea\n    WSGIProcessGroup kallithea\n    WSGIScriptAlias /'), after)
+  t.true(after.includes('    WSGIDaemonProcess kallithea threads=4 \\\n{% if kallithea_venv is defined %}\n        python-home='), after)
+})
+
+test('an alias continued into a {% if %}: WSGIPassAuthorization On goes before it', async (t) => {
+  const conf = [
+    '<VirtualHost *:80>',
+    '    ServerName hg.example.com',
+    '    WSGIDaemonProcess kallithea threads=4',
+    '    WSGIProcessGroup kallithea',
+    '    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi \\',
+    '{% if kallithea_app_group %}',
+    '        application-group=%{GLOBAL} \\',
+    '{% endif %}',
+    '        callable-object=application',
+    '</VirtualHost>',
+    '',
+  ].join('\n')
+  const r = await migrate({ files: [{ path: 'site.conf.j2', content: conf }], root: '/srv/fixture', only: ['pass-authorization'] })
+  t.deepEqual(r.errors, [])
+  const after = r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8')
+  t.is(after, conf.replace('    WSGIScriptAlias', '    WSGIPassAuthorization On\n    WSGIScriptAlias'))
+})

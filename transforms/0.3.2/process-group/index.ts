@@ -16,6 +16,7 @@ import { problemsOf, type ProblemOf } from '../../../src/model/problems.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { MessageData, TransformContext } from '../../../src/runner/transform.js'
 import { createDirective, eolOf, indentOf } from '../../../src/syntax/edit.js'
+import { continuesIntoBlock } from '../../../src/syntax/template-tree.js'
 import type { Content, Directive, Section } from '../../../src/syntax/types.js'
 
 /** What to do about one script alias. */
@@ -240,7 +241,9 @@ function otherAppsFor(view: View, alias: ScriptAlias, daemon: DaemonGroup): Scri
  */
 function reportInsert(ctx: TransformContext, view: View, alias: ScriptAlias, daemon: DaemonGroup): void {
   // Not into a template branch of the daemon's that the alias renders without (`{% if %}` ... `{% else %}`).
-  const sameParent = daemon.file === alias.file && daemon.parent === alias.parent && view.model.rendersWith(daemon, [alias]) === 'always' && view.model.rendersWith(alias, [daemon]) === 'always'
+  // Nor after a daemon line continued into a template block (what follows it is still its words).
+  const sameParent = daemon.file === alias.file && daemon.parent === alias.parent && !continuesIntoBlock(daemon.node) &&
+    view.model.rendersWith(daemon, [alias]) === 'always' && view.model.rendersWith(alias, [daemon]) === 'always'
   const neighbour: Content = sameParent ? daemon.node : alias.node
   const file = ctx.fileOf(alias.node)
   const node = createDirective('WSGIProcessGroup', [daemon.rawName], {
