@@ -92,3 +92,11 @@ test('an alias continued into a {% if %}: WSGIPassAuthorization On goes before i
   const after = r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8')
   t.is(after, conf.replace('    WSGIScriptAlias', '    WSGIPassAuthorization On\n    WSGIScriptAlias'))
 })
+
+test('a WSGIProcessGroup a template fills in, naming no daemon: unknown, not a group "defined elsewhere"', async (t) => {
+  const conf = readFileSync(new URL('ansible/mirror-group.conf.j2', dir), 'utf8')
+  const r = await migrate({ files: [{ path: 'mirror-group.conf.j2', content: conf }], root: '/srv/fixture' })
+  t.deepEqual(r.errors, [])
+  t.false(r.files.some((f) => f.after.toString('utf8').includes('WSGIRestrictEmbedded')))
+  t.true(advice(r, 'restrict-embedded')[0]?.includes('may take its group from a template expression ({{ kallithea_mirror_group }})'))
+})

@@ -1,6 +1,7 @@
 // Effective settings in mod_wsgi's precedence order: the alias's own option, then per-directory
 // containers (merged as Apache merges them), then the vhost, then the global server config.
 // What decides an application's process group, application group and WSGIPassAuthorization.
+import { isTemplated } from '../syntax/templates.js'
 import type { Directive } from '../syntax/types.js'
 import { aliasPathsOf, collapse, containerCoverage, directoryKey, isLiteralGlob, type AliasPaths, type Coverage } from './containers.js'
 import type { DaemonIndex } from './daemons.js'
@@ -62,6 +63,8 @@ export function createPrecedence(lists: SettingLists, daemons: DaemonIndex, apar
     const envVar = /^%\{ENV:([^}]*)\}$/.exec(value)
     if (envVar) return dynamic(value, envVar[1], target, base)
     const d = daemons.daemon(value)
+    // A group a template fills in (`{{ group }}`) that no daemon is named by: unknown, not "elsewhere".
+    if (d === undefined && isTemplated(value)) return { mode: 'templated', group: value, ...base }
     if (d === undefined) return { mode: 'undefined-group', group: value, ...base }
     if (daemons.reachable(d, target.scope)) return { mode: 'daemon', group: value, daemon: d, ...base }
     return { mode: 'unreachable', group: value, daemon: d, ...base }
