@@ -21,6 +21,7 @@ const CASES: Array<{ file: string; flag: string; unset?: boolean }> = [
   { file: 'ansible/alias-per-branch.conf.j2', flag: 'kallithea_alias_options' },
   { file: 'ansible/continued-into-block.conf.j2', flag: 'kallithea_venv', unset: true },
   { file: 'django/inline-group.conf', flag: 'use_daemon' },
+  { file: 'django/inline-daemon.conf', flag: 'ssl' },
   { file: 'puppet/optional-daemon.conf.erb', flag: 'daemon' },
 ]
 

@@ -100,3 +100,11 @@ test('a WSGIProcessGroup a template fills in, naming no daemon: unknown, not a g
   t.false(r.files.some((f) => f.after.toString('utf8').includes('WSGIRestrictEmbedded')))
   t.true(advice(r, 'restrict-embedded')[0]?.includes('may take its group from a template expression ({{ kallithea_mirror_group }})'))
 })
+
+test('a daemon line whose inline conditionals name different groups: no WSGIProcessGroup naming one of them', async (t) => {
+  const { r, before, after } = await run('django/inline-daemon.conf')
+  t.deepEqual(r.errors, [])
+  t.is(after, before)
+  t.true(advice(r, 'process-group')[0]?.includes('daemon group kallithea-ssl (django/inline-daemon.conf:3)'))
+  t.is(advice(r, 'restrict-embedded').length, 1)
+})

@@ -104,7 +104,19 @@ export function alwaysWith(items: ReadonlyArray<readonly BranchStep[]>, context:
 /** Whether one of `others` renders wherever `record` does (see WsgiModel.rendersWith). */
 export function rendersWith(branches: Branches, record: Placed, others: readonly Placed[]): 'always' | 'sometimes' | 'never' {
   const mine = branches.of(record)
-  const theirs = others.map((o) => branches.of(o)).filter((steps) => !exclusive(steps, mine))
-  if (theirs.length === 0) return 'never'
-  return alwaysWith(theirs, mine) ? 'always' : 'sometimes'
+  const live = others.filter((o) => !exclusive(branches.of(o), mine))
+  if (live.length === 0) return 'never'
+  // A line whose inline conditionals write it differently is only what the model read in some renderings.
+  return alwaysWith(live.filter((o) => !rendersApart(o.node)).map((o) => branches.of(o)), mine) ? 'always' : 'sometimes'
+}
+
+/**
+ * A line whose inline conditionals render different words (`{% if a %}WSGIProcessGroup x{% else
+ * %}WSGIProcessGroup y{% endif %}`): the model reads the first rendering, which others do not write.
+ */
+export function rendersApart(node: Content): boolean {
+  const alternatives = node.type === 'directive' || node.type === 'section' ? node.data?.alternatives : undefined
+  if (alternatives === undefined) return false
+  const [first] = alternatives
+  return alternatives.some((a) => a.kind !== first.kind || a.args.join(' ') !== first.args.join(' '))
 }

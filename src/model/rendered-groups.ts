@@ -2,8 +2,8 @@
 // every branch rendered; a group decided by a WSGIProcessGroup (or a daemon group) that stands in
 // an `{% if %}` the application is outside of holds only in some renderings, and then the group is
 // 'templated': transforms advise rather than restrict embedded mode or copy the group.
-import { alwaysWith, outside, type Branches, type BranchStep } from './branches.js'
-import type { DaemonGroup, GroupResolution, Located, Setting, TemplateBranchRef } from './types.js'
+import { alwaysWith, outside, rendersApart, type Branches, type BranchStep } from './branches.js'
+import type { DaemonGroup, GroupResolution, Located, TemplateBranchRef } from './types.js'
 
 /** Every definition of a daemon group name, in reading order. */
 export type Definitions = (name: string) => readonly DaemonGroup[]
@@ -14,23 +14,16 @@ export function renderedGroup(g: GroupResolution, app: Located, branches: Branch
   const mine = branches.of(app)
   const setting = g.setting
   if (setting !== undefined) {
-    if (rendersApart(setting)) return templated(g, setting.raw, { statement: '', node: setting.node, file: setting.file, inline: true })
+    if (rendersApart(setting.node)) return templated(g, setting.raw, { statement: '', node: setting.node, file: setting.file, inline: true })
     const step = outside(branches.of(setting), mine)
     if (step !== undefined) return templated(g, setting.value, refOf(step, branches))
   }
   if (g.daemon === undefined) return g
-  const defs = definitions(g.daemon.name)
+  const defs = definitions(g.daemon.name).filter((d) => !rendersApart(d.node))
   if (alwaysWith(defs.map((d) => branches.of(d)), mine)) return g
   const step = outside(branches.of(g.daemon), mine)
-  return step === undefined ? g : templated(g, g.group ?? '', refOf(step, branches))
-}
-
-/** A line whose inline conditionals render the setting with different words. */
-function rendersApart(s: Setting): boolean {
-  const alternatives = s.node.data?.alternatives
-  if (alternatives === undefined) return false
-  const first = alternatives[0].args.join(' ')
-  return alternatives.some((a) => a.args.join(' ') !== first || a.kind !== alternatives[0].kind)
+  if (step !== undefined) return templated(g, g.group ?? '', refOf(step, branches))
+  return templated(g, g.group ?? '', { statement: '', node: g.daemon.node, file: g.daemon.file, inline: true })
 }
 
 function refOf(step: BranchStep, branches: Branches): TemplateBranchRef {
