@@ -107,3 +107,11 @@ test('a WSGIProcessGroup a template fills in, naming no daemon: unknown, not a g
 
 test('a daemon line whose inline conditionals name different groups: no WSGIProcessGroup naming one of them',
   daemonSometimes('django/inline-daemon.conf', 'daemon group kallithea-ssl (django/inline-daemon.conf:3)'))
+
+test('a line the template writes whole may mount an application: embedded mode stays allowed, like an unread file', async (t) => {
+  const { r, after } = await run('ansible/kallithea.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.false(after.includes('WSGIRestrictEmbedded'))
+  t.true(advice(r, 'restrict-embedded')[0]?.includes('the template writes the line {{ kallithea_extra_apache_config | indent(4) }} (ansible/kallithea.conf.j2:26)'))
+  t.true(after.includes('WSGIDaemonProcess kallithea threads='), 'the other fixes are made')
+})

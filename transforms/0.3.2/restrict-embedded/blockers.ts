@@ -3,6 +3,7 @@
 // that would answer HTTP 500, and the folders whose .htaccess files may add more.
 import { appLabel, directiveText, firstPlaces, isHandler, where } from '../../../src/model/describe.js'
 import type { HandlerApp, Located, ScriptAlias, Setting, TemplateBranchRef, WsgiApp, WsgiModel } from '../../../src/model/model.js'
+import type { Content, Root } from '../../../src/syntax/types.js'
 
 /** One application (or folder) that blocks, and how it is named. */
 export interface Blocker {
@@ -84,4 +85,25 @@ function containerOf(s: Setting): string {
   const section = s.scope.container?.section ?? s.scope.conditional
   const tag = section ? `<${[section.name, ...section.args].join(' ')}>` : directiveText(s.node)
   return `${tag} (${where(s)})`
+}
+
+/** A line that starts with a template expression that writes text (`{{ extra }}`, `<%= @extra %>`). */
+const WRITES = /^(?:\{\{|<%-?=)/
+
+/**
+ * The first line, of the files the model read, that the template writes whole when it is
+ * rendered (`{{ kallithea_extra_apache_config }}`): it may mount an application that runs
+ * embedded, like a file the run could not read.
+ */
+export function writtenByTemplate(model: WsgiModel, trees: readonly Root[]): Located | undefined {
+  for (const tree of trees) {
+    const stack: Content[] = [...tree.children].reverse()
+    for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+      if (n.type === 'section') stack.push(...[...n.children].reverse())
+      if (n.type !== 'directive' || n.data?.template !== true || n.data.control !== undefined || !WRITES.test(n.name)) continue
+      const at = model.locate(n)
+      if (at !== undefined) return at
+    }
+  }
+  return undefined
 }
