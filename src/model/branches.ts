@@ -28,14 +28,16 @@ export function createBranches(trees: ReadonlyMap<string, Root>): Branches {
     let steps = byFile.get(file)
     if (steps === undefined) {
       const tree = trees.get(file)
-      byFile.set(file, (steps = tree === undefined || !hasControls(tree) ? new Map() : branchesByNode(tree)))
+      byFile.set(file, (steps = tree === undefined || !hasControls(tree) ? NO_STEPS : branchesByNode(tree)))
       for (const list of steps.values()) for (const s of list) files.set(opening(s), file)
     }
-    return steps.get(node) ?? []
+    return steps.get(node) ?? NONE
   }
   return {
     fileOf: (step) => files.get(opening(step)) ?? '',
     of(record) {
+      // Most records are read where they are written: their file's answer, as it is.
+      if (record.scope.includes.length === 0) return inFile(record.file, record.node)
       let steps = memo.get(record)
       if (steps !== undefined) return steps
       steps = []
@@ -46,6 +48,9 @@ export function createBranches(trees: ReadonlyMap<string, Root>): Branches {
     },
   }
 }
+
+const NONE: BranchStep[] = []
+const NO_STEPS = new Map<Content, BranchStep[]>()
 
 /** A tree with no template block has no branches: most configs, looked at once. */
 function hasControls(tree: Root): boolean {
