@@ -115,3 +115,26 @@ test('a line the template writes whole may mount an application: embedded mode s
   t.true(advice(r, 'restrict-embedded')[0]?.includes('the template writes the line {{ kallithea_extra_apache_config | indent(4) }} (ansible/kallithea.conf.j2:26)'))
   t.true(after.includes('WSGIDaemonProcess kallithea threads='), 'the other fixes are made')
 })
+
+test('an Include in each branch, each file defining the daemon: alternatives through the Include, not a duplicate', async (t) => {
+  const site = [
+    '<VirtualHost *:80>',
+    '    ServerName hg.example.com',
+    '{% if ssl %}',
+    '    Include kallithea-ssl.conf',
+    '{% else %}',
+    '    Include kallithea-plain.conf',
+    '{% endif %}',
+    '    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi',
+    '</VirtualHost>',
+    '',
+  ].join('\n')
+  const files = [
+    { path: 'site.conf.j2', content: site },
+    { path: 'kallithea-ssl.conf', content: 'WSGIDaemonProcess kallithea threads=4\n' },
+    { path: 'kallithea-plain.conf', content: 'WSGIDaemonProcess kallithea threads=2\n' },
+  ]
+  const r = await migrate({ files, root: '/srv/fixture' })
+  t.deepEqual(r.errors, [])
+  t.true(r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8').includes('{% endif %}\n    WSGIProcessGroup kallithea\n'))
+})
