@@ -18,10 +18,12 @@ import { createReading, readDirective, readSection, type Reading } from './handl
 import { problem } from './problems.js'
 import { createPrecedence, embeddedRestricted as restrictedBy, type Precedence } from './precedence.js'
 import { runUserOf } from './run-user.js'
-import type { Located, ModelFile, ModelOptions, WsgiModel } from './types.js'
+import type { DaemonGroup, Located, ModelFile, ModelOptions, WsgiModel } from './types.js'
 import { createWalker } from './walk.js'
 import { htaccessOverrides } from './htaccess.js'
+import { createBranches, exclusive, rendersWith } from './branches.js'
 import { pushTo } from '../util/multimap.js'
+import { renderedGroup } from './rendered-groups.js'
 
 /** The run's files sorted for the walk: config trees by path, the environment, the Include graph. */
 interface Inputs {
@@ -81,20 +83,28 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
   const { reading: r, files: walked, unwalked } = read(inputs, options)
   const sites = sitesOf(r.virtualHosts, r.globalServerName)
   const daemons = indexDaemons(r.daemons, sites)
-  const problems = r.problems.concat(daemonProblems(r.daemons, daemons))
-  const precedence = createPrecedence(r, daemons)
+  // Template branches: a definition or setting inside `{% if %}` holds in some renderings only.
+  const branches = createBranches(inputs.trees)
+  const definitions = new Map<string, DaemonGroup[]>()
+  for (const d of r.daemons) pushTo(definitions, d.name, d)
+  const byName = (name: string): readonly DaemonGroup[] => definitions.get(name) ?? []
+  const problems = r.problems.concat(daemonProblems(r.daemons, byName, branches))
+  const precedence = createPrecedence(r, daemons, (s, target) => {
+    const app = target.alias ?? target.handler
+    return app !== undefined && exclusive(branches.of(s), branches.of(app))
+  })
   const restricted = restrictedBy(r.restrictEmbedded)
   const context = { daemons, sites, embeddedRestricted: restricted }
   for (const alias of r.scriptAliases) {
     const target = { scope: alias.scope, alias }
-    alias.group = precedence.processGroup(target)
+    alias.group = renderedGroup(precedence.processGroup(target), alias, branches, byName)
     alias.applicationGroup = precedence.applicationGroup(target)
     alias.passAuthorization = precedence.passAuthorization(target)
     aliasProblems(alias, context, problems)
   }
   for (const handler of r.handlerApps) {
     const target = { scope: handler.scope, handler }
-    handler.group = precedence.processGroup(target)
+    handler.group = renderedGroup(precedence.processGroup(target), handler, branches, byName)
     handler.passAuthorization = precedence.passAuthorization(target)
   }
   return {
@@ -122,6 +132,7 @@ export function buildModel(files: ModelFile[], options: ModelOptions = {}): Wsgi
     defines: Object.fromEntries(r.vars.defines),
     env: inputs.env,
     ...queries(r.byOrder, daemons, sites, precedence),
+    rendersWith: (record, others) => rendersWith(branches, record, others),
   }
 }
 

@@ -1,17 +1,22 @@
 // Problems that need the whole server config: duplicate and malformed daemon groups, and what
 // each mounted application's resolved group means (HTTP 500, refused start, an idle daemon).
 // Problems found where a directive stands are noted by the walk (handlers.ts).
+import { exclusive, type Branches } from './branches.js'
 import type { DaemonIndex, Sites } from './daemons.js'
 import { onOff } from './options.js'
 import { problem, type Problem } from './problems.js'
 import type { DaemonGroup, ScriptAlias } from './types.js'
 
-/** A name defined twice, a group without a name, options mod_wsgi rejects. */
-export function daemonProblems(daemons: readonly DaemonGroup[], index: DaemonIndex): Problem[] {
+/**
+ * A name defined twice, a group without a name, options mod_wsgi rejects. Two definitions in
+ * alternative branches of a template (`{% if %}` and `{% else %}`) never render together.
+ */
+export function daemonProblems(daemons: readonly DaemonGroup[], definitions: (name: string) => readonly DaemonGroup[], branches: Branches): Problem[] {
   const out: Problem[] = []
   for (const d of daemons) {
-    const first = index.daemon(d.name)
-    if (first !== undefined && first !== d) out.push(problem('duplicate-daemon', d, { name: d.name, first }))
+    const defs = definitions(d.name)
+    const first = defs.length > 1 ? defs.slice(0, defs.indexOf(d)).find((e) => !exclusive(branches.of(e), branches.of(d))) : undefined
+    if (first !== undefined) out.push(problem('duplicate-daemon', d, { name: d.name, first }))
     if (d.name === '') out.push(problem('invalid-daemon-option', d, { name: d.name }))
     for (const option of d.options) if (!option.known && !option.templated) out.push(problem('invalid-daemon-option', d, { name: d.name, option }))
   }

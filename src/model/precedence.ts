@@ -1,6 +1,7 @@
 // Effective settings in mod_wsgi's precedence order: the alias's own option, then per-directory
 // containers (merged as Apache merges them), then the vhost, then the global server config.
 // What decides an application's process group, application group and WSGIPassAuthorization.
+import { isTemplated } from '../syntax/templates.js'
 import type { Directive } from '../syntax/types.js'
 import { aliasPathsOf, collapse, containerCoverage, directoryKey, isLiteralGlob, type AliasPaths, type Coverage } from './containers.js'
 import type { DaemonIndex } from './daemons.js'
@@ -18,6 +19,9 @@ export interface Target {
   alias?: ScriptAlias
   handler?: HandlerApp
 }
+
+/** True when setting `s` never renders with the target (another branch of a template block). */
+export type Apart = (s: Setting, target: Target) => boolean
 
 /** The settings the walk collected, each list in reading order. */
 export interface SettingLists {
@@ -43,8 +47,8 @@ interface Decided {
 const isFlagSetting = (s: Setting): boolean => onOff(s.value) !== undefined
 
 /** Resolvers over the settings of one model; indexes are made on first use. */
-export function createPrecedence(lists: SettingLists, daemons: DaemonIndex): Precedence {
-  const effective = effectiveSettings()
+export function createPrecedence(lists: SettingLists, daemons: DaemonIndex, apart?: Apart): Precedence {
+  const effective = effectiveSettings(apart)
 
   const dynamic = (value: string, envVar: string, target: Target, base: GroupBase): GroupResolution => {
     const r = effective(lists.restrictProcesses, target, undefined, false)
@@ -60,6 +64,8 @@ export function createPrecedence(lists: SettingLists, daemons: DaemonIndex): Pre
     const envVar = /^%\{ENV:([^}]*)\}$/.exec(value)
     if (envVar) return dynamic(value, envVar[1], target, base)
     const d = daemons.daemon(value)
+    // A group a template fills in (`{{ group }}`) that no daemon is named by: unknown, not "elsewhere".
+    if (d === undefined && isTemplated(value)) return { mode: 'templated', group: value, ...base }
     if (d === undefined) return { mode: 'undefined-group', group: value, ...base }
     if (daemons.reachable(d, target.scope)) return { mode: 'daemon', group: value, daemon: d, ...base }
     return { mode: 'unreachable', group: value, daemon: d, ...base }
@@ -103,7 +109,7 @@ type GroupBase = Pick<GroupResolution, 'via' | 'partial' | 'directive' | 'settin
  * The effective setting of a list for a target. `valid` filters the list (a list is always asked
  * with the same test); with `wantPartial` false, `partial` is left empty and not searched for.
  */
-function effectiveSettings(): (list: Setting[], target: Target, valid?: (s: Setting) => boolean, wantPartial?: boolean) => Decided {
+function effectiveSettings(apart?: Apart): (list: Setting[], target: Target, valid?: (s: Setting) => boolean, wantPartial?: boolean) => Decided {
   const aliasPaths = new Map<ScriptAlias, AliasPaths>()
   const pathsOf = (alias: ScriptAlias): AliasPaths => {
     let p = aliasPaths.get(alias)
@@ -135,29 +141,36 @@ function effectiveSettings(): (list: Setting[], target: Target, valid?: (s: Sett
     const candidates = inOrder([...bucket(index.global), ...(vhostBucket ? bucket(vhostBucket) : [])])
     const full: Setting[] = []
     const partial: Setting[] = []
+    const renders = (s: Setting): boolean => apart === undefined || !apart(s, target)
     for (const s of candidates) {
+      if (!renders(s)) continue
       const cov = coverage(s, target)
       if (cov === 'none') continue
       if (cov === 'partial' || s.scope.conditional !== undefined) {
         if (wantPartial) partial.push(s)
       } else full.push(s)
     }
-    return decide(index, target.scope, full, partial)
+    return decide(index, target.scope, full, partial, renders)
   }
 }
 
-/** The last merged container setting wins, then the vhost's, then the global one. */
-function decide(index: SettingIndex, scope: Scope, full: Setting[], partial: Setting[]): Decided {
+/**
+ * The last merged container setting wins, then the vhost's, then the global one; of the plain
+ * ones, the last that renders with the target (template branches).
+ */
+function decide(index: SettingIndex, scope: Scope, full: Setting[], partial: Setting[], renders: (s: Setting) => boolean): Decided {
   if (full.length > 0) {
     full.sort(mergeOrder)
     return { setting: full[full.length - 1], via: 'container', partial }
   }
   const vhost = scope.vhost
-  if (vhost !== undefined) {
-    const s = index.lastByVhost.get(vhost.section)
-    if (s) return { setting: s, via: 'vhost', partial }
+  const lastOf = (list: readonly Setting[] | undefined): Setting | undefined => {
+    for (let i = (list?.length ?? 0) - 1; i >= 0; i--) if (renders(list![i])) return list![i]
+    return undefined
   }
-  const g = index.lastGlobal
+  const s = vhost === undefined ? undefined : lastOf(index.plainByVhost.get(vhost.section))
+  if (s) return { setting: s, via: 'vhost', partial }
+  const g = lastOf(index.plainGlobal)
   if (g) return { setting: g, via: 'global', partial }
   return { via: 'default', partial }
 }

@@ -1,5 +1,5 @@
 // Settings filed by scope and container path, so that finding what may apply to an alias costs
-// what it returns, not the size of the config: the last plain setting of each scope, and the
+// what it returns, not the size of the config: the plain settings of each scope, and the
 // container ones in buckets (global, per vhost) indexed by the container path they need.
 import type { Section } from '../syntax/types.js'
 import { collapse, directoryKey, isLiteralGlob, type AliasPaths } from './containers.js'
@@ -38,9 +38,9 @@ const SMALL_BUCKET = 8
 export interface SettingIndex {
   global: Bucket
   vhosts: Map<Section, Bucket>
-  /** The last plain setting at global scope, and in each vhost. */
-  lastGlobal?: Setting
-  lastByVhost: Map<Section, Setting>
+  /** The plain settings at global scope, and in each vhost, in reading order (the last decides). */
+  plainGlobal: Setting[]
+  plainByVhost: Map<Section, Setting[]>
 }
 
 /**
@@ -48,13 +48,13 @@ export interface SettingIndex {
  * scope: the last plain one of each scope, and the container ones in buckets.
  */
 export function indexSettings(list: readonly Setting[], valid: (s: Setting) => boolean): SettingIndex {
-  const index: SettingIndex = { global: { all: [] }, vhosts: new Map(), lastByVhost: new Map() }
+  const index: SettingIndex = { global: { all: [] }, vhosts: new Map(), plainGlobal: [], plainByVhost: new Map() }
   for (const s of list) {
     if (!valid(s)) continue
     const scope = s.scope
     if (scope.containers.length === 0 && scope.conditional === undefined) {
-      if (scope.kind === 'global') index.lastGlobal = s
-      else index.lastByVhost.set(scope.vhost.section, s)
+      if (scope.kind === 'global') index.plainGlobal.push(s)
+      else pushTo(index.plainByVhost, scope.vhost.section, s)
       continue
     }
     if (scope.kind === 'global') index.global.all.push(s)

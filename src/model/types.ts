@@ -238,13 +238,30 @@ export interface DynamicMode extends GroupBase {
  */
 export interface TemplatedMode extends GroupBase {
   mode: 'templated'
-  /** The template expression, as written. */
+  /** The template expression, as written; or the group a directive in a template branch names. */
   group: string
-  daemon?: undefined
+  /** The daemon group of that name, when one is defined. */
+  daemon?: DaemonGroup
+  /**
+   * Where the group holds only in some renderings: the WSGIProcessGroup, its daemon group or the
+   * Include that reads them stands in a template branch the application is not always in, or the
+   * line renders different groups (`{% if a %}WSGIProcessGroup x{% else %}WSGIProcessGroup y{% endif %}`).
+   */
+  branch?: TemplateBranchRef
   envVar?: undefined
   allowed?: undefined
   allowedDaemons?: undefined
   restrictProcess?: undefined
+}
+
+/** A template block statement as a report names it: `if kallithea_daemon` at file:line. */
+export interface TemplateBranchRef {
+  /** The branch's statement as written (`if kallithea_daemon`, `else`). */
+  statement: string
+  /** Its control line; with `inline`, the line whose own conditionals render different groups. */
+  node: Directive
+  file: string
+  inline?: boolean
 }
 
 /** Where a WSGI application runs, by `mode`. */
@@ -414,4 +431,10 @@ export interface WsgiModel {
   locate(node: Content): Located | undefined
   /** Every place the walk visited a directive (a file included twice holds its directives twice), in reading order. */
   places(node: Content): readonly Located[]
+  /**
+   * Whether one of `others` renders wherever `record` does, when the files are templates: 'always'
+   * (outside every block, in the same branches, or in each branch of an `if`/`else`), 'never'
+   * (each in another branch of a block `record` is in), else 'sometimes'.
+   */
+  rendersWith(record: Located, others: readonly Located[]): 'always' | 'sometimes' | 'never'
 }

@@ -7,7 +7,7 @@ import { countLf, readLogicalLine, sourceOffset, type LogicalLine } from './line
 import { BLANK, CLOSE, COMMENT, CONTINUED, DIRECTIVE, LineTable, OPEN } from './line-table.js'
 import { NO_ARGS } from './snapshot.js'
 import { endsWithGt, isCloseTag, lastGt, tagNameEnd, tagNameStart } from './tags.js'
-import { readTemplateLine, type Alternative, type TemplateLine } from './template-lines.js'
+import { readTemplateLine, unbalancedStatement, type Alternative, type TemplateLine } from './template-lines.js'
 import { TEMPLATE_START, type Control } from './templates.js'
 import { cacheBits, isSpaceCode, sampleHash, StringCache, WordReader } from './words.js'
 
@@ -44,6 +44,12 @@ const AT = 64
 const DOUBLE_QUOTE = 34
 const SINGLE_QUOTE = 39
 const KIND_OF = { blank: BLANK, comment: COMMENT, directive: DIRECTIVE, open: OPEN, close: CLOSE }
+
+/** A word that is a template block statement without the rest of its block (`{% if x %}`, `<% end %>`). */
+function isStatementWord(word: string): boolean {
+  const c = word.charCodeAt(0)
+  return (c === LEFT_BRACE || c === LT) && word.charCodeAt(1) === 37 && unbalancedStatement(word) !== undefined
+}
 
 /** A line that may start with a template block statement: `{%` or `<%` (not `<%=`, `<%#`, `<%%`). */
 function mayStartStatement(t: string, s: number): boolean {
@@ -278,6 +284,9 @@ export class LineReader {
       item.template = true
       return
     }
+    // Continued into a block statement (`... \` then `{% if x %}`): the engine drops that line,
+    // so what it renders is not what Apache reads here.
+    if (item.args.some(isStatementWord)) item.template = true
     // A bare first word that reads as written is the name as raw spells it (snapshot.ts).
     item.plainName = c !== DOUBLE_QUOTE && c !== SINGLE_QUOTE && t.startsWith(item.name, s)
   }

@@ -10,6 +10,7 @@
 //   whether two nodes never render together;
 // - lines and open tags a template writes in alternative ways: data.alternatives on the node.
 import type { ParentNode } from './edit.js'
+import { unbalancedStatement } from './template-lines.js'
 import { isElse, isTemplated, type Control } from './templates.js'
 import type { Content, Directive, Root, Section } from './types.js'
 
@@ -162,4 +163,14 @@ export function isTemplatedNode(node: Content): boolean {
   if (node.type !== 'directive' && node.type !== 'section') return false
   if (node.data?.alternatives !== undefined || (node.type === 'directive' && node.data?.template === true)) return true
   return isTemplated(node.name) || node.args.some(isTemplated)
+}
+
+/**
+ * True when a line continued with `\` runs into a template block statement (`... \` then
+ * `{% if venv %}`): the engine drops the statement's line, so what follows the node in the file
+ * is still part of it, inside that block. Nothing may be inserted right after it.
+ */
+export function continuesIntoBlock(node: Content): boolean {
+  if (node.type !== 'directive' || node.data?.template !== true) return false
+  return node.args.some((a) => (a.startsWith('{%') || a.startsWith('<%')) && unbalancedStatement(a) !== undefined)
 }

@@ -49,6 +49,12 @@ export function isTemplated(word: string): boolean {
   return TEMPLATED.test(word)
 }
 
+/**
+ * Puppet EPP's parameter tag (`<%- | String $servername | -%>`): the first thing of a template,
+ * which Puppet refuses after any text. Nothing is inserted above it.
+ */
+export const EPP_PARAMETER_TAG = /^[ \t]*<%-?[ \t]*\|/
+
 /** A line whose first word a template engine fills in (data.template, see line-reader.ts). */
 export const TEMPLATE_START = /^(?:<%|\{%|\{\{|\{#|@@[A-Za-z_][A-Za-z0-9_]*@@|%[A-Za-z][A-Za-z0-9_]*%)/
 

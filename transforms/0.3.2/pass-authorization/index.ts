@@ -18,9 +18,10 @@ import type { ScriptAlias, Setting, WsgiApp, WsgiModel } from '../../../src/mode
 import { problemsOf } from '../../../src/model/problems.js'
 import { pushTo } from '../../../src/util/multimap.js'
 import { defineTransform } from '../../../src/runner/define.js'
-import type { SourceFile, TransformContext } from '../../../src/runner/transform.js'
+import type { Fixer, SourceFile, TransformContext } from '../../../src/runner/transform.js'
 import { modWsgiAtLeast } from '../../../src/runner/versions.js'
 import { createDirective, eolOf, indentOf, setArgs, setOption } from '../../../src/syntax/edit.js'
+import { continuesIntoBlock } from '../../../src/syntax/template-tree.js'
 import type { Directive, Section } from '../../../src/syntax/types.js'
 
 const WHY =
@@ -176,7 +177,9 @@ function reportPlan(ctx: TransformContext, view: View, alias: ScriptAlias, p: Pl
       const ref = alias.node
       const eol = eolOf(ref) || (ctx.fileOf(ref)?.tree.data.eol ?? '\n')
       const node = createDirective('WSGIPassAuthorization', ['On'], { indent: indentOf(ref), eol })
-      ctx.report({ at: alias, reads, messageId: 'added', data: { alias: name }, fix: (f) => f.insertAfter(ref, node) })
+      // Before an alias continued into a template block: after it would be inside its words.
+      const fix = continuesIntoBlock(ref) ? (f: Fixer) => f.insertBefore(ref, node) : (f: Fixer) => f.insertAfter(ref, node)
+      ctx.report({ at: alias, reads, messageId: 'added', data: { alias: name }, fix })
       return
     }
     case 'add-option': {

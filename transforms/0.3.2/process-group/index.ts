@@ -16,6 +16,7 @@ import { problemsOf, type ProblemOf } from '../../../src/model/problems.js'
 import { defineTransform } from '../../../src/runner/define.js'
 import type { MessageData, TransformContext } from '../../../src/runner/transform.js'
 import { createDirective, eolOf, indentOf } from '../../../src/syntax/edit.js'
+import { continuesIntoBlock } from '../../../src/syntax/template-tree.js'
 import type { Content, Directive, Section } from '../../../src/syntax/types.js'
 
 /** What to do about one script alias. */
@@ -57,6 +58,10 @@ export const processGroup = defineTransform({
         '{{alias}} runs embedded in every Apache child process because {{how}} says so, although daemon group {{names}} ' +
         'could serve it. Left as is, since that is an explicit choice; to run it in the daemon, name the group there instead ' +
         '(WSGIProcessGroup {{first}}).',
+      conditionalDaemon:
+        '{{alias}} runs embedded in every Apache child process, and daemon group {{group}} ({{where}}) is defined in a template ' +
+        'branch that does not render wherever the alias does. Not changed, since a WSGIProcessGroup naming it would answer HTTP 500 ' +
+        'in the renderings without it; add "WSGIProcessGroup {{group}}" in the same template branch as its WSGIDaemonProcess.',
       partial:
         '{{alias}} runs embedded in every Apache child process except for the requests that {{parts}} routes elsewhere. ' +
         'Not changed, since a WSGIProcessGroup for the rest would interact with that routing; add "WSGIProcessGroup {{group}}" ' +
@@ -84,7 +89,7 @@ export const processGroup = defineTransform({
       // By default Kallithea's applications only (--all-apps: every one).
       if (!scope.app(alias)) continue
       const d = decide(ctx, view, alias)
-      if (d.kind === 'insert') reportInsert(ctx, d.alias, d.daemon)
+      if (d.kind === 'insert') reportInsert(ctx, view, d.alias, d.daemon)
       else if (d.kind === 'advise' && !seen.has(d.key)) {
         seen.add(d.key)
         ctx.report({ at: d.at, messageId: d.messageId, data: d.data })
@@ -158,6 +163,12 @@ class View {
     return [...new Set(aliases)].sort((a, b) => (this.rank.get(a) ?? 0) - (this.rank.get(b) ?? 0))
   }
 
+  /** Whether a definition of `daemon`'s name renders wherever the alias does (template branches). */
+  rendersWith(alias: ScriptAlias, daemon: DaemonGroup): 'always' | 'sometimes' | 'never' {
+    const defs = this.model.daemons.filter((d) => d.name === daemon.name && (d.scope.kind === 'global' || this.model.sameSite(d.scope, alias.scope)))
+    return this.model.rendersWith(alias, defs)
+  }
+
   /** model.reachableDaemons(scope), asked once per vhost: which daemons are reachable depends on the vhost (its site) only. */
   reachableDaemons(scope: Scope): DaemonGroup[] {
     const key = scope.vhost?.section ?? 'global'
@@ -177,11 +188,13 @@ function decide(ctx: TransformContext, view: View, alias: ScriptAlias): Decision
   if (unreachable !== undefined) return adviseUnreachable(alias, unreachable)
   const g = alias.group
   if (g.mode !== 'embedded') return { kind: 'none' }
-  const reachable = view.reachableDaemons(alias.scope)
+  // A daemon group in another branch of a template never renders with the alias.
+  const reachable = view.reachableDaemons(alias.scope).filter((d) => view.rendersWith(alias, d) !== 'never')
   if (g.via !== 'default') return reachable.length > 0 ? adviseExplicitEmbedded(alias, reachable) : { kind: 'none' }
   if (reachable.length === 0) return adviseSameScriptElsewhere(view, alias)
   if (reachable.length > 1) return adviseSeveralDaemons(alias, reachable)
   const daemon = reachable[0]
+  if (view.rendersWith(alias, daemon) === 'sometimes') return advise(alias.node, alias, 'conditionalDaemon', { alias: aliasLabel(alias), group: daemon.name, where: where(daemon) })
   if (g.partial.length > 0) return advisePartial(alias, daemon, g.partial)
   const moved = movedTogether(view, alias)
   if (moved.length > 1) return adviseSharedScope(alias, daemon, moved)
@@ -226,8 +239,11 @@ function otherAppsFor(view: View, alias: ScriptAlias, daemon: DaemonGroup): Scri
  * WSGIProcessGroup right after the daemon when both share a parent, else right before the alias.
  * It takes effect wherever that parent is read (every vhost that includes the file).
  */
-function reportInsert(ctx: TransformContext, alias: ScriptAlias, daemon: DaemonGroup): void {
-  const sameParent = daemon.file === alias.file && daemon.parent === alias.parent
+function reportInsert(ctx: TransformContext, view: View, alias: ScriptAlias, daemon: DaemonGroup): void {
+  // Not into a template branch of the daemon's that the alias renders without (`{% if %}` ... `{% else %}`).
+  // Nor after a daemon line continued into a template block (what follows it is still its words).
+  const sameParent = daemon.file === alias.file && daemon.parent === alias.parent && !continuesIntoBlock(daemon.node) &&
+    view.model.rendersWith(daemon, [alias]) === 'always' && view.model.rendersWith(alias, [daemon]) === 'always'
   const neighbour: Content = sameParent ? daemon.node : alias.node
   const file = ctx.fileOf(alias.node)
   const node = createDirective('WSGIProcessGroup', [daemon.rawName], {

@@ -2,7 +2,8 @@
 // not provably in a daemon group (script aliases, wsgi-script handlers), each named with the URLs
 // that would answer HTTP 500, and the folders whose .htaccess files may add more.
 import { appLabel, directiveText, firstPlaces, isHandler, where } from '../../../src/model/describe.js'
-import type { HandlerApp, Located, ScriptAlias, Setting, WsgiApp, WsgiModel } from '../../../src/model/model.js'
+import type { HandlerApp, Located, ScriptAlias, Setting, TemplateBranchRef, WsgiApp, WsgiModel } from '../../../src/model/model.js'
+import type { Content, Root } from '../../../src/syntax/types.js'
 
 /** One application (or folder) that blocks, and how it is named. */
 export interface Blocker {
@@ -15,6 +16,7 @@ export function notInDaemon(app: Pick<WsgiApp, 'group'>): string | undefined {
   const g = app.group
   if (g.mode === 'embedded') return 'runs embedded'
   if (g.mode === 'dynamic') return `picks its group per request (${g.group})`
+  if (g.mode === 'templated' && g.branch !== undefined) return `takes its group ${g.group} only in some renderings of the template (${branchText(g.branch)})`
   if (g.mode === 'templated') return `may take its group from a template expression (${g.group}), unknown until it is rendered`
   if (g.mode === 'unreachable') return `names daemon group ${g.group ?? ''}, which it cannot reach`
   // A group defined elsewhere (a generated config's `process-group=localhost:9876`) is not
@@ -24,6 +26,10 @@ export function notInDaemon(app: Pick<WsgiApp, 'group'>): string | undefined {
   if (embeddedPart) return `runs embedded for the requests of ${where(embeddedPart)}`
   return undefined
 }
+
+/** The template branch a group holds in: `the branch "if ssl" (file:line)`, or the line's own conditionals. */
+const branchText = (b: TemplateBranchRef): string =>
+  b.inline ? `its line ${where(b)} renders a different group in each branch of its conditionals` : `the branch "${b.statement}" at ${where(b)}`
 
 const isEmbedded = (s: Setting): boolean => s.value === '' || s.value === '%{GLOBAL}'
 
@@ -79,4 +85,25 @@ function containerOf(s: Setting): string {
   const section = s.scope.container?.section ?? s.scope.conditional
   const tag = section ? `<${[section.name, ...section.args].join(' ')}>` : directiveText(s.node)
   return `${tag} (${where(s)})`
+}
+
+/** A line that starts with a template expression that writes text (`{{ extra }}`, `<%= @extra %>`). */
+const WRITES = /^(?:\{\{|<%-?=)/
+
+/**
+ * The first line, of the files the model read, that the template writes whole when it is
+ * rendered (`{{ kallithea_extra_apache_config }}`): it may mount an application that runs
+ * embedded, like a file the run could not read.
+ */
+export function writtenByTemplate(model: WsgiModel, trees: readonly Root[]): Located | undefined {
+  for (const tree of trees) {
+    const stack: Content[] = [...tree.children].reverse()
+    for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+      if (n.type === 'section') stack.push(...[...n.children].reverse())
+      if (n.type !== 'directive' || n.data?.template !== true || n.data.control !== undefined || !WRITES.test(n.name)) continue
+      const at = model.locate(n)
+      if (at !== undefined) return at
+    }
+  }
+  return undefined
 }

@@ -21,7 +21,7 @@ import { defineTransform } from '../../../src/runner/define.js'
 import type { MessageRef, TransformContext } from '../../../src/runner/transform.js'
 import { createDirective, renameDirective, setArgs } from '../../../src/syntax/edit.js'
 import type { ParentNode, Section } from '../../../src/syntax/types.js'
-import { blockersOf, notInDaemon, type Blocker } from './blockers.js'
+import { blockersOf, notInDaemon, writtenByTemplate, type Blocker } from './blockers.js'
 import { globalSpot } from './placement.js'
 
 const NAME = 'WSGIRestrictEmbedded'
@@ -59,6 +59,9 @@ export const restrictEmbedded = defineTransform({
       unread:
         '{{what}}: {{path}} ({{directive}}, {{where}}) was not read, and an application it mounts could run embedded. ' +
         `Check it (or run with --map or a --root that holds it), then set ${NAME} On at global scope.`,
+      templateLine:
+        '{{what}}: the template writes the line {{line}} ({{where}}) when it is rendered, and an application it mounts could ' +
+        `run embedded. Check what it renders to, then set ${NAME} On at global scope.`,
       parseErrors: `${NAME} On not added while {{file}} has parse errors (the applications it holds are unknown); fix them and run again.`,
       guarded:
         `${NAME} On not added: WSGIDaemonProcess {{name}} ({{where}}) is read only inside {{guard}}, within a section where a global ` +
@@ -187,6 +190,12 @@ function ensureOn(ctx: TransformContext, pass: Pass): boolean {
   const unread = model.includes.find((i) => i.unread.length > 0)
   if (unread !== undefined) {
     ctx.report({ at: unread, messageId: 'unread', data: { what, path: unread.unread[0] as string, directive: text(unread.node), where: where(unread) } })
+    return false
+  }
+  // So may a line the template writes whole.
+  const written = writtenByTemplate(model, ctx.files.flatMap((f) => (f.kind === 'apache' ? [f.tree] : [])))
+  if (written !== undefined) {
+    ctx.report({ at: written, messageId: 'templateLine', data: { what, line: written.node.name, where: where(written) } })
     return false
   }
   if (current !== undefined) return turnOn(ctx, current)

@@ -9,6 +9,7 @@ import { sectionKind } from '../../../src/model/rules.js'
 import { isMainConfigName } from '../../../src/load/paths.js'
 import type { ApacheFile, Fixer, MessageRef, TransformContext } from '../../../src/runner/transform.js'
 import { indentOf } from '../../../src/syntax/edit.js'
+import { EPP_PARAMETER_TAG } from '../../../src/syntax/templates.js'
 import type { Content, Directive, ParentNode, Section } from '../../../src/syntax/types.js'
 
 /** Where the new global directive goes, and how. */
@@ -80,8 +81,12 @@ function candidatesOf(model: WsgiModel, record: Located): Candidate[] {
  * comment lines right above it. Undefined: append (the file holds nothing else).
  */
 function attachedStart(children: readonly Content[], start: number | undefined): Content | undefined {
-  let i = start !== undefined && start >= 0 ? start : children.findIndex((c) => c.type === 'directive' || c.type === 'section')
-  if (i === -1) return undefined
-  while (i > 0 && children[i - 1].type === 'comment') i--
+  const isLine = (c: Content): boolean => c.type === 'directive' || c.type === 'section'
+  // An EPP parameter tag stays the template's first line: the top starts after it.
+  const first = children.findIndex(isLine)
+  const top = first !== -1 && children[first].type === 'directive' && EPP_PARAMETER_TAG.test(children[first].raw) ? first + 1 : 0
+  let i = start !== undefined && start >= top ? start : children.findIndex((c, k) => k >= top && isLine(c))
+  if (i === -1) return top === 0 ? undefined : children[top]
+  while (i > top && children[i - 1].type === 'comment') i--
   return children[i]
 }

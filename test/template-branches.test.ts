@@ -1,0 +1,140 @@
+// Template branches in the model and the transforms (issue 9, "templates stay whole"): a
+// directive inside `{% if %}` / `<% if %>` renders only in some renderings. A group that holds
+// in some renderings only is not "in a daemon group" (no WSGIRestrictEmbedded On, no
+// WSGIProcessGroup naming a daemon that may not render); definitions in the `if` and the `else`
+// are alternatives, not a duplicate; a change that holds in every branch is made in each; an EPP
+// parameter tag stays the template's first line. Fixtures: fixtures/templates.
+import test, { type ExecutionContext } from 'ava'
+import { readFileSync } from 'node:fs'
+import { migrate, type MigrateResult } from '../src/runner/migrate.js'
+
+const dir = new URL('../fixtures/templates/', import.meta.url)
+
+async function run(file: string): Promise<{ r: MigrateResult; before: string; after: string }> {
+  const content = readFileSync(new URL(file, dir))
+  const r = await migrate({ files: [{ path: file, content }], root: '/srv/fixture' })
+  const after = r.files.find((f) => f.path === file)?.after ?? content
+  return { r, before: content.toString('utf8'), after: after.toString('utf8') }
+}
+
+const advice = (r: MigrateResult, id: string): string[] => r.advisories.filter((a) => a.transform === id).map((a) => a.message)
+
+test('a WSGIProcessGroup inside {% if %}: the group holds in some renderings only, so embedded mode stays allowed', async (t) => {
+  const { r, before, after } = await run('ansible/daemon-optional.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.is(after, before)
+  const [why] = advice(r, 'restrict-embedded')
+  t.true(why?.includes('takes its group kallithea only in some renderings of the template (the branch "if kallithea_daemon | default(true)" at ansible/daemon-optional.conf.j2:5)'), why)
+})
+
+test('a line whose inline conditionals render different groups: embedded mode stays allowed', async (t) => {
+  const { r, before, after } = await run('django/inline-group.conf')
+  t.deepEqual(r.errors, [])
+  t.is(after, before)
+  t.true(advice(r, 'restrict-embedded')[0]?.includes('its line django/inline-group.conf:4 renders a different group in each branch'))
+})
+
+/** A template whose daemon group holds in some renderings only: left as is, with one advisory of each. */
+const daemonSometimes = (file: string, said: string) => async (t: ExecutionContext) => {
+  const { r, before, after } = await run(file)
+  t.deepEqual(r.errors, [])
+  t.is(after, before)
+  t.true(advice(r, 'process-group')[0]?.includes(said), advice(r, 'process-group')[0])
+  t.is(advice(r, 'restrict-embedded').length, 1)
+}
+
+test('a daemon group defined in an <% if %> the alias is outside of: no WSGIProcessGroup naming it, no restriction',
+  daemonSometimes('puppet/optional-daemon.conf.erb', 'daemon group kallithea (puppet/optional-daemon.conf.erb:5) is defined in a template branch'))
+
+test('one daemon name in the {% if %} and the {% else %}: alternatives, not a duplicate; WSGIProcessGroup goes outside the block', async (t) => {
+  const { r, after } = await run('ansible/daemon-per-branch.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.true(after.startsWith('WSGIRestrictEmbedded On\n'))
+  t.true(after.includes('{% endif %}\n    WSGIProcessGroup kallithea\n    WSGIScriptAlias /'), after)
+  t.is(after.match(/WSGIProcessGroup/g)?.length, 1)
+})
+
+test('an alias in each branch: a change that holds in both is made in each', async (t) => {
+  const { r, after } = await run('ansible/alias-per-branch.conf.j2')
+  t.deepEqual(r.errors, [])
+  const [ifBranch, elseBranch] = after.split('{% else %}')
+  t.true(ifBranch.includes('process-group=kallithea\n    WSGIPassAuthorization On\n'), ifBranch)
+  t.true(elseBranch.includes('    WSGIProcessGroup kallithea\n    WSGIScriptAlias / {{ kallithea_root }}/dispatch.wsgi\n    WSGIPassAuthorization On\n{% endif %}'), elseBranch)
+})
+
+test('an EPP parameter tag stays the first line of the template', async (t) => {
+  const { r, before, after } = await run('puppet/kallithea.conf.epp')
+  t.deepEqual(r.errors, [])
+  t.not(after, before)
+  t.is(after.split('\n')[0], before.split('\n')[0])
+  t.is(after.split('\n')[1], 'WSGIRestrictEmbedded On')
+})
+
+test('a daemon line continued into a {% if %}: WSGIProcessGroup goes before the alias, not into the continuation', async (t) => {
+  const { r, after } = await run('ansible/continued-into-block.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.true(after.includes('{% endif %}\n        display-name=kallithea\n    WSGIProcessGroup kallithea\n    WSGIScriptAlias /'), after)
+  t.true(after.includes('    WSGIDaemonProcess kallithea threads=4 \\\n{% if kallithea_venv is defined %}\n        python-home='), after)
+})
+
+test('an alias continued into a {% if %}: WSGIPassAuthorization On goes before it', async (t) => {
+  const conf = [
+    '<VirtualHost *:80>',
+    '    ServerName hg.example.com',
+    '    WSGIDaemonProcess kallithea threads=4',
+    '    WSGIProcessGroup kallithea',
+    '    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi \\',
+    '{% if kallithea_app_group %}',
+    '        application-group=%{GLOBAL} \\',
+    '{% endif %}',
+    '        callable-object=application',
+    '</VirtualHost>',
+    '',
+  ].join('\n')
+  const r = await migrate({ files: [{ path: 'site.conf.j2', content: conf }], root: '/srv/fixture', only: ['pass-authorization'] })
+  t.deepEqual(r.errors, [])
+  const after = r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8')
+  t.is(after, conf.replace('    WSGIScriptAlias', '    WSGIPassAuthorization On\n    WSGIScriptAlias'))
+})
+
+test('a WSGIProcessGroup a template fills in, naming no daemon: unknown, not a group "defined elsewhere"', async (t) => {
+  const conf = readFileSync(new URL('ansible/mirror-group.conf.j2', dir), 'utf8')
+  const r = await migrate({ files: [{ path: 'mirror-group.conf.j2', content: conf }], root: '/srv/fixture' })
+  t.deepEqual(r.errors, [])
+  t.false(r.files.some((f) => f.after.toString('utf8').includes('WSGIRestrictEmbedded')))
+  t.true(advice(r, 'restrict-embedded')[0]?.includes('may take its group from a template expression ({{ kallithea_mirror_group }})'))
+})
+
+test('a daemon line whose inline conditionals name different groups: no WSGIProcessGroup naming one of them',
+  daemonSometimes('django/inline-daemon.conf', 'daemon group kallithea-ssl (django/inline-daemon.conf:3)'))
+
+test('a line the template writes whole may mount an application: embedded mode stays allowed, like an unread file', async (t) => {
+  const { r, after } = await run('ansible/kallithea.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.false(after.includes('WSGIRestrictEmbedded'))
+  t.true(advice(r, 'restrict-embedded')[0]?.includes('the template writes the line {{ kallithea_extra_apache_config | indent(4) }} (ansible/kallithea.conf.j2:26)'))
+  t.true(after.includes('WSGIDaemonProcess kallithea threads='), 'the other fixes are made')
+})
+
+test('an Include in each branch, each file defining the daemon: alternatives through the Include, not a duplicate', async (t) => {
+  const site = [
+    '<VirtualHost *:80>',
+    '    ServerName hg.example.com',
+    '{% if ssl %}',
+    '    Include kallithea-ssl.conf',
+    '{% else %}',
+    '    Include kallithea-plain.conf',
+    '{% endif %}',
+    '    WSGIScriptAlias / /srv/kallithea/dispatch.wsgi',
+    '</VirtualHost>',
+    '',
+  ].join('\n')
+  const files = [
+    { path: 'site.conf.j2', content: site },
+    { path: 'kallithea-ssl.conf', content: 'WSGIDaemonProcess kallithea threads=4\n' },
+    { path: 'kallithea-plain.conf', content: 'WSGIDaemonProcess kallithea threads=2\n' },
+  ]
+  const r = await migrate({ files, root: '/srv/fixture' })
+  t.deepEqual(r.errors, [])
+  t.true(r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8').includes('{% endif %}\n    WSGIProcessGroup kallithea\n'))
+})
