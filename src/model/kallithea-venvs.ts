@@ -24,12 +24,16 @@ export interface VenvRef {
 /** Every venv Kallithea's daemons and scripts name, in the order of the config; one entry per place. */
 export function kallitheaVenvs(model: WsgiModel, files: readonly SourceFile[]): VenvRef[] {
   const refs: VenvRef[] = []
+  const taken = new Set<string>()
   const add = (venv: string | null | undefined, via: VenvVia, at: string): void => {
     if (!venv || !venv.startsWith('/') || venv.includes('${')) return
     const n = normalizeVenv(venv)
     // One place per file and way: activate_this's assignment and its execfile are one activation.
     const file = at.replace(/:\d+$/, '')
-    if (!refs.some((r) => r.venv === n && r.via === via && r.at.replace(/:\d+$/, '') === file)) refs.push({ venv: n, via, at })
+    const key = JSON.stringify([n, via, file])
+    if (taken.has(key)) return
+    taken.add(key)
+    refs.push({ venv: n, via, at })
   }
   // Server config only, the last one wins (Apache keeps one value).
   const home = globalSetting(model.pythonHomes)

@@ -16,8 +16,19 @@ export function pythonOfModule(modulePath: string): string | undefined {
   return packed ? `${packed[1] ?? packed[3]}.${packed[2] ?? packed[4]}` : undefined
 }
 
+type Embedded = { python: string; how: string } | undefined
+
+/** Per transform context (one pass): a transform asks once per daemon, and a run may have thousands. */
+const known = new WeakMap<TransformContext, { found: Embedded }>()
+
 /** The Python mod_wsgi embeds and how the run knows it: given to the run, or read from the LoadModule line of mod_wsgi. */
-export function embeddedPython(ctx: TransformContext): { python: string; how: string } | undefined {
+export function embeddedPython(ctx: TransformContext): Embedded {
+  let entry = known.get(ctx)
+  if (entry === undefined) known.set(ctx, (entry = { found: findEmbeddedPython(ctx) }))
+  return entry.found
+}
+
+function findEmbeddedPython(ctx: TransformContext): Embedded {
   if (ctx.options.embeddedPython) return { python: ctx.options.embeddedPython, how: ctx.options.embeddedPythonFrom ?? 'as the embeddedPython option says' }
   for (const file of ctx.files) {
     if (file.kind !== 'apache') continue
@@ -34,7 +45,7 @@ export function embeddedPython(ctx: TransformContext): { python: string; how: st
  * mod_wsgi's Python, when the run knows it and it is not `venvPython` (X.Y): python-home=<that
  * venv> would make the daemon fail to start Python. Undefined when they agree or either is unknown.
  */
-export function otherPython(ctx: TransformContext, venvPython: string | undefined): { python: string; how: string } | undefined {
+export function otherPython(ctx: TransformContext, venvPython: string | undefined): Embedded {
   if (venvPython === undefined || !/^\d+\.\d+$/.test(venvPython)) return undefined
   const embedded = embeddedPython(ctx)
   return embedded !== undefined && embedded.python !== venvPython ? embedded : undefined
