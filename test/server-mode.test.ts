@@ -9,7 +9,7 @@ import { makeVenv, venvSitePackages } from './helpers/apache.js'
 import { debianServer, type DebianServer } from './helpers/debian-server.js'
 import { commandsOf, readmeBlock, shell } from './helpers/readme.js'
 import { validateReport } from './helpers/report.js'
-import { ensureBuilt, runCli, snapshot, type FileState } from './helpers/tree.js'
+import { DISPATCH_0_3_1, ensureBuilt, runCli, snapshot, type FileState } from './helpers/tree.js'
 
 test.before(() => ensureBuilt())
 
@@ -248,6 +248,33 @@ test('the mod_wsgi version comes from the module the config loads, and gates tra
   // --mod-wsgi still decides when given.
   const given = JSON.parse((await runCli(['--dry-run', '--json', '--mod-wsgi', '4.9.0'], { cwd: s.root, env: s.env })).stdout) as typeof report
   t.true(given.changes.some((c) => c.transform === 'python-home'))
+})
+
+test('the Python mod_wsgi embeds, read from the module the config loads, is named so in the script-activation and python3 advisories', async (t) => {
+  // Debian's mod_wsgi.so (a symlink to mod_wsgi.so-3.11): its name says no Python, its bytes do.
+  const s = await server({
+    site: site031('@ROOT@/srv/kallithea/venv/lib/python3.9/site-packages').replace(/python-path=\S+/, ''),
+    files: {
+      'srv/kallithea/venv/bin/activate_this.py': '',
+      'srv/kallithea/venv/lib/python3.9/site-packages/Kallithea-0.3.2.dist-info/METADATA': 'Metadata-Version: 2.1\nName: Kallithea\nVersion: 0.3.2\n',
+    },
+  })
+  writeFileSync(path.join(s.root, 'srv/kallithea/dispatch.wsgi'), DISPATCH_0_3_1.replace('execfile(activate_this, dict(__file__=activate_this))', "exec(open(activate_this).read(), dict(__file__=activate_this))").replaceAll('@ROOT@', s.root))
+  const module = path.join(s.root, 'etc/apache2/mods-enabled/wsgi.load')
+  const loaded = /^LoadModule wsgi_module (\S+)$/m.exec(readFileSync(module, 'utf8'))![1]!
+  t.notRegex(loaded, /3\.11/, 'the LoadModule path does not say the Python')
+  const from = `mod_wsgi embeds Python 3.11 (read from the module ${loaded})`
+  const r = await runCli(['--dry-run', '--json'], { cwd: s.root, env: s.env })
+  t.is(r.status, 0, r.stderr)
+  const report = JSON.parse(r.stdout) as { advisories: Array<{ transform: string; message: string }> }
+  const said = report.advisories.filter((a) => a.message.includes(from))
+  t.deepEqual(said.map((a) => a.transform), ['script-activation'], JSON.stringify(report.advisories))
+  t.regex(said[0]!.message, /activates \S+\/srv\/kallithea\/venv, a Python 3\.9 virtualenv/)
+  // At 0.6.0, python-home= of the daemon is checked by python3 the same way.
+  const site = path.join(s.root, 'etc/apache2/sites-available/kallithea.conf')
+  writeFileSync(site, readFileSync(site, 'utf8').replace('threads=4', `threads=4 python-home=${s.root}/srv/kallithea/venv`))
+  const six = JSON.parse((await runCli(['--dry-run', '--json', '--to', '0.6.0'], { cwd: s.root, env: s.env })).stdout) as typeof report
+  t.true(six.advisories.some((a) => a.transform === 'python3' && a.message.includes(from)), JSON.stringify(six.advisories))
 })
 
 test('no live config found, with --json: the JSON report holds the error, exit 2', async (t) => {
