@@ -220,13 +220,37 @@ test('a backup folder an Include pattern reaches (outside the config folders) is
   const before = configState(s)
   const r = await runCli(['--backup-dir', path.join(extra, 'backups')], { cwd: s.root, env: s.env })
   t.is(r.status, 2, r.stderr)
-  t.regex(r.stderr, /--backup-dir \S+\/srv\/apache-extra\/backups: Apache would read the backups there as config \(Include \S+\/srv\/apache-extra at \S+apache2\.conf:\d+\)/)
+  t.regex(r.stderr, /--backup-dir \S+\/srv\/apache-extra\/backups: Apache would read the backups there as config \(IncludeOptional \S+\/srv\/apache-extra at \S+apache2\.conf:\d+\)/)
   t.deepEqual(bytesOf(configState(s)), bytesOf(before))
   t.false(existsSync(path.join(extra, 'backups')))
   // A pattern whose last component cannot match the backups' folders does not stand in the way.
   writeFileSync(path.join(s.confdir, 'apache2.conf'), readFileSync(path.join(s.confdir, 'apache2.conf'), 'utf8').replace(`IncludeOptional ${extra}\n`, `IncludeOptional ${extra}/*.conf\n`))
   const ok = await runCli(['--backup-dir', extra], { cwd: s.root, env: s.env })
   t.is(ok.status, 0, ok.stderr)
+})
+
+test('the backup folder check follows the Include patterns as the run read them: a Define, a relative path from ServerRoot', async (t) => {
+  const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages'), serverRoot: true })
+  const extra = path.join(s.root, 'srv/extra')
+  mkdirSync(extra)
+  const main = path.join(s.confdir, 'apache2.conf')
+  const conf = readFileSync(main, 'utf8')
+  for (const [include, backups] of [
+    // A Define made before the Include names the folder.
+    [`Define EXTRA ${extra}\nIncludeOptional \${EXTRA}/\n`, path.join(extra, 'backups')],
+    // A relative pattern is below ServerRoot (etc/apache2), whatever the working directory.
+    ['IncludeOptional ../../srv/extra/\n', path.join(extra, 'old')],
+  ] as const) {
+    writeFileSync(main, conf + include)
+    const before = configState(s)
+    const r = await runCli(['--backup-dir', backups], { cwd: s.root, env: s.env })
+    t.is(r.status, 2, r.stderr)
+    const escape = (text: string): string => text.replace(/[$.{}/]/g, '\\$&')
+    const written = include.split('IncludeOptional ')[1]!.trim()
+    t.regex(r.stderr, new RegExp(`--backup-dir \\S+: Apache would read the backups there as config \\(IncludeOptional ${escape(written)} at \\S+apache2\\.conf:\\d+, that is ${escape(extra)}\\)`))
+    t.deepEqual(bytesOf(configState(s)), bytesOf(before))
+    t.false(existsSync(backups))
+  }
 })
 
 test('the mod_wsgi version comes from the module the config loads, and gates transforms as --mod-wsgi does', async (t) => {

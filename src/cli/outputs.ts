@@ -3,10 +3,10 @@
 // the run with nothing changed; and none may name a file of the run.
 import { fstatSync, lstatSync, readdirSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs'
 import path from 'node:path'
-import { includeReads } from '../load/include-pattern.js'
 import { isInside, realOrNull, relativeTo } from '../load/paths.js'
 import { artifactFilter, BACKUP_RECORD, recordedBackups, temporaryOwner } from '../runner/artifacts.js'
 import type { MigrateResult } from '../runner/migrate.js'
+import { includeReading } from './backup-place.js'
 
 /** An output that could not be written; the message is one line. */
 export class OutputError extends Error {
@@ -111,7 +111,7 @@ export function backupReadByApache(result: MigrateResult, suffix: string): strin
   for (const file of result.files) {
     if (file.status !== 'changed' || file.absolutePath === undefined) continue
     const backup = file.absolutePath + suffix
-    const include = result.includes?.find((i) => includeReads(i, backup))
+    const include = includeReading(result.includes ?? [], backup)
     if (include === undefined) continue
     const where = `${include.file}${include.line !== undefined ? `:${include.line}` : ''}`
     return (
