@@ -1,8 +1,8 @@
 // Python's other nesting limit: its compiler refuses a 21st statically nested block
 // (CO_MAXBLOCKS, "too many statically nested blocks"). Loops, `with` items and `try` open such
 // blocks; `if`, `match` and `else` of a loop do not; `def` and `class` start over at zero. The
-// counts are CPython 3.11's (an `except` body sits in two blocks, a `try` with `finally` in one
-// more); Python 2.7 counts no more than that, so a file this passes, 2.7 compiles too.
+// counts are CPython 3.11's, which the tests check against (an `except` body sits in two blocks,
+// a `try` with `finally` in one more); other versions may accept a little more.
 import { CLOSERS, OPENERS } from './grammar.js'
 import type { LogicalLine, ScanError, Token } from './types.js'
 
@@ -26,8 +26,8 @@ interface Open {
 
 interface Walk {
   lines: LogicalLine[]
-  /** The statement that an `except`, `else` or `finally` at each indentation continues. */
-  last: Map<number, { head: string; tryInfo?: TryInfo }>
+  /** The `try` an `except`, `else` or `finally` at each indentation continues (none: a loop's, an if's). */
+  tries: Map<number, TryInfo | undefined>
 }
 
 /** The statement keyword a logical line starts with (`async` skipped). */
@@ -93,19 +93,19 @@ const BODY_DEPTH: Record<string, (w: Walk, i: number, depth: number) => number> 
   class: () => 0,
   try: (w, i, d) => {
     const t = tryInfo(w, i, d)
-    w.last.set(w.lines[i]!.indentWidth, { head: 'try', tryInfo: t })
+    w.tries.set(w.lines[i]!.indentWidth, t)
     return d + 1 + (t.except && t.finally ? 1 : 0)
   },
   except: (w, i, d) => {
-    const t = w.last.get(w.lines[i]!.indentWidth)?.tryInfo
+    const t = w.tries.get(w.lines[i]!.indentWidth)
     return t ? t.depth + 2 + (t.finally ? 1 : 0) : d
   },
   else: (w, i, d) => {
-    const t = w.last.get(w.lines[i]!.indentWidth)?.tryInfo
+    const t = w.tries.get(w.lines[i]!.indentWidth)
     return t ? t.depth + (t.finally ? 1 : 0) : d
   },
   finally: (w, i, d) => {
-    const t = w.last.get(w.lines[i]!.indentWidth)?.tryInfo
+    const t = w.tries.get(w.lines[i]!.indentWidth)
     return t ? t.depth + 1 : d
   },
 }
@@ -150,7 +150,7 @@ function compileOrder(lines: LogicalLine[]): number[] {
  * compiler refuses it. Run on a file whose indentation is sound (the blocks are read from it).
  */
 export function checkStaticBlocks(lines: LogicalLine[], errors: ScanError[]): void {
-  const w: Walk = { lines, last: new Map() }
+  const w: Walk = { lines, tries: new Map() }
   const open: Open[] = []
   const tooDeep = new Set<number>()
   lines.forEach((l, i) => {
@@ -158,7 +158,7 @@ export function checkStaticBlocks(lines: LogicalLine[], errors: ScanError[]): vo
     const around = open[open.length - 1]?.depth ?? 0
     const head = headOf(l)
     const bodyDepth = l.compound ? BODY_DEPTH[head]?.(w, i, around) ?? around : around
-    if (!CLAUSES.has(head) && head !== 'try') w.last.set(l.indentWidth, { head })
+    if (!CLAUSES.has(head) && head !== 'try') w.tries.set(l.indentWidth, undefined)
     // `else` and `finally` open no block of their own beyond what their `try` already did.
     if (bodyDepth > MAX_BLOCKS && head !== 'else' && head !== 'finally') tooDeep.add(i)
     if (l.opensBlock) open.push({ indent: l.indentWidth, depth: bodyDepth })
