@@ -147,6 +147,24 @@ test('a folder on the way to the WSGI script or to a plain Include that cannot b
   }
 })
 
+test('a path given under a folder that cannot be entered: the folder is the error, one line, not "cannot stat: EACCES"', async (t) => {
+  for (const given of ['etc/apache2/locked/site.conf', 'etc/apache2/locked/inner', 'etc/apache2/locked/inner/deeper.conf']) {
+    const root = tree({ ...debianTree(), 'etc/apache2/locked/site.conf': 'ServerName locked\n', 'etc/apache2/locked/inner/deeper.conf': 'ServerName deeper\n' })
+    chmodSync(root, 0o755)
+    chmodSync(path.join(root, 'etc/apache2/locked'), 0o000)
+    const r = await runAsNobody(['--dry-run', '--root', root, path.join(root, 'srv'), path.join(root, given)])
+    const json = await runAsNobody(['--dry-run', '--json', '--root', root, path.join(root, 'srv'), path.join(root, given)])
+    chmodSync(path.join(root, 'etc/apache2/locked'), 0o755)
+    t.is(r.status, 2, r.stderr)
+    t.is(r.stdout, '', 'no patch')
+    t.regex(r.stderr, /^error: etc\/apache2\/locked: cannot read the directory: permission denied; check its permissions, or leave it out\n/, given)
+    t.is(r.stderr.match(/^error: /gm)?.length, 1, r.stderr)
+    t.notRegex(r.stderr, /cannot stat|EACCES/)
+    const report = JSON.parse(json.stdout)
+    t.deepEqual(report.errors.map((e: { code: string; file: string }) => [e.code, e.file]), [['io', 'etc/apache2/locked']])
+  }
+})
+
 test('venv files are read as configs are: a FIFO does not hang the run, a file over --max-size is not read', async (t) => {
   const site = 'srv/kallithea/venv/lib/python2.7/site-packages'
   const root = tree({ ...debianTree(), [`${site}/Kallithea-0.4.1.dist-info/METADATA`]: 'Metadata-Version: 2.1\nName: Kallithea\nVersion: 0.4.1\n' })

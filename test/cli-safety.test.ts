@@ -84,6 +84,43 @@ test('stdout redirected into a file of the run is refused; nothing is written', 
   t.deepEqual(readFileSync(site), before)
 })
 
+test('stdout redirected onto a backup, the backup record or a temporary file of ours is refused, emptied by the shell or not; nothing is written', async (t) => {
+  const root = tree(debianTree())
+  const site = path.join(root, SITE)
+  const original = readFileSync(site)
+  const made = await runCli(on(root, '--backup=-orig'))
+  t.is(made.status, 0, made.stderr)
+  const dir = path.dirname(site)
+  const temporary = path.join(dir, `.kallithea.conf.wsgi-migrate-${process.pid}-0123456789ab.tmp`)
+  const kept = new Map([`${site}-orig`, path.join(dir, '.wsgi-migrate-backups')].map((f) => [f, readFileSync(f)]))
+  const cases: Array<[string, 'w' | 'a', RegExp]> = [
+    // `> kallithea.conf-orig`: the shell has emptied the backup before the run starts.
+    [`${site}-orig`, 'w', /^wsgi-migrate: stdout is etc\/apache2\/sites-available\/kallithea\.conf-orig, a backup wsgi-migrate made \(listed in \.wsgi-migrate-backups\); it is empty now \(the shell empties the file of a `>` redirection before wsgi-migrate starts\); redirect it elsewhere \(nothing was written\)\n$/],
+    // `>> kallithea.conf-orig`: still whole.
+    [`${site}-orig`, 'a', /^wsgi-migrate: stdout is etc\/apache2\/sites-available\/kallithea\.conf-orig, a backup wsgi-migrate made \(listed in \.wsgi-migrate-backups\); redirect it elsewhere/],
+    [path.join(dir, '.wsgi-migrate-backups'), 'a', /^wsgi-migrate: stdout is etc\/apache2\/sites-available\/\.wsgi-migrate-backups, the list of backups wsgi-migrate made in that folder; redirect/],
+    [path.join(dir, '.wsgi-migrate-backups'), 'w', /the list of backups wsgi-migrate made in that folder; it is empty now \(the shell empties the file of a `>` redirection before wsgi-migrate starts\); redirect/],
+    // `> kallithea.conf`: the config itself, emptied; refused all the same.
+    [site, 'w', /^wsgi-migrate: stdout is etc\/apache2\/sites-available\/kallithea\.conf, a file of this run; it is empty now \(the shell/],
+    [temporary, 'a', /^wsgi-migrate: stdout is etc\/apache2\/sites-available\/\.kallithea\.conf\.wsgi-migrate-\d+-0123456789ab\.tmp, a temporary file of wsgi-migrate; redirect/],
+  ]
+  for (const [target, flags, message] of cases) {
+    writeFileSync(site, original) // something to change again
+    for (const [file, bytes] of kept) writeFileSync(file, bytes) // what the shell emptied last time
+    if (target === temporary) writeFileSync(temporary, 'x')
+    const fd = openSync(target, flags)
+    const before = snapshot(root)
+    const r = await runWithStdout(on(root), fd)
+    closeSync(fd)
+    t.is(r.status, 2, `${target} ${flags}`)
+    t.regex(r.stderr, message)
+    oneLine(t, r.stderr)
+    same(t, before, snapshot(root))
+    if (target !== site) t.deepEqual(readFileSync(site), original, 'the config is not written')
+    if (target === temporary) rmSync(temporary)
+  }
+})
+
 test('--patch and --summary naming the same file is a usage error', async (t) => {
   const root = tree(debianTree())
   const out = path.join(tree({}), 'x')

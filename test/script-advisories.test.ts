@@ -11,13 +11,14 @@ const tree = treeMaker(test.after)
 const SCRIPT = 'srv/kallithea/dispatch.wsgi'
 const on = (root: string, ...args: string[]): string[] => [...args, '--root', root, path.join(root, 'etc/apache2'), path.join(root, 'srv')]
 
-/** The 0.3.1 dispatch script with its activation inside `depth` nested ifs. */
-const nested = (depth: number): string =>
-  `${Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}if True:\n`).join('')}${DISPATCH_0_3_1.split('\n').map((l) => (l ? ' '.repeat(depth) + l : l)).join('\n')}`
+/** The 0.3.1 dispatch script with its activation inside `depth` nested `header`s. */
+const nested = (depth: number, header = 'if True:'): string =>
+  `${Array.from({ length: depth }, (_, i) => `${' '.repeat(i)}${header}\n`).join('')}${DISPATCH_0_3_1.split('\n').map((l) => (l ? ' '.repeat(depth) + l : l)).join('\n')}`
 
 for (const [what, script, line, why] of [
   ['an unterminated string', `${DISPATCH_0_3_1}x = 'unterminated\n`, 12, /EOL while scanning string literal|unterminated string literal/],
   ['150 nested ifs', nested(150), 101, /too many levels of indentation/],
+  ['21 nested loops', nested(21, 'for _ in [0]:'), 21, /too many statically nested blocks/],
 ] as const) {
   test(`a script Python rejects (${what}): not edited, one advisory naming its file:line once, in text and JSON`, async (t) => {
     const root = tree(debianTree())

@@ -9,7 +9,7 @@ import { makeVenv, venvSitePackages } from './helpers/apache.js'
 import { debianServer, type DebianServer } from './helpers/debian-server.js'
 import { commandsOf, readmeBlock, shell } from './helpers/readme.js'
 import { validateReport } from './helpers/report.js'
-import { ensureBuilt, runCli, snapshot, type FileState } from './helpers/tree.js'
+import { DISPATCH_0_3_1, ensureBuilt, runCli, snapshot, type FileState } from './helpers/tree.js'
 
 test.before(() => ensureBuilt())
 
@@ -220,13 +220,37 @@ test('a backup folder an Include pattern reaches (outside the config folders) is
   const before = configState(s)
   const r = await runCli(['--backup-dir', path.join(extra, 'backups')], { cwd: s.root, env: s.env })
   t.is(r.status, 2, r.stderr)
-  t.regex(r.stderr, /--backup-dir \S+\/srv\/apache-extra\/backups: Apache would read the backups there as config \(Include \S+\/srv\/apache-extra at \S+apache2\.conf:\d+\)/)
+  t.regex(r.stderr, /--backup-dir \S+\/srv\/apache-extra\/backups: Apache would read the backups there as config \(IncludeOptional \S+\/srv\/apache-extra at \S+apache2\.conf:\d+\)/)
   t.deepEqual(bytesOf(configState(s)), bytesOf(before))
   t.false(existsSync(path.join(extra, 'backups')))
   // A pattern whose last component cannot match the backups' folders does not stand in the way.
   writeFileSync(path.join(s.confdir, 'apache2.conf'), readFileSync(path.join(s.confdir, 'apache2.conf'), 'utf8').replace(`IncludeOptional ${extra}\n`, `IncludeOptional ${extra}/*.conf\n`))
   const ok = await runCli(['--backup-dir', extra], { cwd: s.root, env: s.env })
   t.is(ok.status, 0, ok.stderr)
+})
+
+test('the backup folder check follows the Include patterns as the run read them: a Define, a relative path from ServerRoot', async (t) => {
+  const s = await server({ site: site031('@ROOT@/srv/kallithea/venv/lib/python3.11/site-packages'), serverRoot: true })
+  const extra = path.join(s.root, 'srv/extra')
+  mkdirSync(extra)
+  const main = path.join(s.confdir, 'apache2.conf')
+  const conf = readFileSync(main, 'utf8')
+  for (const [include, backups] of [
+    // A Define made before the Include names the folder.
+    [`Define EXTRA ${extra}\nIncludeOptional \${EXTRA}/\n`, path.join(extra, 'backups')],
+    // A relative pattern is below ServerRoot (etc/apache2), whatever the working directory.
+    ['IncludeOptional ../../srv/extra/\n', path.join(extra, 'old')],
+  ] as const) {
+    writeFileSync(main, conf + include)
+    const before = configState(s)
+    const r = await runCli(['--backup-dir', backups], { cwd: s.root, env: s.env })
+    t.is(r.status, 2, r.stderr)
+    const escape = (text: string): string => text.replace(/[$.{}/]/g, '\\$&')
+    const written = include.split('IncludeOptional ')[1]!.trim()
+    t.regex(r.stderr, new RegExp(`--backup-dir \\S+: Apache would read the backups there as config \\(IncludeOptional ${escape(written)} at \\S+apache2\\.conf:\\d+, that is ${escape(extra)}\\)`))
+    t.deepEqual(bytesOf(configState(s)), bytesOf(before))
+    t.false(existsSync(backups))
+  }
 })
 
 test('the mod_wsgi version comes from the module the config loads, and gates transforms as --mod-wsgi does', async (t) => {
@@ -248,6 +272,33 @@ test('the mod_wsgi version comes from the module the config loads, and gates tra
   // --mod-wsgi still decides when given.
   const given = JSON.parse((await runCli(['--dry-run', '--json', '--mod-wsgi', '4.9.0'], { cwd: s.root, env: s.env })).stdout) as typeof report
   t.true(given.changes.some((c) => c.transform === 'python-home'))
+})
+
+test('the Python mod_wsgi embeds, read from the module the config loads, is named so in the script-activation and python3 advisories', async (t) => {
+  // Debian's mod_wsgi.so (a symlink to mod_wsgi.so-3.11): its name says no Python, its bytes do.
+  const s = await server({
+    site: site031('@ROOT@/srv/kallithea/venv/lib/python3.9/site-packages').replace(/python-path=\S+/, ''),
+    files: {
+      'srv/kallithea/venv/bin/activate_this.py': '',
+      'srv/kallithea/venv/lib/python3.9/site-packages/Kallithea-0.3.2.dist-info/METADATA': 'Metadata-Version: 2.1\nName: Kallithea\nVersion: 0.3.2\n',
+    },
+  })
+  writeFileSync(path.join(s.root, 'srv/kallithea/dispatch.wsgi'), DISPATCH_0_3_1.replace('execfile(activate_this, dict(__file__=activate_this))', "exec(open(activate_this).read(), dict(__file__=activate_this))").replaceAll('@ROOT@', s.root))
+  const module = path.join(s.root, 'etc/apache2/mods-enabled/wsgi.load')
+  const loaded = /^LoadModule wsgi_module (\S+)$/m.exec(readFileSync(module, 'utf8'))![1]!
+  t.notRegex(loaded, /3\.11/, 'the LoadModule path does not say the Python')
+  const from = `mod_wsgi embeds Python 3.11 (read from the module ${loaded})`
+  const r = await runCli(['--dry-run', '--json'], { cwd: s.root, env: s.env })
+  t.is(r.status, 0, r.stderr)
+  const report = JSON.parse(r.stdout) as { advisories: Array<{ transform: string; message: string }> }
+  const said = report.advisories.filter((a) => a.message.includes(from))
+  t.deepEqual(said.map((a) => a.transform), ['script-activation'], JSON.stringify(report.advisories))
+  t.regex(said[0]!.message, /activates \S+\/srv\/kallithea\/venv, a Python 3\.9 virtualenv/)
+  // At 0.6.0, python-home= of the daemon is checked by python3 the same way.
+  const site = path.join(s.root, 'etc/apache2/sites-available/kallithea.conf')
+  writeFileSync(site, readFileSync(site, 'utf8').replace('threads=4', `threads=4 python-home=${s.root}/srv/kallithea/venv`))
+  const six = JSON.parse((await runCli(['--dry-run', '--json', '--to', '0.6.0'], { cwd: s.root, env: s.env })).stdout) as typeof report
+  t.true(six.advisories.some((a) => a.transform === 'python3' && a.message.includes(from)), JSON.stringify(six.advisories))
 })
 
 test('no live config found, with --json: the JSON report holds the error, exit 2', async (t) => {

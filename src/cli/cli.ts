@@ -352,7 +352,10 @@ function outputClash(io: Io, args: Args, result: MigrateResult): { message: stri
   }
   const out = io.stdoutFile?.() ?? null
   const hit = out === null ? null : clashWithRun(out, result, backup)
-  return hit === null ? null : { message: `stdout is ${hit}; redirect it elsewhere (nothing was written)`, stdout: true }
+  if (hit === null) return null
+  // The shell opened (and with `>` emptied) the file before the run began: say so, it is done.
+  const emptied = out!.size === 0 ? '; it is empty now (the shell empties the file of a `>` redirection before wsgi-migrate starts)' : ''
+  return { message: `stdout is ${hit}${emptied}; redirect it elsewhere (nothing was written)`, stdout: true }
 }
 
 /** `--backup=SUFFIX` making a backup an Include of the run reads (a write with nothing else wrong). */

@@ -1,12 +1,12 @@
 // The CLI's outputs: `--patch FILE`, `--summary FILE` and stdout. They are written before any
 // config file is replaced, so that one that cannot be written (a full disk, a closed pipe) stops
 // the run with nothing changed; and none may name a file of the run.
-import { fstatSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs'
+import { fstatSync, lstatSync, readdirSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs'
 import path from 'node:path'
-import { includeReads } from '../load/include-pattern.js'
 import { isInside, realOrNull, relativeTo } from '../load/paths.js'
-import { artifactFilter } from '../runner/artifacts.js'
+import { artifactFilter, BACKUP_RECORD, recordedBackups, temporaryOwner } from '../runner/artifacts.js'
 import type { MigrateResult } from '../runner/migrate.js'
+import { includeReading } from './backup-place.js'
 
 /** An output that could not be written; the message is one line. */
 export class OutputError extends Error {
@@ -27,7 +27,6 @@ const statOrNull = (p: string): Stats | null => {
   }
 }
 
-
 const sameFile = (a: Stats | null, b: Stats | null): boolean => a !== null && b !== null && a.dev === b.dev && a.ino === b.ino
 
 /**
@@ -38,6 +37,9 @@ const sameFile = (a: Stats | null, b: Stats | null): boolean => a !== null && b 
  */
 export function clashWithRun(target: string | Stats, result: MigrateResult, backupSuffix: string | undefined): string | null {
   const stats = typeof target === 'string' ? statOrNull(target) : target
+  // Before the files read: a backup the shell emptied is no longer known by its bytes, and read.
+  const ours = typeof target === 'string' ? null : stdoutArtifact(target, result)
+  if (ours !== null) return ours
   const real = typeof target === 'string' ? (realOrNull(target) ?? path.join(realOrNull(path.dirname(target)) ?? path.dirname(target), path.basename(target))) : null
   // A file that does not exist yet can only be named by its path; one that does, by its inode too.
   const hits = (candidate: string): boolean => real === candidate || (stats !== null && sameFile(stats, statOrNull(candidate)))
@@ -51,9 +53,48 @@ export function clashWithRun(target: string | Stats, result: MigrateResult, back
   // Earlier backups hold the only originals; the record says which files those are.
   if (real !== null) {
     const artifact = artifactFilter()(real)
-    if (artifact !== null) return `${isInside(result.base, real) ? relativeTo(result.base, real) : real}, ${ARTIFACT[artifact.kind]}`
+    if (artifact !== null) return `${shownPath(result, real)}, ${ARTIFACT[artifact.kind]}`
   }
   return null
+}
+
+const shownPath = (result: MigrateResult, abs: string): string => (isInside(result.base, abs) ? relativeTo(result.base, abs) : abs)
+
+/**
+ * The file of ours that stdout is redirected onto, found by its inode in the folders of the run
+ * (an open file has no name to check). The shell opened it before the run began: `> x.conf-orig`
+ * has emptied that backup already, so its bytes no longer match its record; it is still ours.
+ */
+function stdoutArtifact(stats: Stats, result: MigrateResult): string | null {
+  const dirs = new Set(result.files.flatMap((f) => (f.absolutePath === undefined ? [] : [path.dirname(f.absolutePath)])))
+  for (const dir of dirs) {
+    const backups = recordedBackups(dir)
+    const names = [BACKUP_RECORD, ...backups, ...listOrEmpty(dir).filter((n) => temporaryOwner(n) !== null)]
+    const name = names.find((n) => sameFile(stats, lstatOrNull(path.join(dir, n))))
+    if (name === undefined) continue
+    const file = path.join(dir, name)
+    const intact = artifactFilter()(file)
+    // A listed name holding other bytes is a file the user put there: theirs, unless it is empty.
+    if (intact === null && stats.size > 0) continue
+    return `${shownPath(result, file)}, ${ARTIFACT[intact?.kind ?? 'backup']}`
+  }
+  return null
+}
+
+function listOrEmpty(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+  } catch {
+    return []
+  }
+}
+
+const lstatOrNull = (p: string): Stats | null => {
+  try {
+    return lstatSync(p)
+  } catch {
+    return null
+  }
 }
 
 const ARTIFACT = {
@@ -70,7 +111,7 @@ export function backupReadByApache(result: MigrateResult, suffix: string): strin
   for (const file of result.files) {
     if (file.status !== 'changed' || file.absolutePath === undefined) continue
     const backup = file.absolutePath + suffix
-    const include = result.includes?.find((i) => includeReads(i, backup))
+    const include = includeReading(result.includes ?? [], backup)
     if (include === undefined) continue
     const where = `${include.file}${include.line !== undefined ? `:${include.line}` : ''}`
     return (

@@ -8,7 +8,8 @@ import { parseEnvvars } from '../load/envvars.js'
 import type { LiveConfig } from '../load/live-config.js'
 import type { ModWsgiModule } from '../load/mod-wsgi-version.js'
 import { isInside } from '../load/paths.js'
-import { includePatterns, includeReading, type IncludePattern } from './backup-place.js'
+import { includeReading } from './backup-place.js'
+import type { DiskInclude } from '../load/include-pattern.js'
 import type { CommitOptions } from '../runner/commit.js'
 import type { FileResult, MigrateResult } from '../runner/migrate.js'
 
@@ -62,10 +63,7 @@ export async function writeLive(result: MigrateResult, outcome: LiveOutcome, opt
   }
   if (options.backupDir !== false) {
     const parent = options.backupDir || path.join(outcome.live.prefix, 'var/backups/wsgi-migrate')
-    // Apache's own environment (Debian's envvars too), for ${APACHE_...} in Include patterns.
-    const includeEnv = ctlEnv('binary', outcome.live.mainConfig, options.env) as Record<string, string>
-    const includes = includePatterns(result.files, serverRootOf(result, outcome.live.mainConfig), includeEnv)
-    const dir = backUp(result, changed, parent, stamp(options.now), outcome.live.prefix, includes)
+    const dir = backUp(result, changed, parent, stamp(options.now), outcome.live.prefix, result.includes ?? [])
     if (dir === undefined) return
     outcome.backupDir = dir
   }
@@ -99,13 +97,6 @@ function ctlEnv(kind: 'script' | 'binary', mainConfig: string, env: NodeJS.Proce
   }
 }
 
-/** Where relative Include patterns start: the main config's `ServerRoot`, else its folder (Debian's layout). */
-function serverRootOf(result: MigrateResult, mainConfig: string): string {
-  const main = result.files.find((f) => f.absolutePath === mainConfig)
-  const line = main ? /^[ \t]*ServerRoot[ \t]+"?([^"\r\n]+?)"?[ \t]*$/im.exec(main.text)?.[1] : undefined
-  return line !== undefined ? path.resolve(path.dirname(mainConfig), line) : path.dirname(mainConfig)
-}
-
 /** `20261203T082433Z` */
 function stamp(now: Date): string {
   return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '')
@@ -115,7 +106,7 @@ function stamp(now: Date): string {
  * Copy each original to `<dir>/<its path from the layout's root>` (a fresh `dir`, never a folder
  * Apache reads); returns the folder, or undefined after an error (nothing written).
  */
-function backUp(result: MigrateResult, changed: readonly FileResult[], parent: string, name: string, prefix: string, includes: readonly IncludePattern[]): string | undefined {
+function backUp(result: MigrateResult, changed: readonly FileResult[], parent: string, name: string, prefix: string, includes: readonly DiskInclude[]): string | undefined {
   const wanted = path.resolve(parent, name)
   let dir = wanted
   for (let n = 2; existsSync(dir); n++) dir = `${wanted}-${n}`
@@ -130,7 +121,9 @@ function backUp(result: MigrateResult, changed: readonly FileResult[], parent: s
   for (const copy of copies) {
     const include = includeReading(includes, copy)
     if (include === undefined) continue
-    result.errors.push({ code: 'usage', message: `--backup-dir ${parent}: Apache would read the backups there as config (Include ${include.pattern} at ${include.at}); choose a folder no Include reaches. Nothing written` })
+    const at = `${include.file}${include.line !== undefined ? `:${include.line}` : ''}`
+    const is = include.directive.endsWith(` ${include.pattern}`) ? '' : `, that is ${include.pattern}`
+    result.errors.push({ code: 'usage', message: `--backup-dir ${parent}: Apache would read the backups there as config (${include.directive} at ${at}${is}); choose a folder no Include reaches. Nothing written` })
     return undefined
   }
   try {

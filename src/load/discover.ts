@@ -13,7 +13,7 @@ import { closeSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, s
 import { basename, dirname, join, resolve } from 'node:path'
 import { isStaleTemporary, STALE_TEMPORARY } from '../runner/artifacts.js'
 import { listDirectory, NOT_UTF8, type Entry } from './entries.js'
-import { compareBytes, isInside, relativeTo } from './paths.js'
+import { blockedFolder, compareBytes, isDenied, isInside, realOrNull, relativeTo } from './paths.js'
 import { unreadableReason } from './read.js'
 import { looksLikeApache } from './sniff.js'
 
@@ -164,6 +164,11 @@ function scanGiven(scan: Scan, path: string): void {
   try {
     info = lstatSync(path)
   } catch (error) {
+    // A folder on the way cannot be entered: that folder is the error, as when it cannot be listed.
+    if (isDenied(error)) {
+      const folder = blockedFolder(path)
+      return void scan.unreadable.push({ path: realOrNull(folder) ?? folder, reason: unreadableReason(error, 'directory') })
+    }
     return skip(errorCode(error) === 'ENOENT' ? 'does not exist' : `cannot stat: ${errorCode(error)}`)
   }
   let real: string

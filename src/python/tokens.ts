@@ -5,6 +5,7 @@
 import {
   BOM, CLOSERS, ID_RE, isEolChar, isStringPrefix, MAX_NESTING, NUM_RE, OPENERS, OPS1, OPS2, OPS3, skipEscape,
 } from './grammar.js'
+import { checkStaticBlocks } from './blocks.js'
 import { checkIndentation } from './indentation.js'
 import { lineLocator, markUnclaimedLines, splitPhysicalLines } from './lines.js'
 import { buildLogicalLine, type LineContext } from './logical.js'
@@ -186,6 +187,8 @@ export function scanPython(text: string): PythonScan {
   if (nul !== -1) s.errors.unshift({ line: s.lineOf(nul), message: 'source code cannot contain null bytes' })
   finish(s, Math.max(0, text.length - 1))
   checkIndentation(s.logicalLines, s.errors)
+  // Blocks are read from the indentation: only sound indentation says how deep they nest.
+  if (s.errors.length === 0) checkStaticBlocks(s.logicalLines, s.errors)
   markUnclaimedLines(text, lines, bom)
   return { bom, lines, logicalLines: s.logicalLines, errors: s.errors }
 }

@@ -69,6 +69,11 @@ function readRecord(text: string): Map<string, string> {
   return out
 }
 
+/** The names the record of `dir` lists as backups, whatever those files hold now. */
+export function recordedBackups(dir: string): string[] {
+  return [...readRecord(readOrNull(join(dir, BACKUP_RECORD))?.toString('utf8') ?? '').keys()]
+}
+
 /**
  * A predicate for one run: whether `file` (an absolute path) is a temporary file, a backup or a
  * backup record of this tool, with a reason fit for a "not read" note; null for any other file.
