@@ -138,3 +138,18 @@ test('an Include in each branch, each file defining the daemon: alternatives thr
   t.deepEqual(r.errors, [])
   t.true(r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8').includes('{% endif %}\n    WSGIProcessGroup kallithea\n'))
 })
+
+test('a vhost open tag in {% if %} / {% else %} with more lines in a branch: read, not "never closed"; fixed outside the block', async (t) => {
+  const { r, before, after } = await run('django/ssl-vhost.conf')
+  t.deepEqual(r.errors, [])
+  t.deepEqual(advice(r, 'parse'), [])
+  t.is(after, 'WSGIRestrictEmbedded On\n' + before.replace('/dispatch.wsgi\n', '/dispatch.wsgi\n    WSGIPassAuthorization On\n'))
+})
+
+test('a WSGIProcessGroup among the lines of the <% if %> branch that opens the vhost: in some renderings only, advised', async (t) => {
+  const { r, before, after } = await run('puppet/ssl-vhost.conf.erb')
+  t.deepEqual(r.errors, [])
+  t.is(after, before)
+  const [why] = advice(r, 'restrict-embedded')
+  t.true(why?.includes('takes its group kallithea only in some renderings of the template (the branch "if @ssl" at puppet/ssl-vhost.conf.erb:3)'), why)
+})

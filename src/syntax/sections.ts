@@ -39,6 +39,7 @@ export class SectionMatcher {
     if (this.scope.kind === BRANCH_SCOPE) {
       if (k === OPEN || k === CLOSE) this.scope.tags++
       else if (k === DIRECTIVE && !this.reader.template) this.scope.directives++
+      if (this.scope.first === -1 && (k === OPEN || k === CLOSE || (k === DIRECTIVE && !this.reader.template))) this.scope.first = i
     }
     if (k !== OPEN && k !== CLOSE) return
     const name = this.reader.tagName
