@@ -25,6 +25,7 @@ const CASES: Array<{ file: string; flag: string; unset?: boolean }> = [
   { file: 'django/inline-daemon.conf', flag: 'ssl' },
   { file: 'puppet/optional-daemon.conf.erb', flag: 'daemon' },
   { file: 'django/ssl-vhost.conf', flag: 'ssl' },
+  { file: 'ansible/auth-optional.conf.j2', flag: 'kallithea_http_auth' },
   { file: 'puppet/ssl-vhost.conf.erb', flag: 'ssl' },
 ]
 

@@ -153,3 +153,20 @@ test('a WSGIProcessGroup among the lines of the <% if %> branch that opens the v
   const [why] = advice(r, 'restrict-embedded')
   t.true(why?.includes('takes its group kallithea only in some renderings of the template (the branch "if @ssl" at puppet/ssl-vhost.conf.erb:3)'), why)
 })
+
+test('WSGIPassAuthorization On inside {% if %}, the alias outside: unknown in the other renderings, advised, not changed', async (t) => {
+  const { r, after } = await run('ansible/auth-optional.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.is(after.match(/WSGIPassAuthorization/g)?.length, 1)
+  const [why] = advice(r, 'pass-authorization')
+  t.true(why?.includes('its WSGIPassAuthorization is "WSGIPassAuthorization On" (ansible/auth-optional.conf.j2:9), which the template writes only in some renderings'), why)
+})
+
+test('WSGIPassAuthorization On behind an inline {% if %}: advised, not added a second time', async (t) => {
+  const conf = readFileSync(new URL('ansible/auth-optional.conf.j2', dir), 'utf8')
+    .replace('{% if kallithea_http_auth %}\n    WSGIPassAuthorization On\n{% endif %}\n', '    {% if kallithea_http_auth %}WSGIPassAuthorization On{% endif %}\n')
+  const r = await migrate({ files: [{ path: 'site.conf.j2', content: conf }], root: '/srv/fixture', only: ['pass-authorization'] })
+  t.deepEqual(r.errors, [])
+  t.is(r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8'), conf)
+  t.true(advice(r, 'pass-authorization')[0]?.includes('(site.conf.j2:8), which the template writes only in some renderings'))
+})
