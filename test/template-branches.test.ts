@@ -170,3 +170,21 @@ test('WSGIPassAuthorization On behind an inline {% if %}: advised, not added a s
   t.is(r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8'), conf)
   t.true(advice(r, 'pass-authorization')[0]?.includes('(site.conf.j2:8), which the template writes only in some renderings'))
 })
+
+test('a literal WSGIDaemonProcess name in a {% for %} loop: a duplicate from the second item on, advised; embedded mode stays allowed', async (t) => {
+  const { r, before, after } = await run('ansible/vhost-loop.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.is(after, before)
+  t.true(advice(r, 'process-group')[0]?.includes('WSGIDaemonProcess kallithea (ansible/vhost-loop.conf.j2:6) stands in the template loop "for site in kallithea_sites" (ansible/vhost-loop.conf.j2:3)'))
+  t.true(advice(r, 'restrict-embedded')[0]?.includes('from a WSGIDaemonProcess in the template loop "for site in kallithea_sites"'))
+})
+
+test('the same in an ERB .each loop; a name that varies with the loop is no duplicate', async (t) => {
+  const erb = readFileSync(new URL('ansible/vhost-loop.conf.j2', dir), 'utf8')
+    .replace('{% for site in kallithea_sites %}', '<% @sites.each do |site| -%>').replace('{% endfor %}', '<% end -%>')
+  const r = await migrate({ files: [{ path: 'vhosts.conf.erb', content: erb }], root: '/srv/fixture' })
+  t.true(advice(r, 'process-group')[0]?.includes('stands in the template loop "@sites.each do |site|" (vhosts.conf.erb:3)'))
+  const varied = readFileSync(new URL('ansible/vhost-loop.conf.j2', dir), 'utf8').replaceAll(' kallithea threads', ' kallithea-{{ site.name }} threads').replace('WSGIProcessGroup kallithea', 'WSGIProcessGroup kallithea-{{ site.name }}')
+  const v = await migrate({ files: [{ path: 'vhosts.conf.j2', content: varied }], root: '/srv/fixture' })
+  t.deepEqual(advice(v, 'process-group'), [])
+})

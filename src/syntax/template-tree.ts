@@ -83,6 +83,19 @@ export function templateBlocks(parent: ParentNode): TemplateBlock[] {
   return top
 }
 
+const LOOP_KEYWORDS = new Set(['for', 'while', 'until'])
+
+/**
+ * True when a block is a loop: its body renders once per item (`{% for site in sites %}`, ERB
+ * `<% @sites.each do |site| %>`, EPP `<% $sites.each |$site| { %>`), so a literal name in it is
+ * written once per item.
+ */
+export function isLoop(block: TemplateBlock): boolean {
+  if (LOOP_KEYWORDS.has(block.keyword)) return true
+  // Ruby and Puppet iterate with a method and a block: `x.each do |v|`, `x.each |$v| {`.
+  return /^[@$]?[A-Za-z_][\w.]*\.(?:each\w*|map|times|step|upto|downto)\b/.test(block.branches[0].statement)
+}
+
 /** The blocks and branches of `parent`'s template that `child` is in, outermost first. */
 function stepsIn(parent: ParentNode, child: Content): BranchStep[] {
   return stepsOfChildren(parent).get(child) ?? []
