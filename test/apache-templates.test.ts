@@ -12,7 +12,7 @@ import { render, type Vars } from './helpers/render-template.js'
 
 const BASE: Vars = {
   ansible_managed: 'Ansible managed', kallithea_server_name: 'hg.example.com', kallithea_root: '/srv/kallithea', kallithea_venv: '/usr',
-  server_name: 'hg.example.com', root: '/srv', venv: '/usr', servername: 'hg.example.com', port: '80', kallithea_home: '/srv/kallithea',
+  kallithea_app_group: '%{GLOBAL}', server_name: 'hg.example.com', root: '/srv', venv: '/usr', servername: 'hg.example.com', port: '80', kallithea_home: '/srv/kallithea',
 }
 
 /** Each fixture with the variable whose two values pick its branches. */
@@ -26,6 +26,7 @@ const CASES: Array<{ file: string; flag: string; unset?: boolean }> = [
   { file: 'puppet/optional-daemon.conf.erb', flag: 'daemon' },
   { file: 'django/ssl-vhost.conf', flag: 'ssl' },
   { file: 'ansible/auth-optional.conf.j2', flag: 'kallithea_http_auth' },
+  { file: 'ansible/continued-alias.conf.j2', flag: 'kallithea_app_group', unset: true },
   { file: 'puppet/ssl-vhost.conf.erb', flag: 'ssl' },
 ]
 

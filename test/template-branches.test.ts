@@ -188,3 +188,10 @@ test('the same in an ERB .each loop; a name that varies with the loop is no dupl
   const v = await migrate({ files: [{ path: 'vhosts.conf.j2', content: varied }], root: '/srv/fixture' })
   t.deepEqual(advice(v, 'process-group'), [])
 })
+
+test('an alias continued into an {% if %} whose {% endif %} stands on its own line: the alias opens the block, no stray warning', async (t) => {
+  const { r, before, after } = await run('ansible/continued-alias.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.deepEqual(advice(r, 'parse'), [])
+  t.is(after, before.replace('    WSGIScriptAlias', '    WSGIPassAuthorization On\n    WSGIScriptAlias'))
+})

@@ -53,6 +53,16 @@ export class BlockMatcher {
     for (const c of controls) this.control(i, c, controls.length === 1)
   }
 
+  /**
+   * The statements that directive line `i`, continued into them, leaves unmatched (all opens or
+   * all closes: line-reader.ts). Closes with no block open are left alone, as a template line.
+   */
+  continued(i: number, controls: readonly Control[]): void {
+    const m = this.m
+    if (controls[0].role === 'close' && m.scope.kind !== BRANCH_SCOPE && !m.outer.some((s) => s.kind === BRANCH_SCOPE)) return
+    for (const c of controls) this.control(i, c, false)
+  }
+
   private control(i: number, c: Control, alone: boolean): void {
     const m = this.m
     if (c.role === 'open') {
