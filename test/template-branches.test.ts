@@ -7,6 +7,9 @@
 import test, { type ExecutionContext } from 'ava'
 import { readFileSync } from 'node:fs'
 import { migrate, type MigrateResult } from '../src/runner/migrate.js'
+import { parse } from '../src/syntax/parse.js'
+import { branchesByNode } from '../src/syntax/template-tree.js'
+import type { Section } from '../src/syntax/types.js'
 
 const dir = new URL('../fixtures/templates/', import.meta.url)
 
@@ -194,4 +197,21 @@ test('an alias continued into an {% if %} whose {% endif %} stands on its own li
   t.deepEqual(r.errors, [])
   t.deepEqual(advice(r, 'parse'), [])
   t.is(after, before.replace('    WSGIScriptAlias', '    WSGIPassAuthorization On\n    WSGIScriptAlias'))
+})
+
+test('the tree of a vhost whose open tag a block writes with more lines: one section, its first children in their branches', (t) => {
+  const tree = parse(readFileSync(new URL('django/ssl-vhost.conf', dir), 'utf8'))
+  t.deepEqual(tree.data.diagnostics, [])
+  const vhost = tree.children.find((n): n is Section => n.type === 'section')!
+  t.deepEqual(vhost.data?.alternatives?.map((a) => a.args), [['*:443'], ['*:80']])
+  t.is(vhost.data?.opening?.raw, '{% if ssl %}\n')
+  const steps = branchesByNode(tree)
+  const branchOf = (name: string): string[] => {
+    const node = vhost.children.find((n) => n.type === 'directive' && n.name === name)!
+    return steps.get(node)!.map((s) => s.block.branches[s.branch].statement)
+  }
+  t.deepEqual(branchOf('SSLEngine'), ['if ssl'])
+  t.deepEqual(branchOf('<VirtualHost'), ['else'])
+  t.deepEqual(branchOf('ServerName'), [])
+  t.true(vhost.children.some((n) => n.type === 'directive' && n.name === '<VirtualHost' && n.data?.templateTag === true))
 })
