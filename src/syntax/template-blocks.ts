@@ -12,6 +12,9 @@
 //   children of the section (the other open tags read as plain lines, ALT_TAG): lines there are
 //   in their branch only, as in any block;
 // - otherwise the block is read flat (its tags stay directives), with a warning.
+//
+// A directive continued with `\` into block statements that only open blocks, or only close
+// open ones, opens or closes them (continued()): its `{% endif %}` may stand on its own line.
 import { BRANCH_SCOPE, newScope } from './scope.js'
 import type { SectionMatcher } from './sections.js'
 import { ALT_TAG, BLANK, COMMENT, CONTINUED, DIRECTIVE, FLAT, KIND_MASK, OPEN } from './line-table.js'
