@@ -30,6 +30,7 @@ export {
   branchesByNode,
   branchesOf,
   exclusive,
+  isLoop,
   isTemplatedNode,
   templateBlocks,
   templatedArgs,

@@ -2,7 +2,8 @@
 // WSGI directives in template branches is rendered both ways before and after a run, each
 // rendering is booted, and every URL that answered 200 before still does. The control: the line
 // the tool used to add (WSGIRestrictEmbedded On over a WSGIProcessGroup inside `{% if %}`) makes
-// the rendering without the daemon answer 500.
+// the rendering without the daemon answer 500. A vhost whose open tag a block writes, with more
+// lines in a branch (`ssl-vhost`), used to stop the run: it is read, each rendering served.
 import test from 'ava'
 import { readFileSync } from 'node:fs'
 import { migrate } from '../src/runner/migrate.js'
@@ -11,7 +12,7 @@ import { render, type Vars } from './helpers/render-template.js'
 
 const BASE: Vars = {
   ansible_managed: 'Ansible managed', kallithea_server_name: 'hg.example.com', kallithea_root: '/srv/kallithea', kallithea_venv: '/usr',
-  server_name: 'hg.example.com', root: '/srv', venv: '/usr', servername: 'hg.example.com', port: '80', kallithea_home: '/srv/kallithea',
+  kallithea_app_group: '%{GLOBAL}', server_name: 'hg.example.com', root: '/srv', venv: '/usr', servername: 'hg.example.com', port: '80', kallithea_home: '/srv/kallithea',
 }
 
 /** Each fixture with the variable whose two values pick its branches. */
@@ -23,6 +24,10 @@ const CASES: Array<{ file: string; flag: string; unset?: boolean }> = [
   { file: 'django/inline-group.conf', flag: 'use_daemon' },
   { file: 'django/inline-daemon.conf', flag: 'ssl' },
   { file: 'puppet/optional-daemon.conf.erb', flag: 'daemon' },
+  { file: 'django/ssl-vhost.conf', flag: 'ssl' },
+  { file: 'ansible/auth-optional.conf.j2', flag: 'kallithea_http_auth' },
+  { file: 'ansible/continued-alias.conf.j2', flag: 'kallithea_app_group', unset: true },
+  { file: 'puppet/ssl-vhost.conf.erb', flag: 'ssl' },
 ]
 
 const varsOf = (c: (typeof CASES)[number], on: boolean): Vars => {
@@ -53,11 +58,13 @@ test('every rendering of each template that answered 200 before the run still do
 
   const before = await Promise.all(renderings.map((r) => serve(r.before)))
   t.teardown(() => stopAll(before))
-  const was = await Promise.all(before.map((s) => s.get('/', { Host: 'hg.example.com' })))
+  // A rendering whose only site is the :443 vhost is asked over https.
+  const ask = (s: RunningApache) => s.get('/', { Host: 'hg.example.com' }, { https: s.httpsPort !== undefined })
+  const was = await Promise.all(before.map(ask))
   await stopAll(before)
   const after = await Promise.all([...renderings.map((r) => serve(r.after)), serve(control)])
   t.teardown(() => stopAll(after))
-  const now = await Promise.all(after.map((s) => s.get('/', { Host: 'hg.example.com' })))
+  const now = await Promise.all(after.map(ask))
 
   runs.forEach((r, i) => t.deepEqual(r.errors, [], CASES[i].file))
   renderings.forEach((r, i) => {
@@ -70,4 +77,6 @@ test('every rendering of each template that answered 200 before the run still do
   t.is(group('ansible/daemon-per-branch.conf.j2 with kallithea_ssl off'), 'kallithea')
   t.is(group('ansible/alias-per-branch.conf.j2 with kallithea_alias_options off'), 'kallithea')
   t.is(group('ansible/continued-into-block.conf.j2 with kallithea_venv off'), 'kallithea')
+  t.is(group('django/ssl-vhost.conf with ssl on'), 'kallithea')
+  t.is(group('django/ssl-vhost.conf with ssl off'), 'kallithea')
 })

@@ -7,6 +7,9 @@
 import test, { type ExecutionContext } from 'ava'
 import { readFileSync } from 'node:fs'
 import { migrate, type MigrateResult } from '../src/runner/migrate.js'
+import { parse } from '../src/syntax/parse.js'
+import { branchesByNode } from '../src/syntax/template-tree.js'
+import type { Section } from '../src/syntax/types.js'
 
 const dir = new URL('../fixtures/templates/', import.meta.url)
 
@@ -137,4 +140,78 @@ test('an Include in each branch, each file defining the daemon: alternatives thr
   const r = await migrate({ files, root: '/srv/fixture' })
   t.deepEqual(r.errors, [])
   t.true(r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8').includes('{% endif %}\n    WSGIProcessGroup kallithea\n'))
+})
+
+test('a vhost open tag in {% if %} / {% else %} with more lines in a branch: read, not "never closed"; fixed outside the block', async (t) => {
+  const { r, before, after } = await run('django/ssl-vhost.conf')
+  t.deepEqual(r.errors, [])
+  t.deepEqual(advice(r, 'parse'), [])
+  t.is(after, 'WSGIRestrictEmbedded On\n' + before.replace('/dispatch.wsgi\n', '/dispatch.wsgi\n    WSGIPassAuthorization On\n'))
+})
+
+test('a WSGIProcessGroup among the lines of the <% if %> branch that opens the vhost: in some renderings only, advised', async (t) => {
+  const { r, before, after } = await run('puppet/ssl-vhost.conf.erb')
+  t.deepEqual(r.errors, [])
+  t.is(after, before)
+  const [why] = advice(r, 'restrict-embedded')
+  t.true(why?.includes('takes its group kallithea only in some renderings of the template (the branch "if @ssl" at puppet/ssl-vhost.conf.erb:3)'), why)
+})
+
+test('WSGIPassAuthorization On inside {% if %}, the alias outside: unknown in the other renderings, advised, not changed', async (t) => {
+  const { r, after } = await run('ansible/auth-optional.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.is(after.match(/WSGIPassAuthorization/g)?.length, 1)
+  const [why] = advice(r, 'pass-authorization')
+  t.true(why?.includes('its WSGIPassAuthorization is "WSGIPassAuthorization On" (ansible/auth-optional.conf.j2:9), which the template writes only in some renderings'), why)
+})
+
+test('WSGIPassAuthorization On behind an inline {% if %}: advised, not added a second time', async (t) => {
+  const conf = readFileSync(new URL('ansible/auth-optional.conf.j2', dir), 'utf8')
+    .replace('{% if kallithea_http_auth %}\n    WSGIPassAuthorization On\n{% endif %}\n', '    {% if kallithea_http_auth %}WSGIPassAuthorization On{% endif %}\n')
+  const r = await migrate({ files: [{ path: 'site.conf.j2', content: conf }], root: '/srv/fixture', only: ['pass-authorization'] })
+  t.deepEqual(r.errors, [])
+  t.is(r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8'), conf)
+  t.true(advice(r, 'pass-authorization')[0]?.includes('(site.conf.j2:8), which the template writes only in some renderings'))
+})
+
+test('a literal WSGIDaemonProcess name in a {% for %} loop: a duplicate from the second item on, advised; embedded mode stays allowed', async (t) => {
+  const { r, before, after } = await run('ansible/vhost-loop.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.is(after, before)
+  t.true(advice(r, 'process-group')[0]?.includes('WSGIDaemonProcess kallithea (ansible/vhost-loop.conf.j2:6) stands in the template loop "for site in kallithea_sites" (ansible/vhost-loop.conf.j2:3)'))
+  t.true(advice(r, 'restrict-embedded')[0]?.includes('from a WSGIDaemonProcess in the template loop "for site in kallithea_sites"'))
+})
+
+test('the same in an ERB .each loop; a name that varies with the loop is no duplicate', async (t) => {
+  const erb = readFileSync(new URL('ansible/vhost-loop.conf.j2', dir), 'utf8')
+    .replace('{% for site in kallithea_sites %}', '<% @sites.each do |site| -%>').replace('{% endfor %}', '<% end -%>')
+  const r = await migrate({ files: [{ path: 'vhosts.conf.erb', content: erb }], root: '/srv/fixture' })
+  t.true(advice(r, 'process-group')[0]?.includes('stands in the template loop "@sites.each do |site|" (vhosts.conf.erb:3)'))
+  const varied = readFileSync(new URL('ansible/vhost-loop.conf.j2', dir), 'utf8').replaceAll(' kallithea threads', ' kallithea-{{ site.name }} threads').replace('WSGIProcessGroup kallithea', 'WSGIProcessGroup kallithea-{{ site.name }}')
+  const v = await migrate({ files: [{ path: 'vhosts.conf.j2', content: varied }], root: '/srv/fixture' })
+  t.deepEqual(advice(v, 'process-group'), [])
+})
+
+test('an alias continued into an {% if %} whose {% endif %} stands on its own line: the alias opens the block, no stray warning', async (t) => {
+  const { r, before, after } = await run('ansible/continued-alias.conf.j2')
+  t.deepEqual(r.errors, [])
+  t.deepEqual(advice(r, 'parse'), [])
+  t.is(after, before.replace('    WSGIScriptAlias', '    WSGIPassAuthorization On\n    WSGIScriptAlias'))
+})
+
+test('the tree of a vhost whose open tag a block writes with more lines: one section, its first children in their branches', (t) => {
+  const tree = parse(readFileSync(new URL('django/ssl-vhost.conf', dir), 'utf8'))
+  t.deepEqual(tree.data.diagnostics, [])
+  const vhost = tree.children.find((n): n is Section => n.type === 'section')!
+  t.deepEqual(vhost.data?.alternatives?.map((a) => a.args), [['*:443'], ['*:80']])
+  t.is(vhost.data?.opening?.raw, '{% if ssl %}\n')
+  const steps = branchesByNode(tree)
+  const branchOf = (name: string): string[] => {
+    const node = vhost.children.find((n) => n.type === 'directive' && n.name === name)!
+    return steps.get(node)!.map((s) => s.block.branches[s.branch].statement)
+  }
+  t.deepEqual(branchOf('SSLEngine'), ['if ssl'])
+  t.deepEqual(branchOf('<VirtualHost'), ['else'])
+  t.deepEqual(branchOf('ServerName'), [])
+  t.true(vhost.children.some((n) => n.type === 'directive' && n.name === '<VirtualHost' && n.data?.templateTag === true))
 })

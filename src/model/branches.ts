@@ -3,7 +3,7 @@
 // decision resting on it holds only when it renders wherever the application does: two
 // definitions in the `if` and `else` of one block are alternatives, not a duplicate, and a
 // WSGIProcessGroup in an `if` the application is outside of decides only sometimes.
-import { branchesByNode, exclusive, type BranchStep } from '../syntax/template-tree.js'
+import { branchesByNode, exclusive, isLoop, type BranchStep } from '../syntax/template-tree.js'
 import type { Content, Directive, Root } from '../syntax/types.js'
 import type { Located } from './types.js'
 
@@ -75,6 +75,12 @@ export function within(steps: readonly BranchStep[], context: readonly BranchSte
 /** The first step of `steps` that `context` does not take: the block it renders only in some branches of. */
 export function outside(steps: readonly BranchStep[], context: readonly BranchStep[]): BranchStep | undefined {
   return steps.find((s) => !context.some((c) => sameStep(s, c)))
+}
+
+/** The outermost loop `steps` are in (`{% for %}`, `.each do`): what is there renders once per item. */
+export function loopOf(steps: readonly BranchStep[]): BranchStep | undefined {
+  // Its first branch is the body (a `{% for %}`'s `{% else %}` renders once, when there is no item).
+  return steps.find((s) => s.branch === 0 && isLoop(s.block))
 }
 
 /** True when no rendering holds both. */

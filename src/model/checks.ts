@@ -1,15 +1,18 @@
 // Problems that need the whole server config: duplicate and malformed daemon groups, and what
 // each mounted application's resolved group means (HTTP 500, refused start, an idle daemon).
 // Problems found where a directive stands are noted by the walk (handlers.ts).
-import { exclusive, type Branches } from './branches.js'
+import { isTemplated } from '../syntax/templates.js'
+import { exclusive, loopOf, type Branches } from './branches.js'
 import type { DaemonIndex, Sites } from './daemons.js'
+import { where } from './describe.js'
 import { onOff } from './options.js'
 import { problem, type Problem } from './problems.js'
 import type { DaemonGroup, ScriptAlias } from './types.js'
 
 /**
  * A name defined twice, a group without a name, options mod_wsgi rejects. Two definitions in
- * alternative branches of a template (`{% if %}` and `{% else %}`) never render together.
+ * alternative branches of a template (`{% if %}` and `{% else %}`) never render together; one
+ * literal name in a loop's body is defined again for each item after the first.
  */
 export function daemonProblems(daemons: readonly DaemonGroup[], definitions: (name: string) => readonly DaemonGroup[], branches: Branches): Problem[] {
   const out: Problem[] = []
@@ -17,6 +20,11 @@ export function daemonProblems(daemons: readonly DaemonGroup[], definitions: (na
     const defs = definitions(d.name)
     const first = defs.length > 1 ? defs.slice(0, defs.indexOf(d)).find((e) => !exclusive(branches.of(e), branches.of(d))) : undefined
     if (first !== undefined) out.push(problem('duplicate-daemon', d, { name: d.name, first }))
+    const loop = isTemplated(d.name) ? undefined : loopOf(branches.of(d))
+    if (loop !== undefined) {
+      const { statement, control } = loop.block.branches[0]
+      out.push(problem('daemon-in-loop', d, { name: d.name, loop: statement, at: where({ file: branches.fileOf(loop), node: control }) }))
+    }
     if (d.name === '') out.push(problem('invalid-daemon-option', d, { name: d.name }))
     for (const option of d.options) if (!option.known && !option.templated) out.push(problem('invalid-daemon-option', d, { name: d.name, option }))
   }

@@ -20,6 +20,8 @@ import type {
 export interface ProblemFacts {
   /** A second WSGIDaemonProcess of a name (`first` holds it already). */
   'duplicate-daemon': { record: DaemonGroup; data: { name: string; first: DaemonGroup } }
+  /** A literal group name in the body of a template loop (`loop`: its statement, `at` file:line): defined again for each item after the first. */
+  'daemon-in-loop': { record: DaemonGroup; data: { name: string; loop: string; at: string } }
   /** An option mod_wsgi rejects; without `option`, the group has no name. */
   'invalid-daemon-option': { record: DaemonGroup; data: { name: string; option?: WsgiOption } }
   'invalid-alias-option': { record: ScriptAlias; data: { option: WsgiOption } }
@@ -86,6 +88,10 @@ const PROBLEMS: { readonly [C in ProblemCode]: ProblemRule<C> } = {
     message: (d) =>
       `Name duplicates previous WSGI daemon definition.: WSGIDaemonProcess ${d.name} is already defined at ${where(d.first)}; ` +
       'Apache refuses to start. Remove one definition or give this group another name (and update its WSGIProcessGroup).',
+  },
+  'daemon-in-loop': {
+    severity: 'warning',
+    message: (d) => `WSGIDaemonProcess ${d.name} is in the template loop "${d.loop}" (${d.at}): with two items or more, Apache refuses the second definition.`,
   },
   'invalid-daemon-option': {
     severity: 'error',

@@ -1,8 +1,10 @@
 // An application's group as every rendering of a template has it. The walk reads a template as if
 // every branch rendered; a group decided by a WSGIProcessGroup (or a daemon group) that stands in
 // an `{% if %}` the application is outside of holds only in some renderings, and then the group is
-// 'templated': transforms advise rather than restrict embedded mode or copy the group.
-import { alwaysWith, outside, rendersApart, type Branches, type BranchStep } from './branches.js'
+// 'templated': transforms advise rather than restrict embedded mode or copy the group. So is a
+// group whose daemon a loop defines under a literal name (a duplicate once there are two items).
+import { isTemplated } from '../syntax/templates.js'
+import { alwaysWith, loopOf, outside, rendersApart, type Branches, type BranchStep } from './branches.js'
 import type { DaemonGroup, GroupResolution, Located, TemplateBranchRef } from './types.js'
 
 /** Every definition of a daemon group name, in reading order. */
@@ -19,6 +21,9 @@ export function renderedGroup(g: GroupResolution, app: Located, branches: Branch
     if (step !== undefined) return templated(g, setting.value, refOf(step, branches))
   }
   if (g.daemon === undefined) return g
+  // A literal name in a loop is defined once per item: Apache refuses the second (a duplicate).
+  const loop = isTemplated(g.daemon.name) ? undefined : loopOf(branches.of(g.daemon))
+  if (loop !== undefined) return templated(g, g.group ?? '', { ...refOf(loop, branches), loop: true })
   const defs = definitions(g.daemon.name).filter((d) => !rendersApart(d.node))
   if (alwaysWith(defs.map((d) => branches.of(d)), mine)) return g
   const step = outside(branches.of(g.daemon), mine)

@@ -262,6 +262,8 @@ export interface TemplateBranchRef {
   node: Directive
   file: string
   inline?: boolean
+  /** The branch is a loop's body that defines the daemon group: with more than one item, the name is defined again. */
+  loop?: boolean
 }
 
 /** Where a WSGI application runs, by `mode`. */

@@ -1,7 +1,7 @@
 // The node builder: syntax tree nodes from the line table (line-table.ts), each line read in full
 // (line-reader.ts). One loop, not one call per level: a file may nest thousands deep.
 import { LineReader, type Item } from './line-reader.js'
-import { BLANK, CLOSED, COMMENT, FLAT, KIND_MASK, OPEN, type LineExtra } from './line-table.js'
+import { ALT_TAG, BLANK, CLOSED, COMMENT, FLAT, KIND_MASK, OPEN, type LineExtra } from './line-table.js'
 import { markParsed } from './snapshot.js'
 import type { Comment, Content, Directive, DirectiveData, Position, Section, Tag } from './types.js'
 
@@ -77,8 +77,11 @@ export class NodeBuilder {
     const item = this.reader.itemAt(i)
     if ((kind & KIND_MASK) === BLANK) return { type: 'blank', raw: item.raw, position: item.position }
     if ((kind & KIND_MASK) === COMMENT) return commentFrom(item)
+    // An open tag read as a line: its args as its raw spells them (as in flat()).
+    if ((kind & ALT_TAG) !== 0) Object.freeze(item.args)
     const node = directiveFrom(item)
     if (item.kind === 'close') node.data = { ...node.data, strayClose: true }
+    else if ((kind & ALT_TAG) !== 0) node.data = { ...node.data, templateTag: true }
     return node
   }
 
@@ -106,6 +109,8 @@ export class NodeBuilder {
   /** A section whose open tag is the template block of lines [i, compound.end] (see template-blocks.ts). */
   private compound(i: number, compound: NonNullable<LineExtra['compound']>): Section {
     const reader = this.reader
+    // Split: the block's first control line opens it here, its other lines are the section's.
+    const opening = compound.split === true ? directiveFrom(reader.itemAt(i)) : undefined
     const start = reader.itemAt(i).position.start
     const alternatives = compound.opens.map((line, k) => {
       const { name, args } = reader.itemAt(line)
@@ -116,7 +121,7 @@ export class NodeBuilder {
     const last = reader.itemAt(compound.end)
     section.open = { raw: reader.text.slice(reader.table.start[i], reader.table.start[compound.end + 1]), name: first.name, position: { start, end: last.position.end } }
     section.position = section.open.position
-    section.data = { alternatives }
+    section.data = opening === undefined ? { alternatives } : { alternatives, opening }
     return section
   }
 

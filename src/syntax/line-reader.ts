@@ -8,7 +8,7 @@ import { BLANK, CLOSE, COMMENT, CONTINUED, DIRECTIVE, LineTable, OPEN } from './
 import { NO_ARGS } from './snapshot.js'
 import { endsWithGt, isCloseTag, lastGt, tagNameEnd, tagNameStart } from './tags.js'
 import { readTemplateLine, unbalancedStatement, type Alternative, type TemplateLine } from './template-lines.js'
-import { TEMPLATE_START, type Control } from './templates.js'
+import { controlOf, TEMPLATE_START, type Control } from './templates.js'
 import { cacheBits, isSpaceCode, sampleHash, StringCache, WordReader } from './words.js'
 
 /** One logical line, read in full: what the node builder needs to make its node. */
@@ -49,6 +49,27 @@ const KIND_OF = { blank: BLANK, comment: COMMENT, directive: DIRECTIVE, open: OP
 function isStatementWord(word: string): boolean {
   const c = word.charCodeAt(0)
   return (c === LEFT_BRACE || c === LT) && word.charCodeAt(1) === 37 && unbalancedStatement(word) !== undefined
+}
+
+/**
+ * The block statements a continued directive leaves unmatched, when they only open blocks
+ * (`WSGIScriptAlias / x \` `{% if a %}`, `opt`, then `{% endif %}` on a line of its own) or only
+ * close them (`opt \` `{% endif %}`): then it is a control line as well as a directive. Else
+ * (a branch, or closes before opens) undefined: it stays a template line.
+ */
+function unmatchedIn(args: readonly string[]): Control[] | undefined {
+  const open: Control[] = []
+  const close: Control[] = []
+  for (const word of args) {
+    if (!isStatementWord(word)) continue
+    // One statement a word: `{% if a %}{% if b %}` is not simple.
+    const c = controlOf(word)
+    if (c === undefined || c.role === 'branch') return undefined
+    if (c.role === 'open') open.push(c)
+    else if (open.pop() === undefined) close.push(c)
+  }
+  if (open.length > 0 && close.length > 0) return undefined
+  return open.length > 0 ? open : close.length > 0 ? close : undefined
 }
 
 /** A line that may start with a template block statement: `{%` or `<%` (not `<%=`, `<%#`, `<%%`). */
@@ -168,6 +189,22 @@ export class LineReader {
     return KIND_OF[agreed.kind]
   }
 
+  /** True when line `i`'s text holds `{%` or `<%` (a cheap test before reading it in full). */
+  mayHoldStatement(i: number): boolean {
+    const t = this.text
+    for (let k = this.table.start[i] + 1, end = this.table.start[i + 1]; k < end; k++) {
+      if (t.charCodeAt(k) !== PERCENT) continue
+      const c = t.charCodeAt(k - 1)
+      if (c === LEFT_BRACE || c === LT) return true
+    }
+    return false
+  }
+
+  /** The block statements continued directive line `i` leaves unmatched (see unmatchedIn), read in full; undefined for most lines. */
+  continuedControls(i: number): Control[] | undefined {
+    return this.itemAt(i).controls
+  }
+
   /** Line `i` of the table read in full, into the shared item (copy what you keep). */
   itemAt(i: number): Item {
     const table = this.table
@@ -178,6 +215,8 @@ export class LineReader {
     this.lineStart = start
     if ((table.kind[i] & CONTINUED) !== 0) {
       this.continuedLine(start)
+      // A directive continued into block statements it leaves open or closes: a control line too (below).
+      if (this.item.template && this.item.kind === 'directive') this.item.controls = unmatchedIn(this.item.args)
     } else {
       let contentEnd = end
       if (end > start && text.charCodeAt(end - 1) === LF) {

@@ -22,15 +22,18 @@ export const MACRO = 32
  * line) whose branches do not balance on their own: the lines up to `end` are read flat (build.ts).
  */
 export const FLAT = 64
+/** An open tag of a template branch read as a plain line: another branch's open tag is its section's (template-blocks.ts). */
+export const ALT_TAG = 128
 
 /** What a few lines need beyond their kind (kept aside: most files have none). */
 export interface LineExtra {
   /**
    * A section whose open tag is a whole template block, each branch of which opens it
    * (`{% if SSL %}` / `<VirtualHost *:443>` / `{% else %}` / `<VirtualHost *:80>` / `{% endif %}`):
-   * the block's last line, each branch's open tag line and statement.
+   * the tag's last line (the block's, or when `split`, the first branch's open tag line: the
+   * rest of the block is in the section), each branch's open tag line and statement.
    */
-  compound?: { end: number; opens: number[]; when: string[] }
+  compound?: { end: number; opens: number[]; when: string[]; split?: boolean }
   /** A section closed on the close tag line of the section inside it (`</VirtualHost> </IfModule>`): its name as written there. */
   sharedClose?: string
 }

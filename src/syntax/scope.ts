@@ -19,7 +19,9 @@ export interface Scope {
   block: Block | undefined
   directives: number
   tags: number
+  /** A branch's first line that is a directive, a tag or a nested block (-1: none yet). */
+  first: number
 }
 
 export const newScope = (kind: number, line: number, block?: Block): Scope =>
-  ({ kind, line, open: [], names: [], problems: 0, block, directives: 0, tags: 0 })
+  ({ kind, line, open: [], names: [], problems: 0, block, directives: 0, tags: 0, first: -1 })

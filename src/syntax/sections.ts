@@ -9,7 +9,7 @@
 // problems are counted, not reported: a body or a block with problems is marked FLAT (its tags
 // stay directives, build.ts), one without is a tree like any other part of the file.
 import type { LineReader } from './line-reader.js'
-import { CLOSE, CLOSED, DIRECTIVE, FLAT, KIND_MASK, MACRO, OPEN, STRAY } from './line-table.js'
+import { CLOSE, CLOSED, CONTINUED, DIRECTIVE, FLAT, KIND_MASK, MACRO, OPEN, STRAY } from './line-table.js'
 import type { Reporter } from './report.js'
 import { isMacro, sameName } from './tags.js'
 import { BRANCH_SCOPE, FILE_SCOPE, MACRO_SCOPE, newScope, type Scope } from './scope.js'
@@ -39,6 +39,12 @@ export class SectionMatcher {
     if (this.scope.kind === BRANCH_SCOPE) {
       if (k === OPEN || k === CLOSE) this.scope.tags++
       else if (k === DIRECTIVE && !this.reader.template) this.scope.directives++
+      if (this.scope.first === -1 && (k === OPEN || k === CLOSE || (k === DIRECTIVE && !this.reader.template))) this.scope.first = i
+    }
+    // A directive continued into block statements may open blocks or close open ones (template-blocks.ts).
+    if (k === DIRECTIVE && (kind & CONTINUED) !== 0 && this.reader.mayHoldStatement(i)) {
+      const controls = this.reader.continuedControls(i)
+      if (controls !== undefined) return this.blocks.continued(i, controls)
     }
     if (k !== OPEN && k !== CLOSE) return
     const name = this.reader.tagName

@@ -7,10 +7,17 @@
 // - every branch opens the same one section and holds nothing else, and the last is an `else`
 //   (`{% if SSL %}` `<VirtualHost *:443>` `{% else %}` `<VirtualHost *:80>` `{% endif %}`): the
 //   whole block is that section's open tag (a compound tag, build.ts), its branches alternatives;
+// - the same, but a branch holds more lines after its open tag (`SSLEngine on`): the block up to
+//   the first branch's open tag is the compound tag, and the rest of the block is the first
+//   children of the section (the other open tags read as plain lines, ALT_TAG): lines there are
+//   in their branch only, as in any block;
 // - otherwise the block is read flat (its tags stay directives), with a warning.
+//
+// A directive continued with `\` into block statements that only open blocks, or only close
+// open ones, opens or closes them (continued()): its `{% endif %}` may stand on its own line.
 import { BRANCH_SCOPE, newScope } from './scope.js'
 import type { SectionMatcher } from './sections.js'
-import { FLAT, KIND_MASK, OPEN } from './line-table.js'
+import { ALT_TAG, BLANK, COMMENT, CONTINUED, DIRECTIVE, FLAT, KIND_MASK, OPEN } from './line-table.js'
 import { isMacro, sameName } from './tags.js'
 import { isElse, type Control } from './templates.js'
 
@@ -32,8 +39,11 @@ interface BranchEnd {
   else: boolean
   /** Its sections balance. */
   clean: boolean
-  /** The one section it opens, when it holds nothing else (a branch of a compound tag). */
-  opens: { line: number; name: string } | undefined
+  /**
+   * The one section it opens and leaves open, when nothing comes before its open tag (a branch
+   * of a compound tag); `more`: lines follow the open tag in the branch.
+   */
+  opens: { line: number; name: string; more: boolean } | undefined
 }
 
 const show = (c: Control): string => JSON.stringify(c.statement)
@@ -46,11 +56,24 @@ export class BlockMatcher {
     for (const c of controls) this.control(i, c, controls.length === 1)
   }
 
+  /**
+   * The statements that directive line `i`, continued into them, leaves unmatched (all opens or
+   * all closes: line-reader.ts). Closes with no block open are left alone, as a template line.
+   */
+  continued(i: number, controls: readonly Control[]): void {
+    const m = this.m
+    if (controls[0].role === 'close' && m.scope.kind !== BRANCH_SCOPE && !m.outer.some((s) => s.kind === BRANCH_SCOPE)) return
+    for (const c of controls) this.control(i, c, false)
+  }
+
   private control(i: number, c: Control, alone: boolean): void {
     const m = this.m
     if (c.role === 'open') {
       // A block inside a branch is more than one section's open tag.
-      if (m.scope.kind === BRANCH_SCOPE) m.scope.directives++
+      if (m.scope.kind === BRANCH_SCOPE) {
+        m.scope.directives++
+        if (m.scope.first === -1) m.scope.first = i
+      }
       m.enter(newScope(BRANCH_SCOPE, i, { line: i, alone, current: c, branches: [] }))
       return
     }
@@ -96,10 +119,17 @@ export class BlockMatcher {
   private endBranch(end: number): void {
     const s = this.m.scope
     const block = s.block as Block
-    const one = s.problems === 0 && s.open.length === 1 && s.tags === 1 && s.directives === 0
-    const opens = one ? { line: s.open[0], name: s.names[0] } : undefined
+    const one = s.problems === 0 && s.open.length === 1 && s.first === s.open[0]
+    const opens = one ? { line: s.open[0], name: s.names[0], more: this.linesIn(s.open[0] + 1, end) } : undefined
     while (s.open.length > 0) this.m.unclosed(end, '')
     block.branches.push({ statement: block.current.statement, else: isElse(block.current), clean: s.problems === 0, opens })
+  }
+
+  /** True when lines [from, to) hold more than blanks and comments. */
+  private linesIn(from: number, to: number): boolean {
+    const kinds = this.m.reader.table.kind
+    for (let i = from; i < to; i++) if ((kinds[i] & KIND_MASK) !== BLANK && (kinds[i] & KIND_MASK) !== COMMENT) return true
+    return false
   }
 
   /** The block has ended (on line `close`, or at the end of the text): a compound tag, flat, or fine. */
@@ -109,7 +139,11 @@ export class BlockMatcher {
     const table = m.reader.table
     const opens = compoundOk ? compoundOf(block.branches) : undefined
     if (opens !== undefined) {
-      table.extra.set(block.line, { compound: { end: close, opens: opens.map((o) => o.line), when: block.branches.map((b) => b.statement) } })
+      // Lines after an open tag: the compound tag ends at the first open tag, the rest are children.
+      const split = opens.some((o) => o.more)
+      const end = split ? opens[0].line : close
+      table.extra.set(block.line, { compound: { end, opens: opens.map((o) => o.line), when: block.branches.map((b) => b.statement), split } })
+      if (split) for (const o of opens.slice(1)) table.kind[o.line] = (table.kind[o.line] & CONTINUED) | DIRECTIVE | ALT_TAG
       table.kind[block.line] = (table.kind[block.line] & ~KIND_MASK) | OPEN
       if (m.scope.kind === BRANCH_SCOPE) m.scope.tags++
       m.push(block.line, opens[0].name)
@@ -127,9 +161,9 @@ export class BlockMatcher {
 }
 
 /** The section each branch opens, when every branch opens the same one and the last is an `else`. */
-function compoundOf(branches: BranchEnd[]): Array<{ line: number; name: string }> | undefined {
+function compoundOf(branches: BranchEnd[]): Array<NonNullable<BranchEnd['opens']>> | undefined {
   if (branches.length < 2 || !branches[branches.length - 1].else) return undefined
-  const opens: Array<{ line: number; name: string }> = []
+  const opens: Array<NonNullable<BranchEnd['opens']>> = []
   for (const b of branches) {
     if (b.opens === undefined || isMacro(b.opens.name)) return undefined
     if (opens.length > 0 && !sameName(opens[0].name, b.opens.name)) return undefined

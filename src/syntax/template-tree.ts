@@ -5,7 +5,8 @@
 // - template blocks: a block is its control lines (directives whose data.control holds its
 //   statements) and the nodes between them, among the children of one parent (the parser makes
 //   the sections of every branch balance, so the statements of a block are always siblings).
-//   templateBlocks(parent) reads them; branchesOf() says in which branches a node is (and
+//   templateBlocks(parent) reads them (a block that writes a section's open tag and holds more
+//   lines starts in its open tag: data.opening); branchesOf() says in which branches a node is (and
 //   branchesByNode() for every node of a tree at once), and areAlternatives() or exclusive()
 //   whether two nodes never render together;
 // - lines and open tags a template writes in alternative ways: data.alternatives on the node.
@@ -51,7 +52,10 @@ export function templateBlocks(parent: ParentNode): TemplateBlock[] {
   const top: TemplateBlock[] = []
   const open: TemplateBlock[] = []
   const current = (b: TemplateBlock): TemplateBranch => b.branches[b.branches.length - 1]
-  for (const child of parent.children) {
+  // A section whose open tag a block writes, with more lines in its branches: its children start
+  // in the block's first branch (the control line that opens it is in the open tag).
+  const opening = parent.type === 'section' ? parent.data?.opening : undefined
+  for (const child of opening === undefined ? parent.children : [opening, ...parent.children]) {
     const controls = controlsOf(child)
     let untouched = open.length
     for (const c of controls ?? []) {
@@ -77,6 +81,19 @@ export function templateBlocks(parent: ParentNode): TemplateBlock[] {
     if (controls === undefined) for (let k = untouched; k < open.length; k++) current(open[k]).children.push(child)
   }
   return top
+}
+
+const LOOP_KEYWORDS = new Set(['for', 'while', 'until'])
+
+/**
+ * True when a block is a loop: its body renders once per item (`{% for site in sites %}`, ERB
+ * `<% @sites.each do |site| %>`, EPP `<% $sites.each |$site| { %>`), so a literal name in it is
+ * written once per item.
+ */
+export function isLoop(block: TemplateBlock): boolean {
+  if (LOOP_KEYWORDS.has(block.keyword)) return true
+  // Ruby and Puppet iterate with a method and a block: `x.each do |v|`, `x.each |$v| {`.
+  return /^[@$]?[A-Za-z_][\w.]*\.(?:each\w*|map|times|step|upto|downto)\b/.test(block.branches[0].statement)
 }
 
 /** The blocks and branches of `parent`'s template that `child` is in, outermost first. */

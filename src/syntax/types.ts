@@ -69,6 +69,12 @@ export interface SectionData {
    * are the first one's.
    */
   alternatives?: readonly Alternative[]
+  /**
+   * The first control line of the template block whose branches write the open tag, when the
+   * branches hold more lines after it: they and the rest of the block are the first children,
+   * in the branches this line opens (template-tree.ts). It is part of the open tag's raw text.
+   */
+  opening?: Directive
 }
 
 /** `# text`. A comment ending in `\` continues on the next line, as in Apache. */

@@ -11,10 +11,12 @@
 //   2. nothing decided it: `WSGIPassAuthorization On` goes right after the alias, same indentation;
 //   3. either would also switch another (non-Kallithea) app: `pass-authorization=On` on the alias
 //      itself (mod_wsgi >= 3.0), else an advisory.
+// A setting that a template writes only in some renderings (`{% if auth %}` ... `{% endif %}`, the
+// alias outside) is unknown, not On or Off: an advisory, no change to a choice the template makes.
 // Each vhost that mounts the app (the :80/:443 pair) is fixed on its own.
 import { aliasName, appName, isHandler, where } from '../../../src/model/describe.js'
 import { isKallitheaAlias } from '../../../src/model/kallithea.js'
-import type { ScriptAlias, Setting, WsgiApp, WsgiModel } from '../../../src/model/model.js'
+import type { Located, ScriptAlias, Setting, WsgiApp, WsgiModel } from '../../../src/model/model.js'
 import { problemsOf } from '../../../src/model/problems.js'
 import { pushTo } from '../../../src/util/multimap.js'
 import { defineTransform } from '../../../src/runner/define.js'
@@ -190,6 +192,22 @@ function reportPlan(ctx: TransformContext, view: View, alias: ScriptAlias, p: Pl
   }
 }
 
+const PASS_AUTHORIZATION = /^wsgipassauthorization$/i
+
+/**
+ * The line that decides the alias's WSGIPassAuthorization in some renderings only: its deciding
+ * setting is in a template branch the alias is outside of (or written differently per branch), or
+ * a line of its level writes one through inline conditionals (`{% if auth %}WSGIPassAuthorization
+ * On{% endif %}`, read as a template line). Undefined when every rendering decides alike.
+ */
+function renderedSometimes(model: WsgiModel, alias: ScriptAlias): Located | undefined {
+  const setting = alias.passAuthorization.setting
+  if (setting !== undefined && setting.node !== alias.node && model.rendersWith(alias, [setting]) !== 'always') return setting
+  const siblings = alias.scope.vhost?.section.children ?? []
+  const line = siblings.find((n) => n.type === 'directive' && n.data?.template === true && n.data.alternatives?.some((a) => a.kind === 'directive' && PASS_AUTHORIZATION.test(a.name)))
+  return line === undefined ? undefined : model.locate(line)
+}
+
 export const passAuthorization = defineTransform({
   meta: {
     id: 'pass-authorization',
@@ -210,6 +228,10 @@ export const passAuthorization = defineTransform({
         '{{alias}} (Kallithea) does not get WSGIPassAuthorization On, so git and hg clients cannot authenticate; ' +
         'a WSGIPassAuthorization line here would also apply to {{others}}, and mod_wsgi {{modWsgi}} ' +
         'has no pass-authorization= option for WSGIScriptAlias (3.0+): give Kallithea its own <VirtualHost> or <Location> with "WSGIPassAuthorization On".',
+      sometimes:
+        '{{alias}} (Kallithea) left as is: its WSGIPassAuthorization is "{{line}}" ({{where}}), which the template writes only in ' +
+        'some renderings, so in the others git and hg clients may not authenticate. Check each rendering, or write ' +
+        '"WSGIPassAuthorization On" where every rendering of the alias has it.',
       parseErrors:
         '{{alias}} (Kallithea) needs WSGIPassAuthorization On so git and hg clients can authenticate; not changed because the file to edit has parse errors: fix them and run again.',
     },
@@ -217,7 +239,13 @@ export const passAuthorization = defineTransform({
   create(ctx) {
     const view = new View(ctx.model(), ctx.files)
     for (const alias of view.model.scriptAliases) {
-      if (alias.passAuthorization.value === 'On' || !view.kallithea.get(alias)) continue
+      if (!view.kallithea.get(alias)) continue
+      const sometimes = renderedSometimes(view.model, alias)
+      if (sometimes !== undefined) {
+        ctx.report({ at: alias, messageId: 'sometimes', data: { alias: aliasName(alias), line: sometimes.node.raw.trim(), where: where(sometimes) } })
+        continue
+      }
+      if (alias.passAuthorization.value === 'On') continue
       reportPlan(ctx, view, alias, plan(view, ctx, alias))
     }
   },

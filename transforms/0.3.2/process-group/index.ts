@@ -37,6 +37,10 @@ export const processGroup = defineTransform({
       'Without WSGIProcessGroup mod_wsgi never delegates requests to the daemon group: the application runs embedded in every ' +
       'Apache child process (many copies, the system Python, memory exhaustion under prefork) and the daemon idles.',
     messages: {
+      daemonInLoop:
+        'WSGIDaemonProcess {{name}} ({{where}}) stands in the template loop "{{loop}}" ({{at}}): every item after the first defines ' +
+        '{{name}} again, and Apache refuses to start ("Name duplicates previous WSGI daemon definition."). Make the name vary with ' +
+        'the loop (and each WSGIProcessGroup that names it), or define the group once, outside the loop.',
       added:
         'Added WSGIProcessGroup {{group}} for {{directive}} {{url}}: {{script}} ran embedded in every ' +
         'Apache child process and now runs in the daemon group {{group}}.',
@@ -94,6 +98,9 @@ export const processGroup = defineTransform({
         seen.add(d.key)
         ctx.report({ at: d.at, messageId: d.messageId, data: d.data })
       }
+    }
+    for (const { record, data } of problemsOf(view.model.problems, 'daemon-in-loop')) {
+      if (scope.daemon(record)) ctx.report({ at: record, messageId: 'daemonInLoop', data: { ...data, where: where(record) } })
     }
   },
 })

@@ -16,6 +16,9 @@ export function notInDaemon(app: Pick<WsgiApp, 'group'>): string | undefined {
   const g = app.group
   if (g.mode === 'embedded') return 'runs embedded'
   if (g.mode === 'dynamic') return `picks its group per request (${g.group})`
+  if (g.mode === 'templated' && g.branch?.loop === true) {
+    return `takes its group ${g.group} from a WSGIDaemonProcess in the template loop "${g.branch.statement}" (${where(g.branch)}), defined again for each item after the first`
+  }
   if (g.mode === 'templated' && g.branch !== undefined) return `takes its group ${g.group} only in some renderings of the template (${branchText(g.branch)})`
   if (g.mode === 'templated') return `may take its group from a template expression (${g.group}), unknown until it is rendered`
   if (g.mode === 'unreachable') return `names daemon group ${g.group ?? ''}, which it cannot reach`
