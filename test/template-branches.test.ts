@@ -215,3 +215,16 @@ test('the tree of a vhost whose open tag a block writes with more lines: one sec
   t.deepEqual(branchOf('ServerName'), [])
   t.true(vhost.children.some((n) => n.type === 'directive' && n.name === '<VirtualHost' && n.data?.templateTag === true))
 })
+
+test('a daemon line the template writes in pieces ({% if %}A{% else %}B{% endif %}): later steps advise instead of failing the run', async (t) => {
+  const file = 'django/inline-daemon.conf'
+  const content = readFileSync(new URL(file, dir))
+  const r = await migrate({ files: [{ path: file, content }], root: '/srv/fixture', to: 'latest' })
+  t.deepEqual(r.errors, [])
+  t.deepEqual(r.files.map((f) => f.status), ['unchanged'])
+  for (const id of ['single-threaded', 'daemon-lang']) {
+    const [why] = advice(r, id)
+    t.true(why?.startsWith('Not changed: the template writes this line in pieces'), `${id}: ${why}`)
+    t.true(why?.endsWith('Make it by hand in each branch.'), why)
+  }
+})

@@ -15,6 +15,7 @@ import type { Content, Section } from '../syntax/types.js'
 import { formatMessage, type Message } from './messages.js'
 import { NodeIndex } from './node-index.js'
 import { applyFix, UnwritableFix, type AppliedChange } from './fixer.js'
+import { TemplateLineError } from '../syntax/render.js'
 import type { ApacheFile, Report, ScriptFile, SourceFile, Transform, TransformContext, TransformOptions } from './transform.js'
 
 /** Passes after which a transform that still changes something is stopped (it would not settle). */
@@ -155,8 +156,9 @@ export class Engine {
         try {
           return applyFix(fix, message, env)
         } catch (e) {
-          if (!(e instanceof UnwritableFix)) throw e
-          refused.push({ transform: transform.meta.id, ...this.whereOf(report), message: unwritable(e, message) })
+          if (e instanceof UnwritableFix) refused.push({ transform: transform.meta.id, ...this.whereOf(report), message: unwritable(e, message) })
+          else if (e instanceof TemplateLineError) refused.push({ transform: transform.meta.id, ...this.whereOf(report), message: templateLine(message) })
+          else throw e
           return undefined
         }
       })
@@ -220,6 +222,13 @@ function unwritable(e: UnwritableFix, message: Message): Message {
   const text = `Not changed: ${e.message}, which would be written mangled. The change was: ${message.text} ` +
     'Make it by hand, writing those characters as the bytes Apache and the file system expect (UTF-8), or convert the file to UTF-8 first.'
   return { messageId: 'unwritable', data: { file: e.file.path, characters: e.characters }, text }
+}
+
+/** What a fix would have done, and why it was not: the line is a template's, written in pieces per branch. */
+function templateLine(message: Message): Message {
+  const text = 'Not changed: the template writes this line in pieces, one per branch of a block statement on the line, and an edit cannot ' +
+    `keep each branch whole. The change was: ${message.text} Make it by hand in each branch.`
+  return { messageId: 'templateLine', data: {}, text }
 }
 
 function adviceKey(a: RecordedAdvisory): string {

@@ -7,7 +7,7 @@ import { append, cloneNode, insertAfter, insertBefore, remove } from '../syntax/
 import type { LineRange } from '../syntax/locate.js'
 import { checkNewNode } from '../syntax/new-node.js'
 import { toText } from '../syntax/print.js'
-import { renderDirective } from '../syntax/render.js'
+import { renderDirective, TemplateLineError } from '../syntax/render.js'
 import type { Content, Directive, Encoding, ParentNode } from '../syntax/types.js'
 import type { Claim } from './engine.js'
 import { formatMessage, type Message } from './messages.js'
@@ -196,6 +196,7 @@ function readsBack(what: string, node: Content, verb: string): void {
   try {
     checkNewNode(node, verb)
   } catch (e) {
+    if (e instanceof TemplateLineError) throw e
     throw new TypeError(`${what}: ${(e as Error).message}`)
   }
 }

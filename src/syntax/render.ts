@@ -82,6 +82,9 @@ function appendSep(pieces: Piece[]): string {
   return ' '
 }
 
+/** A directive line a template writes in pieces (`{% if %}A …{% else %}B …{% endif %}`): no edit can re-spell it. */
+export class TemplateLineError extends TypeError {}
+
 /** The directive's text for its current `name` and `args`. */
 export function renderDirective(node: Directive): string {
   return isUnchanged(node) ? node.raw : spell(node.raw, node.name, node.args)
@@ -95,7 +98,7 @@ export function spell(raw: string, name: string, args: readonly string[]): strin
   const layout = layoutOf(raw)
   const pieces = layout.pieces
   if (pieces.length > 0 && startsWithStatement(pieces[0].text)) {
-    throw new TypeError(
+    throw new TemplateLineError(
       `Cannot re-spell ${JSON.stringify(pieces[0].text)}...: the line starts with a template block statement, and its words are not one directive's; edit the template by hand`,
     )
   }
