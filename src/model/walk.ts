@@ -68,91 +68,96 @@ export interface Walker {
 }
 
 export function createWalker(trees: ReadonlyMap<string, Root>, visitor: WalkVisitor, maxVisits = MAX_FILE_VISITS): Walker {
-  const files: string[] = []
-  const visited = new Set<string>()
+  return new IncludeWalker(trees, visitor, maxVisits)
+}
+
+class IncludeWalker implements Walker {
+  readonly files: string[] = []
+  readonly visited = new Set<string>()
   /** Files being read, outermost first (an Include of one of them closes a cycle). */
-  const reading: string[] = []
-  const readingSet = new Set<string>()
-  const stack: Frame[] = []
+  private readonly reading: string[] = []
+  private readonly readingSet = new Set<string>()
+  private readonly stack: Frame[] = []
   /** Times each file was read, and in all: the walk stops past maxVisits. */
-  const times = new Map<string, number>()
-  let visits = 0
-  let stopped = false
+  private readonly times = new Map<string, number>()
+  private visits = 0
+  private stopped = false
   /** Includes above the top file: 1 when it is not the main config. */
-  let above = 0
+  private above = 0
 
-  const open = (path: string, level: (tree: Root) => Level): void => {
-    const tree = trees.get(path)
+  constructor(
+    private readonly trees: ReadonlyMap<string, Root>,
+    private readonly visitor: WalkVisitor,
+    private readonly maxVisits: number,
+  ) {}
+
+  walk(path: string, included = false): void {
+    if (this.stopped) return
+    this.above = included ? 1 : 0
+    this.open(path, (tree) => Level.root(path, tree))
+    while (this.stack.length > 0) this.step(this.stack[this.stack.length - 1])
+  }
+
+  private open(path: string, level: (tree: Root) => Level): void {
+    const tree = this.trees.get(path)
     if (tree === undefined) return
-    visits++
-    times.set(path, (times.get(path) ?? 0) + 1)
-    if (!visited.has(path)) {
-      visited.add(path)
-      files.push(path)
+    this.visits++
+    this.times.set(path, (this.times.get(path) ?? 0) + 1)
+    if (!this.visited.has(path)) {
+      this.visited.add(path)
+      this.files.push(path)
     }
-    reading.push(path)
-    readingSet.add(path)
-    stack.push({ kind: 'read', level: level(tree), children: tree.children, index: 0, file: path })
+    this.reading.push(path)
+    this.readingSet.add(path)
+    this.stack.push({ kind: 'read', level: level(tree), children: tree.children, index: 0, file: path })
   }
 
-  const close = (frame: ReadFrame): void => {
-    if (frame.file === undefined) return
-    reading.pop()
-    readingSet.delete(frame.file)
+  private step(frame: Frame): void {
+    if (frame.kind === 'include') this.stepInclude(frame)
+    else this.stepRead(frame)
   }
 
-  const step = (frame: Frame): void => {
-    if (frame.kind === 'include') {
-      if (frame.index >= frame.targets.length) {
-        stack.pop()
-        return
-      }
-      const target = frame.targets[frame.index++]
-      if (readingSet.has(target)) visitor.cycle(frame.include, target, [...reading, target])
-      else if (above + reading.length > MAX_INCLUDE_DEPTH && trees.has(target)) tooDeep(frame.include, target)
-      else if (visits >= maxVisits && trees.has(target)) stop(frame.include, target)
-      else open(target, (tree) => frame.level.included(target, tree, { node: frame.include.node, file: frame.level.file }))
+  private stepInclude(frame: IncludeFrame): void {
+    if (frame.index >= frame.targets.length) {
+      this.stack.pop()
       return
     }
+    const target = frame.targets[frame.index++]
+    const depth = this.above + this.reading.length
+    if (this.readingSet.has(target)) this.visitor.cycle(frame.include, target, [...this.reading, target])
+    else if (depth > MAX_INCLUDE_DEPTH && this.trees.has(target)) {
+      // Apache gives up at the first Include nested too deep ("Exceeded maximum include depth").
+      this.visitor.depth(frame.include, target, { limit: MAX_INCLUDE_DEPTH, depth })
+      this.halt()
+    } else if (this.visits >= this.maxVisits && this.trees.has(target)) {
+      this.visitor.limit(frame.include, target, { limit: this.maxVisits, times: this.times.get(target) ?? 0 })
+      this.halt()
+    } else this.open(target, (tree) => frame.level.included(target, tree, { node: frame.include.node, file: frame.level.file }))
+  }
+
+  private stepRead(frame: ReadFrame): void {
     if (frame.index >= frame.children.length) {
-      stack.pop()
-      close(frame)
+      this.stack.pop()
+      if (frame.file !== undefined) {
+        this.reading.pop()
+        this.readingSet.delete(frame.file)
+      }
       return
     }
     const child = frame.children[frame.index++]
     if (child.type === 'section') {
-      const level = visitor.section(child, frame.level)
-      if (level !== undefined) stack.push({ kind: 'read', level, children: child.children, index: 0, file: undefined })
+      const level = this.visitor.section(child, frame.level)
+      if (level !== undefined) this.stack.push({ kind: 'read', level, children: child.children, index: 0, file: undefined })
     } else if (child.type === 'directive') {
-      const read = visitor.directive(child, frame.level)
-      if (read !== undefined && read.targets.length > 0) stack.push({ kind: 'include', include: read.record, level: frame.level, targets: read.targets, index: 0 })
+      const read = this.visitor.directive(child, frame.level)
+      if (read !== undefined && read.targets.length > 0) this.stack.push({ kind: 'include', include: read.record, level: frame.level, targets: read.targets, index: 0 })
     }
   }
 
-  const stop = (include: IncludeInfo, target: string): void => {
-    visitor.limit(include, target, { limit: maxVisits, times: times.get(target) ?? 0 })
-    halt()
+  private halt(): void {
+    this.stopped = true
+    this.stack.length = 0
+    this.reading.length = 0
+    this.readingSet.clear()
   }
-
-  // Apache gives up at the first Include nested too deep ("Exceeded maximum include depth").
-  const tooDeep = (include: IncludeInfo, target: string): void => {
-    visitor.depth(include, target, { limit: MAX_INCLUDE_DEPTH, depth: above + reading.length })
-    halt()
-  }
-
-  const halt = (): void => {
-    stopped = true
-    stack.length = 0
-    reading.length = 0
-    readingSet.clear()
-  }
-
-  const walk = (path: string, included = false): void => {
-    if (stopped) return
-    above = included ? 1 : 0
-    open(path, (tree) => Level.root(path, tree))
-    while (stack.length > 0) step(stack[stack.length - 1])
-  }
-
-  return { walk, files, visited }
 }
