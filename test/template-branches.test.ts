@@ -228,3 +228,16 @@ test('a daemon line the template writes in pieces ({% if %}A{% else %}B{% endif 
     t.true(why?.endsWith('Make it by hand in each branch.'), why)
   }
 })
+
+test('a daemon line continued into {% if %}: words before the statement may be dropped; nothing is added after it or beside a branch', async (t) => {
+  const file = 'continued-daemon.conf.j2'
+  const text = '<VirtualHost *:80>\n  WSGIDaemonProcess kallithea processes=1 \\\n{% if big %}\n    threads=4 \\\n{% endif %}\n    python-home=/srv/kallithea/venv\n  WSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n</VirtualHost>\n'
+  const r = await migrate({ files: [{ path: file, content: Buffer.from(text) }], root: '/srv/fixture', to: 'latest' })
+  t.deepEqual(r.errors, [])
+  const after = r.files[0]!.after.toString('utf8')
+  // processes=1 goes (every rendering drops it); the branch and what follows stay byte for byte.
+  t.true(after.includes('  WSGIDaemonProcess kallithea \\\n{% if big %}\n    threads=4 \\\n{% endif %}\n    python-home=/srv/kallithea/venv\n'), after)
+  t.false(after.includes('lang='), after)
+  t.false(after.includes('threads=1'), after)
+  for (const id of ['single-threaded', 'daemon-lang']) t.true(advice(r, id)[0]?.startsWith('Not changed: the template writes this line in pieces'), id)
+})

@@ -306,7 +306,7 @@ test('a directive written two ways is that directive; written as different lines
   t.deepEqual(group.data?.alternatives?.map((a) => a.args), [['x'], ['{{ g }}']])
   t.true(ssl.data?.template)
   t.deepEqual(ssl.data?.alternatives?.map((a) => [a.when, a.kind, a.name]), [[['if ssl'], 'directive', 'SSLEngine'], [['not if ssl'], 'blank', '']])
-  t.throws(() => setArgs(group, ['y']), { instanceOf: TypeError, message: /starts with a template block statement/ })
+  t.throws(() => setArgs(group, ['y']), { instanceOf: TypeError, message: /a template block statement \("\{% if a %\}WSGIProcessGroup"\) stands among its words/ })
   t.throws(() => setOption(ssl, 'a', 'b'), { instanceOf: TypeError })
   // New lines around it are fine.
   insertAfter(tree, group, createDirective('WSGIApplicationGroup', ['%{GLOBAL}']))

@@ -14,6 +14,11 @@ function startsWithStatement(word: string): boolean {
   return end !== -1 && controlOf(word.slice(0, end)) !== undefined
 }
 
+/** True when `word` is one template block statement and nothing else (`{% if big %}` on a continuation line). */
+function isStatement(word: string): boolean {
+  return templateEnd(word, 0, word.length) === word.length && controlOf(word) !== undefined
+}
+
 /** One word of a directive's source and the text that separates it from the word before. */
 export interface Piece {
   sep: string
@@ -97,11 +102,38 @@ export function renderDirective(node: Directive): string {
 export function spell(raw: string, name: string, args: readonly string[]): string {
   const layout = layoutOf(raw)
   const pieces = layout.pieces
-  if (pieces.length > 0 && startsWithStatement(pieces[0].text)) {
+  // A block statement among the words ({% if %} first, or on a continuation line): each
+  // rendering holds other words. Words before it may only be dropped, and it and what follows
+  // stay as written (an option appended would land after the statement, in one branch only).
+  const k = pieces.findIndex((p, i) => (i === 0 ? startsWithStatement(p.text) : isStatement(p.text)))
+  const refuse = (): never => {
     throw new TemplateLineError(
-      `Cannot re-spell ${JSON.stringify(pieces[0].text)}...: the line starts with a template block statement, and its words are not one directive's; edit the template by hand`,
+      `Cannot re-spell ${JSON.stringify(pieces[0].text)}...: a template block statement (${JSON.stringify(pieces[k].text)}) stands among its words, which are not one directive's in every rendering; edit the template by hand`,
     )
   }
+  if (k === 0 || (k > 0 && !onlyRemovesBefore(pieces, k, name, args))) refuse()
+  const tail = k === -1 ? '' : pieces.slice(k).map((p) => p.sep + p.text).join('') + layout.suffix
+  const spelled = spellPieces(layout, name, args, raw)
+  if (k > 0 && !spelled.endsWith(tail)) refuse()
+  return spelled
+}
+
+/**
+ * Whether `args` only drops words that stand before pieces[k]: the model reads such a directive
+ * up to the statement only, so a word it adds or changes may clash with one in a branch.
+ */
+function onlyRemovesBefore(pieces: readonly Piece[], k: number, name: string, args: readonly string[]): boolean {
+  if (pieces[0].value !== name) return false
+  let j = 0
+  for (let i = 1; i < pieces.length; i++) {
+    if (j < args.length && args[j] === pieces[i].value) j++
+    else if (i >= k) return false
+  }
+  return j === args.length
+}
+
+function spellPieces(layout: Layout, name: string, args: readonly string[], raw: string): string {
+  const pieces = layout.pieces
   if (pieces.length === 0) {
     // No source words: spelled from scratch, on the raw's line ending.
     checkName(name)
