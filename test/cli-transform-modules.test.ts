@@ -96,6 +96,8 @@ const AFTER: Array<[id: string, source: string, why: RegExp]> = [
   ['late-microtask', misbehaving('late-microtask', "create(ctx) { queueMicrotask(() => ctx.report({ file: ctx.files[0], messageId: 'm' })) }"), /transform late-microtask failed: it reported after create\(\) returned/],
   ['rejected', misbehaving('rejected', "create() { Promise.reject(new Error('kaput')) }"), /a promise was rejected and nothing handled it \(in a -t module\?\): kaput; nothing will be written/],
   ['thrown', misbehaving('thrown', "create() { setTimeout(() => { throw new Error('boom') }, 0) }"), /an error was thrown from a timer or callback \(of a -t module\?\): boom; nothing will be written/],
+  ['unshowable', misbehaving('unshowable', "create() { setTimeout(() => { throw Object.create(null) }, 0) }"), /an error was thrown from a timer or callback \(of a -t module\?\): a thrown value that cannot be shown/],
+  ['bad-message', misbehaving('bad-message', "create() { throw { get message() { throw new Error('inner') } } }"), /transform bad-message failed: a thrown value that cannot be shown/],
   ['tla', `await new Promise(() => {})\n${misbehaving('tla', 'create() {}')}`, /tla\.mjs: never finishes loading: its top-level await waits for something that never happens/],
 ]
 

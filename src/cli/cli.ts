@@ -24,6 +24,7 @@ import { HELP } from './help.js'
 import { OutputError, backupReadByApache, clashWithRun, stdoutFile, writeAllSync, writeOutputs, type Outputs } from './outputs.js'
 import type { LiveOutcome } from './server.js'
 import { escapeControls, escapePatchControls, stderrReport, terminalJson } from './terminal.js'
+import { errorMessage } from '../util/error-message.js'
 
 export { HELP }
 
@@ -380,7 +381,7 @@ function invokedDirectly(): boolean {
 export function internalError(error: unknown, env: NodeJS.ProcessEnv): string {
   const debug = env.WSGI_MIGRATE_DEBUG !== undefined && env.WSGI_MIGRATE_DEBUG !== '' && env.WSGI_MIGRATE_DEBUG !== '0'
   if (debug) return `wsgi-migrate: internal error: ${(error as Error)?.stack ?? String(error)}\n`
-  const message = escapeControls((error as Error)?.message ?? String(error))
+  const message = escapeControls(errorMessage(error))
   return `wsgi-migrate: internal error: ${message} (please report it with the command line used; WSGI_MIGRATE_DEBUG=1 shows where)\n`
 }
 

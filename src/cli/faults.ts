@@ -4,6 +4,7 @@
 // and the last passes unseen. Here the first fault aborts an AbortSignal that the run checks
 // after the transforms (then nothing is written) and between the files it writes (then all is
 // put back, as on SIGINT); the error says what happened, in one line.
+import { errorMessage } from '../util/error-message.js'
 
 export interface Faults {
   /** Aborted at the first fault; its reason is a one-line message. */
@@ -21,7 +22,6 @@ export function watchFaults(): Faults {
   }
 }
 
-const messageOf = (error: unknown): string => (error as Error | null)?.message ?? String(error)
 
 /**
  * Take the process's uncaught exceptions and unhandled rejections as faults, instead of a crash;
@@ -29,9 +29,9 @@ const messageOf = (error: unknown): string => (error as Error | null)?.message ?
  */
 export function catchProcessFaults(faults: Faults, proc: NodeJS.Process = process): () => void {
   const thrown = (error: unknown): void =>
-    faults.fault(`an error was thrown from a timer or callback (of a -t module?): ${messageOf(error)}`)
+    faults.fault(`an error was thrown from a timer or callback (of a -t module?): ${errorMessage(error)}`)
   const rejected = (error: unknown): void =>
-    faults.fault(`a promise was rejected and nothing handled it (in a -t module?): ${messageOf(error)}`)
+    faults.fault(`a promise was rejected and nothing handled it (in a -t module?): ${errorMessage(error)}`)
   proc.on('uncaughtException', thrown)
   proc.on('unhandledRejection', rejected)
   return () => {

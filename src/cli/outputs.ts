@@ -7,6 +7,7 @@ import { isInside, realOrNull, relativeTo } from '../load/paths.js'
 import { artifactFilter, BACKUP_RECORD, recordedBackups, temporaryOwner } from '../runner/artifacts.js'
 import type { MigrateResult } from '../runner/migrate.js'
 import { includeReading } from './backup-place.js'
+import { errorMessage } from '../util/error-message.js'
 
 /** An output that could not be written; the message is one line. */
 export class OutputError extends Error {
@@ -136,7 +137,7 @@ function why(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code
   if (code === 'EPIPE') return 'the reading end of the pipe is closed (EPIPE)'
   if (code === 'ENOSPC') return 'no space left on device (ENOSPC)'
-  return (error as Error)?.message ?? String(error)
+  return errorMessage(error)
 }
 
 /** Writes the outputs: the files first, then stdout. Throws an OutputError for the first that fails. */

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { isTransform, transformsOf } from '../runner/define.js'
 import type { Transform } from '../runner/transform.js'
 import { UsageError } from './args.js'
+import { errorMessage } from '../util/error-message.js'
 
 /**
  * The transforms a module exports as `default`, `transform` or `transforms` (a preset gives its
@@ -33,7 +34,7 @@ async function importWithin(p: string, cwd: string, timeoutMs: number): Promise<
     return (await Promise.race([import(pathToFileURL(path.resolve(cwd, p)).href), deadline])) as Record<string, unknown>
   } catch (e) {
     if (e instanceof UsageError) throw e
-    throw new UsageError(`${p}: cannot load transform module: ${(e as Error)?.message ?? String(e)}`)
+    throw new UsageError(`${p}: cannot load transform module: ${errorMessage(e)}`)
   } finally {
     clearTimeout(timer)
     process.off('beforeExit', stalled!)

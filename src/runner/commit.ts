@@ -2,6 +2,7 @@
 import path from 'node:path'
 import { relativeTo } from '../load/paths.js'
 import type { MigrateResult } from './migrate.js'
+import { errorMessage } from '../util/error-message.js'
 
 export interface CommitOptions {
   /** Keep the original beside each changed file, with this suffix (e.g. `.orig`). */
@@ -94,7 +95,7 @@ export async function commitResult(result: MigrateResult, options: CommitOptions
         result.errors.push({ code: 'write', file: rel, message: `${rel}: ${e.detail}${nothing}${WRITE_HINTS[e.code] ?? ''}` })
       }
     } else {
-      result.errors.push({ code: 'write', message: `cannot write: ${(e as Error)?.message ?? String(e)}; nothing was written` })
+      result.errors.push({ code: 'write', message: `cannot write: ${errorMessage(e)}; nothing was written` })
     }
   }
   return outcome

@@ -17,6 +17,7 @@ import { NodeIndex } from './node-index.js'
 import { applyFix, UnwritableFix, type AppliedChange } from './fixer.js'
 import { TemplateLineError } from '../syntax/render.js'
 import type { ApacheFile, Report, ScriptFile, SourceFile, Transform, TransformContext, TransformOptions } from './transform.js'
+import { errorMessage } from '../util/error-message.js'
 
 /** Passes after which a transform that still changes something is stopped (it would not settle). */
 export const MAX_PASSES = 100
@@ -213,7 +214,7 @@ function asTransformError<T>(fn: () => T): T {
     return fn()
   } catch (e) {
     if (e instanceof TransformError) throw e
-    throw new TransformError((e as Error)?.message ?? String(e))
+    throw new TransformError(errorMessage(e))
   }
 }
 

@@ -10,6 +10,7 @@ import { Engine, TransformError, type RecordedChange } from './engine.js'
 import type { Advisory, MigrateError, ProgressEvent } from './migrate.js'
 import type { SourceFile, Transform, TransformOptions } from './transform.js'
 import { satisfies, versionOf } from './versions.js'
+import { errorMessage } from '../util/error-message.js'
 
 export interface TransformRun {
   changes: RecordedChange[]
@@ -79,7 +80,7 @@ export function runTransforms(selected: readonly Transform[], input: RunInput): 
       try {
         engine.run(transform)
       } catch (e) {
-        const why = e instanceof TransformError ? e.message : ((e as Error)?.message ?? String(e))
+        const why = e instanceof TransformError ? e.message : errorMessage(e)
         const message = `transform ${id} failed: ${why}; nothing will be written (skip it with --skip ${id})`
         say(out.errors, { code: 'transform', message }, message)
       }
