@@ -243,5 +243,10 @@ test('servers that hold different Kallitheas: each goes to the form of its own (
   t.deepEqual(validateReport(toJsonReport(r, { mode: 'dry-run', version: '1' })), [])
   const all = await migrate({ paths: [root], root, to: '0.5.1' })
   t.deepEqual(all.servers.map((s) => s.kallithea.target), ['0.5.1', '0.5.1'])
-  t.deepEqual([...new Set(all.changes.filter((c) => c.transform === 'daemon-lang').map((c) => c.file))].sort(), ['sites/new.conf', 'sites/old.conf'])
+  t.deepEqual([...new Set(all.changes.filter((c) => c.transform === 'daemon-lang').map((c) => c.file))].sort(), ['sites/new.conf', 'sites/old.conf'])  // --from at or above the oldest server's target still leaves the newer server its steps.
+  const from = await migrate({ paths: [root], root, from: '0.4.0' })
+  t.deepEqual(from.errors, [])
+  t.deepEqual([...new Set(from.changes.map((c) => c.file))].sort(), ['sites/new.conf', 'srv/kallithea-new/dispatch.wsgi'])
+  const past = await migrate({ paths: [root], root, from: '0.5.1' })
+  t.regex(past.errors.map((e) => e.message).join('\n'), /--from 0\.5\.1 is not below the target/)
 })

@@ -8,6 +8,7 @@ import type { WsgiModel } from '../model/model.js'
 import { pastInstalled, readVenvs, targetOf, type KallitheaVersions, type TargetFrom, type VenvReport } from './kallithea-version.js'
 import { selectTransforms, type ErrorSink, type Selection } from './select.js'
 import type { SourceFile, Transform, TransformOptions } from './transform.js'
+import { compareVersions } from './versions.js'
 
 export interface PlanInput {
   selection: Selection
@@ -61,10 +62,13 @@ export function planRun(input: PlanInput, errors: ErrorSink): Plan {
   const before = errors.length
   const selected = selectTransforms({ ...input.selection, target: versions.target }, errors)
   const from = input.selection.from
-  if (from !== undefined && input.selection.to === undefined && selected.length === 0 && errors.length === before) {
+  // Each server goes to its own installed Kallithea: --from may still leave steps for a newer one.
+  const newest = reports.map((r) => targetOf([r], undefined).target).sort(compareVersions).at(-1) ?? versions.target
+  const leavesNone = from !== undefined && compareVersions(from, newest) >= 0
+  if (from !== undefined && input.selection.to === undefined && selected.length === 0 && leavesNone && errors.length === before) {
     // The target came from the venvs or the default, and --from is not below it: say so, not nothing.
     const why: Record<TargetFrom, string> = { to: '--to', installed: 'the installed Kallithea', python: 'its Python 3 venv', default: 'the default' }
-    errors.push({ code: 'usage', message: `--from ${from} is not below the target ${versions.target} (${why[versions.targetFrom]}): nothing to apply; give --to to go further` })
+    errors.push({ code: 'usage', message: `--from ${from} is not below the target ${newest} (${why[versions.targetFrom]}${newest !== versions.target ? ', the newest of the servers' : ''}): nothing to apply; give --to to go further` })
   }
   const options = { venvs, ...(versions.installed !== null ? { installedKallithea: versions.installed } : {}) }
   const whole: ServerPlan = { selected, installed: versions.installed, target: versions.target, options }
