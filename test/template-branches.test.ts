@@ -241,3 +241,12 @@ test('a daemon line continued into {% if %}: words before the statement may be d
   t.false(after.includes('threads=1'), after)
   for (const id of ['single-threaded', 'daemon-lang']) t.true(advice(r, id)[0]?.startsWith('Not changed: the template writes this line in pieces'), id)
 })
+
+test('a parse warning is an advisory whose message does not repeat its place (the printer adds it)', async (t) => {
+  const file = 'unbalanced.conf.j2'
+  const text = '<VirtualHost *:80>\n  ServerName k.example.com\n{% if ssl %}\n  SSLEngine on\n</VirtualHost>\n{% else %}\n</VirtualHost>\n{% endif %}\n'
+  const r = await migrate({ files: [{ path: file, content: Buffer.from(text) }], root: '/srv/fixture' })
+  const [warning] = r.advisories.filter((a) => a.transform === 'parse')
+  t.like(warning, { file, line: 3, column: 1 })
+  t.true(warning!.message.startsWith('the sections in the template block "if ssl" do not balance'), warning!.message)
+})

@@ -183,7 +183,8 @@ function reportParseErrors(files: readonly Loaded[], errors: LoadError[], warnin
         file: l.file.path,
         ...(d.line != null ? { line: d.line } : {}),
         ...(d.column != null ? { column: d.column } : {}),
-        message: formatDiagnostic(d, l.file.path),
+        // An error's line names its place; a warning becomes an advisory, whose place is printed beside it.
+        message: d.fatal === true ? formatDiagnostic(d, l.file.path) : d.reason,
       })
     }
   }
