@@ -152,3 +152,14 @@ for (const file of Object.keys(REEXPORTS)) {
     t.is(report.changes.filter((c) => c.transform === 'process-group').length, 1)
   })
 }
+
+test('-t: a module that calls process.exit(0) mid-run does not pass --check: exit 2, one line', async (t) => {
+  const modules = tree({ 'exits.mjs': misbehaving('exits', 'create() { process.exit(0) }') })
+  const site = tree({ 'site.conf': 'ServerSignature On\n' })
+  for (const mode of ['--check', '--dry-run']) {
+    const r = await runCli([mode, '-t', path.join(modules, 'exits.mjs'), site])
+    t.is(r.status, 2, `${mode}: ${r.stderr}`)
+    t.is(r.stderr, 'wsgi-migrate: error: process.exit() was called before the run finished (by a -t module?); the run did not complete\n')
+    t.is(r.stdout, '')
+  }
+})

@@ -401,7 +401,14 @@ if (invokedDirectly()) {
     // Another listener (the module loader's) gives the run a way on: its turn first.
     if (settled || process.listenerCount('beforeExit') > 1) return
     stderr('wsgi-migrate: error: the run stopped halfway, waiting for something that never happens (a -t module\'s promise that never settles?); nothing was written\n')
+    settled = true
     process.exit(EXIT_ERROR)
+  })
+  // A -t module calling process.exit() mid-run: not a pass, whatever code it gave.
+  process.on('exit', () => {
+    if (settled) return
+    stderr('wsgi-migrate: error: process.exit() was called before the run finished (by a -t module?); the run did not complete\n')
+    process.exitCode = EXIT_ERROR
   })
   const faults = watchFaults()
   catchProcessFaults(faults)
