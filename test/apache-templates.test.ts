@@ -3,7 +3,8 @@
 // rendering is booted, and every URL that answered 200 before still does. The control: the line
 // the tool used to add (WSGIRestrictEmbedded On over a WSGIProcessGroup inside `{% if %}`) makes
 // the rendering without the daemon answer 500. A vhost whose open tag a block writes, with more
-// lines in a branch (`ssl-vhost`), used to stop the run: it is read, each rendering served.
+// lines in a branch (`ssl-vhost`), used to stop the run: it is read, each rendering served; so did
+// one whose branches each close the vhost (`close-branches`).
 import test from 'ava'
 import { readFileSync } from 'node:fs'
 import { migrate } from '../src/runner/migrate.js'
@@ -28,6 +29,7 @@ const CASES: Array<{ file: string; flag: string; unset?: boolean }> = [
   { file: 'ansible/auth-optional.conf.j2', flag: 'kallithea_http_auth' },
   { file: 'ansible/continued-alias.conf.j2', flag: 'kallithea_app_group', unset: true },
   { file: 'puppet/ssl-vhost.conf.erb', flag: 'ssl' },
+  { file: 'django/close-branches.conf', flag: 'www' },
 ]
 
 const varsOf = (c: (typeof CASES)[number], on: boolean): Vars => {
@@ -79,4 +81,6 @@ test('every rendering of each template that answered 200 before the run still do
   t.is(group('ansible/continued-into-block.conf.j2 with kallithea_venv off'), 'kallithea')
   t.is(group('django/ssl-vhost.conf with ssl on'), 'kallithea')
   t.is(group('django/ssl-vhost.conf with ssl off'), 'kallithea')
+  t.is(group('django/close-branches.conf with www on'), 'kallithea')
+  t.is(group('django/close-branches.conf with www off'), 'kallithea')
 })

@@ -199,17 +199,23 @@ test('an alias continued into an {% if %} whose {% endif %} stands on its own li
   t.is(after, before.replace('    WSGIScriptAlias', '    WSGIPassAuthorization On\n    WSGIScriptAlias'))
 })
 
-test('the tree of a vhost whose open tag a block writes with more lines: one section, its first children in their branches', (t) => {
-  const tree = parse(readFileSync(new URL('django/ssl-vhost.conf', dir), 'utf8'))
+/** A fixture's first section, and the branches (statements) its first directive named `name` is in. */
+function vhostOf(t: ExecutionContext, file: string): { vhost: Section; branchOf: (name: string) => string[] } {
+  const tree = parse(readFileSync(new URL(file, dir), 'utf8'))
   t.deepEqual(tree.data.diagnostics, [])
   const vhost = tree.children.find((n): n is Section => n.type === 'section')!
-  t.deepEqual(vhost.data?.alternatives?.map((a) => a.args), [['*:443'], ['*:80']])
-  t.is(vhost.data?.opening?.raw, '{% if ssl %}\n')
   const steps = branchesByNode(tree)
   const branchOf = (name: string): string[] => {
     const node = vhost.children.find((n) => n.type === 'directive' && n.name === name)!
     return steps.get(node)!.map((s) => s.block.branches[s.branch].statement)
   }
+  return { vhost, branchOf }
+}
+
+test('the tree of a vhost whose open tag a block writes with more lines: one section, its first children in their branches', (t) => {
+  const { vhost, branchOf } = vhostOf(t, 'django/ssl-vhost.conf')
+  t.deepEqual(vhost.data?.alternatives?.map((a) => a.args), [['*:443'], ['*:80']])
+  t.is(vhost.data?.opening?.raw, '{% if ssl %}\n')
   t.deepEqual(branchOf('SSLEngine'), ['if ssl'])
   t.deepEqual(branchOf('<VirtualHost'), ['else'])
   t.deepEqual(branchOf('ServerName'), [])
@@ -244,9 +250,51 @@ test('a daemon line continued into {% if %}: words before the statement may be d
 
 test('a parse warning is an advisory whose message does not repeat its place (the printer adds it)', async (t) => {
   const file = 'unbalanced.conf.j2'
-  const text = '<VirtualHost *:80>\n  ServerName k.example.com\n{% if ssl %}\n  SSLEngine on\n</VirtualHost>\n{% else %}\n</VirtualHost>\n{% endif %}\n'
+  const text = '<VirtualHost *:80>\n  ServerName k.example.com\n{% if ssl %}\n  SSLEngine on\n</VirtualHost>\n  ServerAlias a\n{% else %}\n</VirtualHost>\n{% endif %}\n'
   const r = await migrate({ files: [{ path: file, content: Buffer.from(text) }], root: '/srv/fixture' })
   const [warning] = r.advisories.filter((a) => a.transform === 'parse')
   t.like(warning, { file, line: 3, column: 1 })
   t.true(warning!.message.startsWith('the sections in the template block "if ssl" do not balance'), warning!.message)
+})
+
+test('a block whose branches each close the vhost, one after more lines: read as its close tag; a line added to the vhost goes before the block', async (t) => {
+  const { r, before, after } = await run('django/close-branches.conf')
+  t.deepEqual(r.errors, [])
+  t.deepEqual(advice(r, 'parse'), [])
+  const block = '{% if www %}\n    ServerAlias www.{{ servername }}\n</VirtualHost>\n{% else %}\n</VirtualHost>\n{% endif %}\n'
+  t.true(before.endsWith(block))
+  t.true(after.endsWith('    WSGIScriptAlias / {{ kallithea_home }}/dispatch.wsgi\n    WSGIPassAuthorization On\n' + block), after)
+})
+
+test('the tree of a vhost whose close tag a block writes with more lines: its last children in their branches, the tag the last branch\'s', (t) => {
+  const { vhost, branchOf } = vhostOf(t, 'django/close-branches.conf')
+  t.is(vhost.close?.raw, '</VirtualHost>\n{% endif %}\n')
+  t.is(vhost.data?.closing?.raw, '{% endif %}\n')
+  t.deepEqual(branchOf('ServerAlias'), ['if www'])
+  t.deepEqual(branchOf('</VirtualHost'), ['if www'])
+  t.deepEqual(branchOf('ServerName'), [])
+  t.true(vhost.children.some((n) => n.type === 'directive' && n.name === '</VirtualHost' && n.data?.templateTag === true))
+})
+
+test('the same close in ERB, in branches of close tags only, and on one line: read, and the block stays whole after a run', async (t) => {
+  const head = '<VirtualHost *:80>\n  ServerName k.example.com\n  WSGIDaemonProcess kallithea threads=4\n  WSGIProcessGroup kallithea\n  WSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n'
+  const blocks = [
+    '<% if @ssl -%>\n  SSLEngine on\n</VirtualHost>\n<% else -%>\n</VirtualHost>\n<% end -%>\n',
+    '{% if ssl %}\n</VirtualHost>\n{% else %}\n</VirtualHost>\n{% endif %}\n',
+    '{% if ssl %}</VirtualHost>{% else %}</VirtualHost>{% endif %}\n',
+  ]
+  for (const block of blocks) {
+    const r = await migrate({ files: [{ path: 'vhost.conf', content: Buffer.from(head + block) }], root: '/srv/fixture' })
+    t.deepEqual(r.errors, [], block)
+    t.deepEqual(advice(r, 'parse'), [], block)
+    t.true(r.files[0]!.after.toString('utf8').endsWith('/dispatch.wsgi\n  WSGIPassAuthorization On\n' + block), block)
+  }
+})
+
+test('a close in a branch that is not its last line, or in an if without else: not a close tag (flat, with the warning)', (t) => {
+  const head = '<VirtualHost *:80>\n  ServerName k.example.com\n'
+  for (const block of ['{% if ssl %}\n</VirtualHost>\n  SSLEngine on\n{% else %}\n</VirtualHost>\n{% endif %}\n', '{% if ssl %}\n</VirtualHost>\n{% endif %}\n']) {
+    const tree = parse(head + block)
+    t.deepEqual(tree.data.diagnostics.map((d) => d.ruleId), ['template-unbalanced', 'unclosed-section'], block)
+  }
 })

@@ -46,8 +46,8 @@ export class NodeBuilder {
           continue
         }
         const end = ends[i]
-        const next = end + ((kind & CLOSED) !== 0 ? 1 : 0)
         const more = extra.size === 0 ? undefined : extra.get(i)
+        const next = more?.closeBlock !== undefined ? more.closeBlock.end + 1 : end + ((kind & CLOSED) !== 0 ? 1 : 0)
         const section = this.section(i, more)
         const childStart = more?.compound === undefined ? i + 1 : more.compound.end + 1
         out.push(section)
@@ -80,8 +80,8 @@ export class NodeBuilder {
     // An open tag read as a line: its args as its raw spells them (as in flat()).
     if ((kind & ALT_TAG) !== 0) Object.freeze(item.args)
     const node = directiveFrom(item)
-    if (item.kind === 'close') node.data = { ...node.data, strayClose: true }
-    else if ((kind & ALT_TAG) !== 0) node.data = { ...node.data, templateTag: true }
+    if ((kind & ALT_TAG) !== 0) node.data = { ...node.data, templateTag: true }
+    else if (item.kind === 'close') node.data = { ...node.data, strayClose: true }
     return node
   }
 
@@ -94,7 +94,11 @@ export class NodeBuilder {
     // The item is shared: what is read from it is read before the next line is.
     const section = compound === undefined ? sectionFrom(this.reader.itemAt(i)) : this.compound(i, compound)
     const start = (section.position as Position).start
-    if ((kind & CLOSED) !== 0) {
+    if (more?.closeBlock !== undefined) {
+      section.close = this.closeBlock(end, more.closeBlock)
+      section.position = { start, end: section.close.position?.end as Position['end'] }
+      if (more.closeBlock.split) section.data = { ...section.data, closing: directiveFrom(this.reader.itemAt(more.closeBlock.end)) }
+    } else if ((kind & CLOSED) !== 0) {
       const close = this.reader.itemAt(end)
       const shared = more?.sharedClose
       section.close = shared === undefined ? { raw: close.raw, name: close.name, position: close.position } : { raw: '', name: shared, position: close.position }
@@ -123,6 +127,15 @@ export class NodeBuilder {
     section.position = section.open.position
     section.data = opening === undefined ? { alternatives } : { alternatives, opening }
     return section
+  }
+
+  /** The close tag that is the template block of lines [from, block.end], closing the section in each branch (template-blocks.ts). */
+  private closeBlock(from: number, block: NonNullable<LineExtra['closeBlock']>): Tag {
+    const reader = this.reader
+    const name = reader.itemAt(block.tag).name
+    const start = { ...reader.itemAt(from).position.start }
+    const end = { ...reader.itemAt(block.end).position.end }
+    return { raw: reader.text.slice(reader.table.start[from], reader.table.start[block.end + 1]), name, position: { start, end } }
   }
 
   /** Lines [from, to) of a body that balances only after expansion or rendering: tags stay directives. */

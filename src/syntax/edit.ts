@@ -5,6 +5,7 @@ import { readLogicalLine } from './lines.js'
 import { checkNewNode } from './new-node.js'
 import { renderDirective, respell, spell } from './render.js'
 import { markSpelled } from './snapshot.js'
+import { templateBlocks } from './template-tree.js'
 import { indexOutsideTemplates, isTemplated } from './templates.js'
 import type { Content, Directive, ParentNode, Root, Section } from './types.js'
 import { CONTINUE, EXIT, visit } from './visit.js'
@@ -188,6 +189,9 @@ function placeAfter(parent: ParentNode, ref: Content, node: Content, root: Root 
 /** Append `node` as the last child of `parent` (before its close tag). */
 export function append(parent: ParentNode, node: Content, root?: Root): void {
   checkNewNode(node)
+  // A section closed by a template block with lines in its branches: before the block, in every rendering.
+  const block = closingBlock(parent)
+  if (block !== undefined) return insertBefore(parent, block, node)
   const last = parent.children[parent.children.length - 1]
   if (last) return placeAfter(parent, last, node, root)
   if (parent.type === 'section' && parent.open.raw !== '') {
@@ -198,6 +202,13 @@ export function append(parent: ParentNode, node: Content, root?: Root): void {
     else endLine(node, openEol)
   }
   parent.children.push(node)
+}
+
+/** The first control line of the template block at the end of `parent` that its close tag ends (data.closing). */
+function closingBlock(parent: ParentNode): Content | undefined {
+  const closing = parent.type === 'section' ? parent.data?.closing : undefined
+  if (closing === undefined) return undefined
+  return templateBlocks(parent).find((b) => b.end === closing)?.branches[0].control
 }
 
 /**

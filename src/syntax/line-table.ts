@@ -34,6 +34,12 @@ export interface LineExtra {
    * rest of the block is in the section), each branch's open tag line and statement.
    */
   compound?: { end: number; opens: number[]; when: string[]; split?: boolean }
+  /**
+   * A section whose close tag is a whole template block, each branch of which closes it: the
+   * block's last line, the last branch's close tag line; `split`: the tag starts there (at the
+   * table's `end`), the lines of the block before it are the last children (template-blocks.ts).
+   */
+  closeBlock?: { end: number; tag: number; split: boolean }
   /** A section closed on the close tag line of the section inside it (`</VirtualHost> </IfModule>`): its name as written there. */
   sharedClose?: string
 }

@@ -21,7 +21,9 @@ export interface Scope {
   tags: number
   /** A branch's first line that is a directive, a tag or a nested block (-1: none yet). */
   first: number
+  /** A branch's close tag of the section open around its block (template-blocks.ts): its line and name. */
+  closes: { line: number; name: string } | undefined
 }
 
 export const newScope = (kind: number, line: number, block?: Block): Scope =>
-  ({ kind, line, open: [], names: [], problems: 0, block, directives: 0, tags: 0, first: -1 })
+  ({ kind, line, open: [], names: [], problems: 0, block, directives: 0, tags: 0, first: -1, closes: undefined })

@@ -104,6 +104,7 @@ export class SectionMatcher {
     let depth = names.length - 1
     while (depth >= 0 && !sameName(names[depth], name)) depth--
     if (depth < 0) {
+      this.blocks.outerClose(i, name)
       const expected = names.length > 0 ? ` (expected </${names[names.length - 1]}>)` : ''
       this.report(`</${name}> closes no open <${name}>${expected}: remove it or add the missing open tag`, i, 'stray-close')
       this.reader.table.kind[i] = (kind & ~KIND_MASK) | STRAY
@@ -157,6 +158,13 @@ export class SectionMatcher {
     if (problems > 0) this.reader.table.kind[macro] |= FLAT
     this.leave()
     return macro
+  }
+
+  /** Close the innermost open section of the current scope with the tag that starts on line `close`; returns its open tag's line. */
+  closeAt(close: number): number {
+    const open = this.pop(close)
+    this.closeWith(open, close, '', false)
+    return open
   }
 
   /** Take the innermost open section off the stack; its children end before line `end`. */

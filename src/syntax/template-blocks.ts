@@ -11,6 +11,11 @@
 //   the first branch's open tag is the compound tag, and the rest of the block is the first
 //   children of the section (the other open tags read as plain lines, ALT_TAG): lines there are
 //   in their branch only, as in any block;
+// - the mirror: every branch closes the section open around the block, its tag the branch's last
+//   line, and the last is an `else` (`{% if SSL %}` `SSLEngine on` `</VirtualHost>` `{% else %}`
+//   `</VirtualHost>` `{% endif %}`): the whole block is that section's close tag; when a branch
+//   holds lines before its close tag, the close tag is the last branch's and the rest of the block
+//   is the last children of the section (data.closing; the other close tags: ALT_TAG);
 // - otherwise the block is read flat (its tags stay directives), with a warning.
 //
 // A directive continued with `\` into block statements that only open blocks, or only close
@@ -27,8 +32,9 @@ export interface Block {
   line: number
   /** That line holds only this statement (a compound tag may start there). */
   alone: boolean
-  /** The statement of the branch being read. */
+  /** The statement of the branch being read, and its line. */
   current: Control
+  at: number
   /** The branches read so far. */
   branches: BranchEnd[]
 }
@@ -44,6 +50,8 @@ interface BranchEnd {
    * of a compound tag); `more`: lines follow the open tag in the branch.
    */
   opens: { line: number; name: string; more: boolean } | undefined
+  /** The close tag of the section around the block that ends it; `more`: lines come before it in the branch. */
+  closes: { line: number; name: string; more: boolean } | undefined
 }
 
 const show = (c: Control): string => JSON.stringify(c.statement)
@@ -74,7 +82,7 @@ export class BlockMatcher {
         m.scope.directives++
         if (m.scope.first === -1) m.scope.first = i
       }
-      m.enter(newScope(BRANCH_SCOPE, i, { line: i, alone, current: c, branches: [] }))
+      m.enter(newScope(BRANCH_SCOPE, i, { line: i, alone, current: c, at: i, branches: [] }))
       return
     }
     if (!this.toBranch(i, c)) return
@@ -83,8 +91,21 @@ export class BlockMatcher {
     m.leave()
     if (c.role === 'branch') {
       block.current = c
+      block.at = i
       m.enter(newScope(BRANCH_SCOPE, block.line, block))
     } else this.endBlock(block, i, alone && block.alone)
+  }
+
+  /**
+   * Close tag `name` on line `i` closes nothing in its scope: in a branch that holds nothing open,
+   * when it closes the section open around the block, it may end the branch (see endBranch()).
+   */
+  outerClose(i: number, name: string): void {
+    const m = this.m
+    const s = m.scope
+    const around = m.outer[m.outer.length - 1]
+    if (s.kind !== BRANCH_SCOPE || s.open.length > 0 || s.problems > 0 || s.closes !== undefined) return
+    if (around.names.length > 0 && sameName(around.names[around.names.length - 1], name)) s.closes = { line: i, name }
   }
 
   /** The block at the end of the text, never closed. */
@@ -121,8 +142,12 @@ export class BlockMatcher {
     const block = s.block as Block
     const one = s.problems === 0 && s.open.length === 1 && s.first === s.open[0]
     const opens = one ? { line: s.open[0], name: s.names[0], more: this.linesIn(s.open[0] + 1, end) } : undefined
+    // Its one problem the close tag of the section around the block, on its last line: that close.
+    const c = s.closes
+    const last = c !== undefined && s.problems === 1 && s.open.length === 0 && !this.linesIn(c.line + 1, end)
+    const closes = last ? { ...c, more: this.linesIn(block.at + 1, c.line) } : undefined
     while (s.open.length > 0) this.m.unclosed(end, '')
-    block.branches.push({ statement: block.current.statement, else: isElse(block.current), clean: s.problems === 0, opens })
+    block.branches.push({ statement: block.current.statement, else: isElse(block.current), clean: s.problems === 0, opens, closes })
   }
 
   /** True when lines [from, to) hold more than blanks and comments. */
@@ -149,6 +174,8 @@ export class BlockMatcher {
       m.push(block.line, opens[0].name)
       return
     }
+    const closes = compoundOk ? closesOf(block.branches, m.scope.names[m.scope.names.length - 1]) : undefined
+    if (closes !== undefined) return this.closeTag(block, close, closes)
     table.kind[block.line] |= FLAT
     table.end[block.line] = close
     m.warn(
@@ -158,6 +185,29 @@ export class BlockMatcher {
       'template-unbalanced',
     )
   }
+
+  /**
+   * The block (ended on line `close`) is the close tag of the section open around it. Lines
+   * before a close tag: the tag starts at the last branch's, the rest are the last children.
+   */
+  private closeTag(block: Block, close: number, closes: Array<NonNullable<BranchEnd['closes']>>): void {
+    const m = this.m
+    const table = m.reader.table
+    const split = closes.some((c) => c.more)
+    const tag = closes[closes.length - 1].line
+    for (const c of closes) table.kind[c.line] = (table.kind[c.line] & CONTINUED) | DIRECTIVE | ALT_TAG
+    if (m.scope.kind === BRANCH_SCOPE) m.scope.tags++
+    const open = m.closeAt(split ? tag : block.line)
+    table.extra.set(open, { ...table.extra.get(open), closeBlock: { end: close, tag, split } })
+  }
+}
+
+/** The close tag of the section each branch closes, when every branch closes `name` and the last is an `else`. */
+function closesOf(branches: BranchEnd[], name: string | undefined): Array<NonNullable<BranchEnd['closes']>> | undefined {
+  if (name === undefined || branches.length < 2 || !branches[branches.length - 1].else) return undefined
+  const closes = branches.map((b) => b.closes)
+  if (closes.some((c) => c === undefined || !sameName(c.name, name))) return undefined
+  return closes as Array<NonNullable<BranchEnd['closes']>>
 }
 
 /** The section each branch opens, when every branch opens the same one and the last is an `else`. */

@@ -6,7 +6,8 @@
 //   statements) and the nodes between them, among the children of one parent (the parser makes
 //   the sections of every branch balance, so the statements of a block are always siblings).
 //   templateBlocks(parent) reads them (a block that writes a section's open tag and holds more
-//   lines starts in its open tag: data.opening); branchesOf() says in which branches a node is (and
+//   lines starts in its open tag: data.opening; one whose branches close it ends in its close
+//   tag: data.closing); branchesOf() says in which branches a node is (and
 //   branchesByNode() for every node of a tree at once), and areAlternatives() or exclusive()
 //   whether two nodes never render together;
 // - lines and open tags a template writes in alternative ways: data.alternatives on the node.
@@ -54,8 +55,12 @@ export function templateBlocks(parent: ParentNode): TemplateBlock[] {
   const current = (b: TemplateBlock): TemplateBranch => b.branches[b.branches.length - 1]
   // A section whose open tag a block writes, with more lines in its branches: its children start
   // in the block's first branch (the control line that opens it is in the open tag).
+  // Mirror: a block whose branches each close the section ends in its close tag (data.closing).
   const opening = parent.type === 'section' ? parent.data?.opening : undefined
-  for (const child of opening === undefined ? parent.children : [opening, ...parent.children]) {
+  const closing = parent.type === 'section' ? parent.data?.closing : undefined
+  let children = opening === undefined ? parent.children : [opening, ...parent.children]
+  if (closing !== undefined) children = [...children, closing]
+  for (const child of children) {
     const controls = controlsOf(child)
     let untouched = open.length
     for (const c of controls ?? []) {

@@ -75,6 +75,12 @@ export interface SectionData {
    * in the branches this line opens (template-tree.ts). It is part of the open tag's raw text.
    */
   opening?: Directive
+  /**
+   * The last control line of the template block whose branches each close the section, when a
+   * branch holds lines before its close tag: the rest of the block are the last children (in
+   * their branches). It is part of the close tag's raw text.
+   */
+  closing?: Directive
 }
 
 /** `# text`. A comment ending in `\` continues on the next line, as in Apache. */
