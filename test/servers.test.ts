@@ -46,15 +46,15 @@ test('include folders without their main config are the server that main config 
 
 test('a file two main configs include belongs to both; an Include cycle with no top is one server', (t) => {
   const got = servers({
-    'a/httpd.conf': 'Include ../shared/wsgi.conf\n',
-    'b/httpd.conf': 'Include ../shared/wsgi.conf\n',
-    'shared/wsgi.conf': 'WSGIRestrictEmbedded On\n',
+    'a/httpd.conf': 'Include ../common/wsgi.conf\n',
+    'b/httpd.conf': 'Include ../common/wsgi.conf\n',
+    'common/wsgi.conf': 'WSGIRestrictEmbedded On\n',
     'loop/x.conf': 'Include loop/y.conf\n',
     'loop/y.conf': 'Include loop/x.conf\n',
   })
   t.deepEqual(got, [
-    ['main-config', 'a/httpd.conf', ['a/httpd.conf', 'shared/wsgi.conf']],
-    ['main-config', 'b/httpd.conf', ['b/httpd.conf', 'shared/wsgi.conf']],
+    ['main-config', 'a/httpd.conf', ['a/httpd.conf', 'common/wsgi.conf']],
+    ['main-config', 'b/httpd.conf', ['b/httpd.conf', 'common/wsgi.conf']],
     ['file', 'loop/x.conf', ['loop/x.conf', 'loop/y.conf']],
   ])
 })
