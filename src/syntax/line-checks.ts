@@ -4,8 +4,8 @@
 import type { Point } from 'unist'
 import { countLf } from './lines.js'
 import type { Reporter } from './report.js'
+import { HASH } from './char-codes.js'
 
-const HASH = 35
 
 /**
  * Directives whose every word after the first ones must be `key=value`: mod_wsgi refuses a `#`

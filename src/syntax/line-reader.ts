@@ -10,6 +10,7 @@ import { endsWithGt, isCloseTag, lastGt, tagNameEnd, tagNameStart } from './tags
 import { readTemplateLine, unbalancedStatement, type Alternative, type TemplateLine } from './template-lines.js'
 import { controlOf, TEMPLATE_START, type Control } from './templates.js'
 import { cacheBits, isSpaceCode, sampleHash, StringCache, WordReader } from './words.js'
+import { AT, CR, DOUBLE_QUOTE, HASH, LEFT_BRACE, LF, LT, PERCENT, SINGLE_QUOTE } from './char-codes.js'
 
 /** One logical line, read in full: what the node builder needs to make its node. */
 export interface Item {
@@ -34,15 +35,6 @@ export interface Item {
   alternatives: Alternative[] | undefined
 }
 
-const CR = 13
-const LF = 10
-const HASH = 35
-const LT = 60
-const LEFT_BRACE = 123
-const PERCENT = 37
-const AT = 64
-const DOUBLE_QUOTE = 34
-const SINGLE_QUOTE = 39
 const KIND_OF = { blank: BLANK, comment: COMMENT, directive: DIRECTIVE, open: OPEN, close: CLOSE }
 
 /** A word that is a template block statement without the rest of its block (`{% if x %}`, `<% end %>`). */

@@ -6,6 +6,7 @@
 // (Verified on Apache 2.4.71; util.c's "[^\\]\\[\r]\n only" comment is older than its code.)
 // A NUL ends the line for Apache (it reads each line as a C string): the rest of that physical
 // line is not read, and the line does not continue, whatever it ends with (verified too).
+import { BACKSLASH } from './char-codes.js'
 
 export interface LogicalLine {
   /** Offset of the first byte of the first physical line. */
@@ -37,7 +38,6 @@ function eolLength(s: string, end: number, start: number): number {
   return 0
 }
 
-const BACKSLASH = 92
 
 export function logicalLines(s: string): LogicalLine[] {
   const out: LogicalLine[] = []

@@ -9,9 +9,8 @@ import { BLANK, COMMENT, CONTINUED, KIND_MASK } from './line-table.js'
 import type { LineReader } from './line-reader.js'
 import type { Reporter } from './report.js'
 import type { SectionMatcher } from './sections.js'
+import { BACKSLASH, CR } from './char-codes.js'
 
-const BACKSLASH = 92
-const CR = 13
 
 /** Scan `reader.text` into `reader.table`; returns the point at its end and the dominant eol. */
 export function scan(reader: LineReader, matcher: SectionMatcher, reporter: Reporter): { end: Point; eol: string } {

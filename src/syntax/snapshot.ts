@@ -8,13 +8,11 @@
 //   backslash), which it almost always is; otherwise the name `raw` spells is kept aside.
 import type { Directive } from './types.js'
 import { isSpaceCode } from './words.js'
+import { BACKSLASH, DOUBLE_QUOTE, SINGLE_QUOTE } from './char-codes.js'
 
 /** The names `raw` spells, for the few directives whose first word is not plain. */
 const spelledNames = new WeakMap<Directive, string>()
 
-const BACKSLASH = 92
-const DOUBLE_QUOTE = 34
-const SINGLE_QUOTE = 39
 
 /** An args array that spells nothing to re-spell: shared, as it is frozen. */
 export const NO_ARGS: readonly string[] = Object.freeze([])

@@ -1,11 +1,8 @@
 // Section tags as httpd reads them (server/config.c): a line starting with `<` + a letter is a tag,
 // one per line; an open tag's name ends at white space or `>`, its arguments at the last `>`.
 import { isSpaceCode } from './words.js'
+import { GT, LT, PERCENT, SLASH } from './char-codes.js'
 
-const LT = 60
-const GT = 62
-const SLASH = 47
-const PERCENT = 37
 
 /**
  * Where the name of the tag on the trimmed line t[s, e) starts (after `<` or `</`), or -1 when

@@ -7,9 +7,8 @@
 import { endsWithGt, isCloseTag, lastGt, tagNameEnd, tagNameStart } from './tags.js'
 import { controlOf, isElse, templateEnd, type Control } from './templates.js'
 import { isSpaceCode, splitWords } from './words.js'
+import { LEFT_BRACE, LT } from './char-codes.js'
 
-const LEFT_BRACE = 123
-const LT = 60
 
 /** One way a line with inline template conditionals renders, read as Apache reads it. */
 export interface Alternative {

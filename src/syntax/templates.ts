@@ -4,13 +4,8 @@
 // split it at the spaces inside it (words.ts), and no edit writes part of one (guard.ts). Block
 // statements (`{% if %}`, `<% else %>`, `<% end %>`, EPP's `<% } else { %>`) make alternative
 // branches (sections.ts, branches.ts).
+import { GT, HASH, LEFT_BRACE, LT, PERCENT, RIGHT_BRACE } from './char-codes.js'
 
-const LEFT_BRACE = 123
-const RIGHT_BRACE = 125
-const PERCENT = 37
-const HASH = 35
-const LT = 60
-const GT = 62
 
 /**
  * Where the template expression that starts at t[i] ends (just past its closing delimiter), or

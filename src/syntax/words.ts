@@ -3,6 +3,7 @@
 // A template expression (`{{ a }}`, `{% if x %}`, `<%= @a %>`, see templates.ts) is read whole,
 // as its template engine reads it: the white space and quotes inside it do not end the word.
 import { hasSpaceOutsideTemplates, isTemplated, templateEnd } from './templates.js'
+import { BACKSLASH, DOUBLE_QUOTE, LEFT_BRACE, LT, SINGLE_QUOTE } from './char-codes.js'
 
 export interface Word {
   /** The value Apache sees: quotes removed, `\\` and `\<quote>` unescaped. */
@@ -26,11 +27,6 @@ export function isSpaceCode(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13)
 }
 
-const BACKSLASH = 92
-const DOUBLE_QUOTE = 34
-const SINGLE_QUOTE = 39
-const LEFT_BRACE = 123
-const LT = 60
 
 /** Where a template expression starting at text[i] ends, or -1 (cheap for other characters). */
 function spanEnd(text: string, i: number, to: number): number {
