@@ -6,16 +6,20 @@
 // parameter tag stays the template's first line. Fixtures: fixtures/templates.
 import test, { type ExecutionContext } from 'ava'
 import { readFileSync } from 'node:fs'
-import { migrate, type MigrateResult } from '../src/runner/migrate.js'
+import { migrate, type MigrateOptions, type MigrateResult } from '../src/runner/migrate.js'
 import { parse } from '../src/syntax/parse.js'
 import { branchesByNode } from '../src/syntax/template-tree.js'
 import type { Section } from '../src/syntax/types.js'
 
 const dir = new URL('../fixtures/templates/', import.meta.url)
 
+/** One file of a template, migrated alone. */
+const migrateOne = (path: string, content: string | Buffer, options: Partial<MigrateOptions> = {}): Promise<MigrateResult> =>
+  migrate({ files: [{ path, content }], root: '/srv/fixture', ...options })
+
 async function run(file: string): Promise<{ r: MigrateResult; before: string; after: string }> {
   const content = readFileSync(new URL(file, dir))
-  const r = await migrate({ files: [{ path: file, content }], root: '/srv/fixture' })
+  const r = await migrateOne(file, content)
   const after = r.files.find((f) => f.path === file)?.after ?? content
   return { r, before: content.toString('utf8'), after: after.toString('utf8') }
 }
@@ -94,7 +98,7 @@ test('an alias continued into a {% if %}: WSGIPassAuthorization On goes before i
     '</VirtualHost>',
     '',
   ].join('\n')
-  const r = await migrate({ files: [{ path: 'site.conf.j2', content: conf }], root: '/srv/fixture', only: ['pass-authorization'] })
+  const r = await migrateOne('site.conf.j2', conf, { only: ['pass-authorization'] })
   t.deepEqual(r.errors, [])
   const after = r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8')
   t.is(after, conf.replace('    WSGIScriptAlias', '    WSGIPassAuthorization On\n    WSGIScriptAlias'))
@@ -102,7 +106,7 @@ test('an alias continued into a {% if %}: WSGIPassAuthorization On goes before i
 
 test('a WSGIProcessGroup a template fills in, naming no daemon: unknown, not a group "defined elsewhere"', async (t) => {
   const conf = readFileSync(new URL('ansible/mirror-group.conf.j2', dir), 'utf8')
-  const r = await migrate({ files: [{ path: 'mirror-group.conf.j2', content: conf }], root: '/srv/fixture' })
+  const r = await migrateOne('mirror-group.conf.j2', conf)
   t.deepEqual(r.errors, [])
   t.false(r.files.some((f) => f.after.toString('utf8').includes('WSGIRestrictEmbedded')))
   t.true(advice(r, 'restrict-embedded')[0]?.includes('may take its group from a template expression ({{ kallithea_mirror_group }})'))
@@ -168,7 +172,7 @@ test('WSGIPassAuthorization On inside {% if %}, the alias outside: unknown in th
 test('WSGIPassAuthorization On behind an inline {% if %}: advised, not added a second time', async (t) => {
   const conf = readFileSync(new URL('ansible/auth-optional.conf.j2', dir), 'utf8')
     .replace('{% if kallithea_http_auth %}\n    WSGIPassAuthorization On\n{% endif %}\n', '    {% if kallithea_http_auth %}WSGIPassAuthorization On{% endif %}\n')
-  const r = await migrate({ files: [{ path: 'site.conf.j2', content: conf }], root: '/srv/fixture', only: ['pass-authorization'] })
+  const r = await migrateOne('site.conf.j2', conf, { only: ['pass-authorization'] })
   t.deepEqual(r.errors, [])
   t.is(r.files.find((f) => f.path === 'site.conf.j2')!.after.toString('utf8'), conf)
   t.true(advice(r, 'pass-authorization')[0]?.includes('(site.conf.j2:8), which the template writes only in some renderings'))
@@ -185,10 +189,10 @@ test('a literal WSGIDaemonProcess name in a {% for %} loop: a duplicate from the
 test('the same in an ERB .each loop; a name that varies with the loop is no duplicate', async (t) => {
   const erb = readFileSync(new URL('ansible/vhost-loop.conf.j2', dir), 'utf8')
     .replace('{% for site in kallithea_sites %}', '<% @sites.each do |site| -%>').replace('{% endfor %}', '<% end -%>')
-  const r = await migrate({ files: [{ path: 'vhosts.conf.erb', content: erb }], root: '/srv/fixture' })
+  const r = await migrateOne('vhosts.conf.erb', erb)
   t.true(advice(r, 'process-group')[0]?.includes('stands in the template loop "@sites.each do |site|" (vhosts.conf.erb:3)'))
   const varied = readFileSync(new URL('ansible/vhost-loop.conf.j2', dir), 'utf8').replaceAll(' kallithea threads', ' kallithea-{{ site.name }} threads').replace('WSGIProcessGroup kallithea', 'WSGIProcessGroup kallithea-{{ site.name }}')
-  const v = await migrate({ files: [{ path: 'vhosts.conf.j2', content: varied }], root: '/srv/fixture' })
+  const v = await migrateOne('vhosts.conf.j2', varied)
   t.deepEqual(advice(v, 'process-group'), [])
 })
 
@@ -225,7 +229,7 @@ test('the tree of a vhost whose open tag a block writes with more lines: one sec
 test('a daemon line the template writes in pieces ({% if %}A{% else %}B{% endif %}): later steps advise instead of failing the run', async (t) => {
   const file = 'django/inline-daemon.conf'
   const content = readFileSync(new URL(file, dir))
-  const r = await migrate({ files: [{ path: file, content }], root: '/srv/fixture', to: 'latest' })
+  const r = await migrateOne(file, content, { to: 'latest' })
   t.deepEqual(r.errors, [])
   t.deepEqual(r.files.map((f) => f.status), ['unchanged'])
   for (const id of ['single-threaded', 'daemon-lang']) {
@@ -238,7 +242,7 @@ test('a daemon line the template writes in pieces ({% if %}A{% else %}B{% endif 
 test('a daemon line continued into {% if %}: words before the statement may be dropped; nothing is added after it or beside a branch', async (t) => {
   const file = 'continued-daemon.conf.j2'
   const text = '<VirtualHost *:80>\n  WSGIDaemonProcess kallithea processes=1 \\\n{% if big %}\n    threads=4 \\\n{% endif %}\n    python-home=/srv/kallithea/venv\n  WSGIScriptAlias / /srv/kallithea/dispatch.wsgi\n</VirtualHost>\n'
-  const r = await migrate({ files: [{ path: file, content: Buffer.from(text) }], root: '/srv/fixture', to: 'latest' })
+  const r = await migrateOne(file, text, { to: 'latest' })
   t.deepEqual(r.errors, [])
   const after = r.files[0]!.after.toString('utf8')
   // processes=1 goes (every rendering drops it); the branch and what follows stay byte for byte.
@@ -251,7 +255,7 @@ test('a daemon line continued into {% if %}: words before the statement may be d
 test('a parse warning is an advisory whose message does not repeat its place (the printer adds it)', async (t) => {
   const file = 'unbalanced.conf.j2'
   const text = '<VirtualHost *:80>\n  ServerName k.example.com\n{% if ssl %}\n  SSLEngine on\n</VirtualHost>\n  ServerAlias a\n{% else %}\n</VirtualHost>\n{% endif %}\n'
-  const r = await migrate({ files: [{ path: file, content: Buffer.from(text) }], root: '/srv/fixture' })
+  const r = await migrateOne(file, text)
   const [warning] = r.advisories.filter((a) => a.transform === 'parse')
   t.like(warning, { file, line: 3, column: 1 })
   t.true(warning!.message.startsWith('the sections in the template block "if ssl" do not balance'), warning!.message)
@@ -284,7 +288,7 @@ test('the same close in ERB, in branches of close tags only, and on one line: re
     '{% if ssl %}</VirtualHost>{% else %}</VirtualHost>{% endif %}\n',
   ]
   for (const block of blocks) {
-    const r = await migrate({ files: [{ path: 'vhost.conf', content: Buffer.from(head + block) }], root: '/srv/fixture' })
+    const r = await migrateOne('vhost.conf', head + block)
     t.deepEqual(r.errors, [], block)
     t.deepEqual(advice(r, 'parse'), [], block)
     t.true(r.files[0]!.after.toString('utf8').endsWith('/dispatch.wsgi\n  WSGIPassAuthorization On\n' + block), block)
